@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+using static Pmcp.Actors.Actors.ToolRouterProtocol;
+
+namespace Pmcp.Actors.Actors;
+
+/// <summary>
+/// The tool registry (<c>/user/pmcp-tools</c>): answers <c>tools/list</c> pages and runs each <c>tools/call</c> on a
+/// ToolWorker child of its own. A worker is stopped when it fails: a call is not re-run, since tools need not be idempotent.
+/// </summary>
+public sealed class ToolRouterActor : UntypedActor
+{
+    private readonly Dictionary<string, McpToolDefinition> _tools;
+    private readonly Dictionary<string, ILogger> _loggers;
+    private readonly string[] _pages;
+
+    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory)
+    {
+        _tools = definition.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _loggers = definition.Tools.ToDictionary(t => t.Name, t => loggerFactory.CreateLogger("Pmcp.Tools." + t.Name), StringComparer.Ordinal);
+        _pages = BuildPages(definition.Tools, options.ToolsPageSize);
+    }
+
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory) =>
+        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory));
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case CallTool call:
+                if (!_tools.TryGetValue(call.ToolName, out var tool))
+                {
+                    Sender.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
+                    return;
+                }
+                Context.ActorOf(ToolWorkerActor.Props(tool, call, Sender, _loggers[tool.Name]), call.Key.WorkerName);
+                return;
+
+            case CancelCall cancel:
+                var worker = Context.Child(cancel.Key.WorkerName);
+                if (!worker.IsNobody()) worker.Tell(ToolWorkerActor.Cancel.Instance);
+                return;
+
+            case ListTools list:
+                if (TryPageIndex(list.Cursor, out var page))
+                    Sender.Tell(new ToolsListed(list.RequestId, _pages[page]));
+                else
+                    Sender.Tell(new ListFailed(list.RequestId, JsonRpcErrorCodes.InvalidParams, "Invalid cursor."));
+                return;
+
+            default:
+                Unhandled(message);
+                return;
+        }
+    }
+
+    private bool TryPageIndex(string? cursor, out int page)
+    {
+        page = 0;
+        if (cursor is null) return true;
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            return text.StartsWith("page:", StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out page)
+                && page > 0 && page < _pages.Length;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // Tools are fixed for the life of the router, so every page is serialized once, here.
+    private static string[] BuildPages(IReadOnlyList<McpToolDefinition> tools, int pageSize)
+    {
+        var count = Math.Max(1, (tools.Count + pageSize - 1) / pageSize);
+        var pages = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var slice = tools.Skip(i * pageSize).Take(pageSize).Select(t => t.ToProtocol()).ToArray();
+            var next = i + 1 < count ? Convert.ToBase64String(Encoding.UTF8.GetBytes("page:" + (i + 1).ToString(CultureInfo.InvariantCulture))) : null;
+            pages[i] = McpJson.Serialize(new ListToolsResult(slice) { NextCursor = next });
+        }
+        return pages;
+    }
+}

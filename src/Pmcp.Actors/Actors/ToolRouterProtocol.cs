@@ -1,0 +1,36 @@
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Actors;
+
+/// <summary>
+/// Messages between connections and the tool router (<c>/user/pmcp-tools</c>) and its workers. Arguments and results
+/// travel as raw JSON text so that they can cross nodes unchanged.
+/// </summary>
+public static class ToolRouterProtocol
+{
+    /// <summary>A call is named by its connection's id and a per-connection sequence number.</summary>
+    public readonly record struct CallKey(long ConnectionId, long CallId)
+    {
+        public string WorkerName => $"worker-{ConnectionId}-{CallId}";
+    }
+
+    /// <summary>A <c>tools/list</c> page; answered with <see cref="ToolsListed"/> or <see cref="ListFailed"/>.</summary>
+    public sealed record ListTools(RequestId RequestId, string? Cursor);
+
+    public sealed record ToolsListed(RequestId RequestId, string ResultJson);
+
+    public sealed record ListFailed(RequestId RequestId, int Code, string Message);
+
+    /// <summary>Run a tool; the sender gets <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
+    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress);
+
+    /// <summary>Cancel a call's token. No answer; a late result is dropped by the connection.</summary>
+    public sealed record CancelCall(CallKey Key);
+
+    public sealed record ToolCallCompleted(long CallId, string ResultJson);
+
+    /// <summary>The call could not run (unknown tool: -32602) or the server failed while running it (-32603).</summary>
+    public sealed record ToolCallFailed(long CallId, int Code, string Message);
+
+    public sealed record ToolCallProgress(long CallId, double Progress, double? Total, string? Message);
+}

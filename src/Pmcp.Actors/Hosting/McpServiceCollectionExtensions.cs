@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Pmcp.Actors.Tools;
+
+namespace Pmcp.Actors.Hosting;
+
+public static class McpServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers an MCP server: its description (name, version, tools) from <paramref name="configure"/>, its options
+    /// (<c>services.Configure&lt;McpServerOptions&gt;</c> or <paramref name="options"/>), and the shutdown drain.
+    /// Then add <c>.WithMcpServer()</c> to the ActorSystem and map the endpoint with <c>MapMcpWebSocket()</c>.
+    /// </summary>
+    public static IServiceCollection AddMcpServer(this IServiceCollection services, Action<McpServerBuilder> configure, Action<McpServerOptions>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new McpServerBuilder();
+        configure(builder);
+        var definition = builder.Build();
+        services.AddOptions<McpServerOptions>();
+        if (options is not null) services.Configure(options);
+        services.AddSingleton(definition);
+        services.AddSingleton(sp =>
+        {
+            var opts = sp.GetRequiredService<IOptions<McpServerOptions>>().Value;
+            opts.Validate();
+            return new McpServerRuntime(definition, opts, sp.GetRequiredService<Akka.Hosting.ActorRegistry>());
+        });
+        services.AddSingleton<IHostedService, McpShutdownService>();
+        return services;
+    }
+}

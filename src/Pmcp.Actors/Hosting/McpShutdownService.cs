@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Actors;
+
+namespace Pmcp.Actors.Hosting;
+
+/// <summary>
+/// Drains the MCP server when the host stops. It runs in the "stopping" phase, before any hosted service (Kestrel,
+/// the ActorSystem) is stopped: new upgrades get 503, calls in flight finish within the drain timeout, sockets close with 1001.
+/// </summary>
+internal sealed partial class McpShutdownService(McpServerRuntime runtime, ILogger<McpShutdownService> logger) : IHostedLifecycleService
+{
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        runtime.Gate.CloseForShutdown();
+        var server = await runtime.ServerActorAsync(cancellationToken).ConfigureAwait(false);
+        var options = runtime.Options;
+        var patience = options.DrainTimeout + options.CloseTimeout + TimeSpan.FromSeconds(2);
+        try
+        {
+            var drained = await server.Ask<McpServerProtocol.Drained>(new McpServerProtocol.Drain(options.DrainTimeout), patience, cancellationToken).ConfigureAwait(false);
+            LogDrained(logger, drained.ConnectionsLeft);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
+        {
+            LogDrainIncomplete(logger, ex.Message);
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server drained; {Left} connections left open")]
+    private static partial void LogDrained(ILogger logger, int left);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server drain did not complete: {Reason}")]
+    private static partial void LogDrainIncomplete(ILogger logger, string reason);
+}

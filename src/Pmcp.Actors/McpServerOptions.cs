@@ -1,0 +1,62 @@
+namespace Pmcp.Actors;
+
+/// <summary>
+/// Transport limits and timers of an MCP WebSocket server. Every property is read by the server; the defaults are the
+/// documented ones (README, "Configuration"). Bound from the configuration section <c>Pmcp:Server</c> by the standalone server.
+/// </summary>
+public sealed class McpServerOptions
+{
+    /// <summary>The HTTP path that accepts WebSocket upgrades.</summary>
+    public string Path { get; set; } = "/mcp";
+
+    /// <summary>How many tools one <c>tools/list</c> page holds.</summary>
+    public int ToolsPageSize { get; set; } = 50;
+
+    /// <summary>How often the server sends a WebSocket ping. Zero turns keepalive off.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a ping may go unanswered before the socket is aborted. Zero: pings are sent, pongs are not awaited.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A socket that has not sent <c>initialize</c> within this time is closed with 1008.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A session that sends nothing and has no call in flight for this long is closed with 1000. Null: never.</summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>The largest inbound message in bytes (after reassembly of fragments); larger closes with 1009.</summary>
+    public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Open sockets beyond this get HTTP 503 before the upgrade.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>At this many calls in flight on one connection the server stops reading that socket until one finishes.</summary>
+    public int MaxInFlightCallsPerConnection { get; set; } = 64;
+
+    /// <summary>Messages queued for one socket's writer; a client that lets the queue fill is closed with 1008.</summary>
+    public int OutboundQueueCapacity { get; set; } = 1024;
+
+    /// <summary>On shutdown, how long in-flight calls may run before their sockets are closed with 1001 anyway.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After the server sends a close frame, how long it waits for the client's before it aborts the socket.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    internal void Validate()
+    {
+        if (!Path.StartsWith('/')) throw new ArgumentException($"Path must start with '/': {Path}");
+        Positive(ToolsPageSize, nameof(ToolsPageSize));
+        Positive(MaxMessageBytes, nameof(MaxMessageBytes));
+        Positive(MaxConnections, nameof(MaxConnections));
+        Positive(MaxInFlightCallsPerConnection, nameof(MaxInFlightCallsPerConnection));
+        Positive(OutboundQueueCapacity, nameof(OutboundQueueCapacity));
+        if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("HandshakeTimeout must be positive.");
+        if (IdleTimeout is { } idle && idle <= TimeSpan.Zero) throw new ArgumentException("IdleTimeout must be positive or null.");
+        if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout < TimeSpan.Zero) throw new ArgumentException("Keepalive times must not be negative.");
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentException($"{name} must be positive, not {value}.");
+    }
+}

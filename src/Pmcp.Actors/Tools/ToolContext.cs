@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Tools;
+
+/// <summary>What a tool handler gets besides its arguments.</summary>
+public sealed class ToolContext
+{
+    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, ILogger logger, CancellationToken cancellationToken)
+    {
+        ToolName = toolName;
+        RequestId = requestId;
+        Progress = progress;
+        Logger = logger;
+        CancellationToken = cancellationToken;
+    }
+
+    public string ToolName { get; }
+
+    /// <summary>The JSON-RPC id of the <c>tools/call</c> request.</summary>
+    public RequestId RequestId { get; }
+
+    /// <summary>Reports progress to the client, bound to the request's progressToken; does nothing when the client sent none.</summary>
+    public IProgressReporter Progress { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Cancelled when the client cancels the call, its connection closes, or the server gives up on it.</summary>
+    public CancellationToken CancellationToken { get; }
+}
+
+/// <summary>Sends <c>notifications/progress</c> for one request. Values that do not increase are dropped (the spec requires increase).</summary>
+public interface IProgressReporter
+{
+    /// <summary>False when the client asked for no progress (no progressToken): a tool may skip the work of computing it.</summary>
+    bool IsEnabled { get; }
+
+    void Report(double progress, double? total = null, string? message = null);
+}

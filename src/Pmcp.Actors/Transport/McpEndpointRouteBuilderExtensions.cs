@@ -1,0 +1,74 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Hosting;
+
+namespace Pmcp.Actors.Transport;
+
+public static class McpEndpointRouteBuilderExtensions
+{
+    /// <summary>The WebSocket subprotocol the MCP SDK clients ask for; echoed when offered.</summary>
+    public const string SubProtocol = "mcp";
+
+    /// <summary>
+    /// Accepts MCP WebSocket connections at <paramref name="path"/> (default: <see cref="McpServerOptions.Path"/>).
+    /// Before the upgrade: 426 for a plain HTTP request, 503 at the connection limit or during shutdown.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMcpWebSocket(this IEndpointRouteBuilder endpoints, string? path = null)
+    {
+        var runtime = endpoints.ServiceProvider.GetRequiredService<McpServerRuntime>();
+        var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Pmcp.Actors.WebSocket");
+        var app = endpoints.CreateApplicationBuilder();
+        app.UseWebSockets();
+        app.Run(context => HandleAsync(context, runtime, logger));
+        return endpoints.Map(path ?? runtime.Options.Path, app.Build());
+    }
+
+    private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, ILogger logger)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            context.Response.Headers.Upgrade = "websocket";
+            await context.Response.WriteAsync("This endpoint speaks MCP over WebSocket: connect with a WebSocket client (subprotocol \"mcp\").\n").ConfigureAwait(false);
+            return;
+        }
+
+        if (!runtime.Gate.TryEnter(out var refusal))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync(refusal + "\n").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
+            var options = runtime.Options;
+            var offered = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol, StringComparer.Ordinal);
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = offered ? SubProtocol : null,
+                KeepAliveInterval = options.KeepAliveInterval,
+                KeepAliveTimeout = options.KeepAliveInterval > TimeSpan.Zero && options.KeepAliveTimeout > TimeSpan.Zero
+                    ? options.KeepAliveTimeout
+                    : Timeout.InfiniteTimeSpan,
+            }).ConfigureAwait(false);
+
+            var connection = new WebSocketConnection(socket, options, logger);
+            var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(
+                new McpServerProtocol.OpenConnection(connection, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort),
+                TimeSpan.FromSeconds(10), context.RequestAborted).ConfigureAwait(false);
+            await connection.RunAsync(opened.Connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            runtime.Gate.Exit();
+        }
+    }
+}

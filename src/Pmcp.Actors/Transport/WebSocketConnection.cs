@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading.Channels;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Actors;
+
+namespace Pmcp.Actors.Transport;
+
+/// <summary>
+/// The socket side of one connection: a read pump that tells the ConnectionActor each complete text message, and a
+/// writer loop, the socket's only sender, that drains a bounded queue. Close codes: 1003 for a binary frame, 1009 for
+/// a message over the size limit, 1008 when the outbound queue overflows, and whatever the actor asks for.
+/// </summary>
+internal sealed partial class WebSocketConnection : IConnectionOutlet
+{
+    private const int InitialBufferSize = 4 * 1024;
+
+    private readonly WebSocket _socket;
+    private readonly McpServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<string> _outbound;
+    private readonly ReadValve _valve = new();
+    private readonly CancellationTokenSource _abort = new();
+    private WebSocketCloseStatus? _closeStatus;
+    private string _closeReason = "";
+    private int _closing;
+
+    public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger)
+    {
+        _socket = socket;
+        _options = options;
+        _logger = logger;
+        _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public bool TrySend(string json)
+    {
+        if (Volatile.Read(ref _closing) != 0) return false;
+        if (_outbound.Writer.TryWrite(json)) return true;
+        Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
+        return false;
+    }
+
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        _closeStatus = status;
+        _closeReason = reason;
+        _outbound.Writer.TryComplete();
+        _valve.Open();
+        // A peer that never answers the close frame, or never reads what is queued, cannot hold the socket open.
+        _abort.CancelAfter(_options.CloseTimeout);
+    }
+
+    public void PauseReading() => _valve.Close();
+
+    public void ResumeReading() => _valve.Open();
+
+    /// <summary>Runs both loops until the socket is done, telling <paramref name="actor"/> what arrives and when it ends.</summary>
+    public async Task RunAsync(IActorRef actor)
+    {
+        using var registration = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), _socket);
+        var writer = WriteLoopAsync();
+        var reason = await ReadLoopAsync(actor).ConfigureAwait(false);
+        actor.Tell(new ConnectionProtocol.SocketClosed(reason));
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
+        {
+            // The peer ended it: flush what is queued, echo its close, and give up after the close timeout.
+            _outbound.Writer.TryComplete();
+            _abort.CancelAfter(_options.CloseTimeout);
+        }
+        await writer.ConfigureAwait(false);
+    }
+
+    private async Task<string> ReadLoopAsync(IActorRef actor)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                await _valve.WhenOpen().ConfigureAwait(false);
+                if (count == buffer.Length) buffer = Grow(buffer, count);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                    return $"closed by client ({_socket.CloseStatus})";
+
+                if (Volatile.Read(ref _closing) != 0)
+                {
+                    // After our close frame only the peer's close matters.
+                    count = 0;
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted; send JSON-RPC as text");
+                    continue;
+                }
+
+                count += result.Count;
+                if (count > _options.MaxMessageBytes)
+                {
+                    Close(WebSocketCloseStatus.MessageTooBig, $"message larger than {_options.MaxMessageBytes} bytes");
+                    count = 0;
+                    continue;
+                }
+
+                if (!result.EndOfMessage) continue;
+                actor.Tell(new ConnectionProtocol.Inbound(Encoding.UTF8.GetString(buffer, 0, count)));
+                count = 0;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return _abort.IsCancellationRequested ? "aborted after close timeout" : $"socket failed: {ex.Message}";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private byte[] Grow(byte[] buffer, int used)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageBytes + 1));
+        buffer.AsSpan(0, used).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        try
+        {
+            await foreach (var json in _outbound.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                var size = Encoding.UTF8.GetMaxByteCount(json.Length);
+                if (size > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                }
+                var length = Encoding.UTF8.GetBytes(json, buffer);
+                await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, true, _abort.Token).ConfigureAwait(false);
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                var status = _closeStatus ?? (_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure);
+                await _socket.CloseOutputAsync(status, _closeReason, _abort.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            LogWriteFailed(_logger, ex.Message);
+            _socket.Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket write ended early: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, string reason);
+}

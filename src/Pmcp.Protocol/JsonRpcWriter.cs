@@ -1,0 +1,86 @@
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Pmcp.Protocol;
+
+/// <summary>Writes JSON-RPC 2.0 messages as compact JSON text.</summary>
+public static class JsonRpcWriter
+{
+    /// <summary>A success response whose result is already JSON text (written as is, not re-parsed).</summary>
+    public static string ResultRaw(RequestId id, string resultJson) => Write(w =>
+    {
+        WriteHeader(w);
+        w.WritePropertyName("id");
+        id.WriteTo(w);
+        w.WritePropertyName("result");
+        w.WriteRawValue(resultJson);
+    });
+
+    public static string Result(RequestId id, object result) => Write(w =>
+    {
+        WriteHeader(w);
+        w.WritePropertyName("id");
+        id.WriteTo(w);
+        w.WritePropertyName("result");
+        McpJson.Serializer.Serialize(w, result);
+    });
+
+    /// <summary>An error response; a <c>null</c> id is written as JSON null (the request's id could not be read).</summary>
+    public static string Error(RequestId? id, JsonRpcError error) => Write(w =>
+    {
+        WriteHeader(w);
+        w.WritePropertyName("id");
+        if (id is { } known) known.WriteTo(w);
+        else w.WriteNull();
+        w.WritePropertyName("error");
+        McpJson.Serializer.Serialize(w, error);
+    });
+
+    public static string Error(RequestId? id, int code, string message) => Error(id, new JsonRpcError(code, message));
+
+    public static string Notification(string method, object? @params) => Write(w =>
+    {
+        WriteHeader(w);
+        w.WritePropertyName("method");
+        w.WriteValue(method);
+        if (@params is not null)
+        {
+            w.WritePropertyName("params");
+            McpJson.Serializer.Serialize(w, @params);
+        }
+    });
+
+    public static string Request(RequestId id, string method, object? @params) => Write(w =>
+    {
+        WriteHeader(w);
+        w.WritePropertyName("id");
+        id.WriteTo(w);
+        w.WritePropertyName("method");
+        w.WriteValue(method);
+        if (@params is not null)
+        {
+            w.WritePropertyName("params");
+            McpJson.Serializer.Serialize(w, @params);
+        }
+    });
+
+    private static void WriteHeader(JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("jsonrpc");
+        w.WriteValue("2.0");
+    }
+
+    private static string Write(Action<JsonWriter> body)
+    {
+        var sb = new StringBuilder(128);
+        using (var sw = new StringWriter(sb))
+        using (var w = new JsonTextWriter(sw) { Formatting = Formatting.None })
+        {
+            body(w);
+            w.WriteEndObject();
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,18 @@
+namespace Pmcp.Protocol;
+
+/// <summary>The MCP revisions this project speaks, newest first.</summary>
+public static class McpProtocolVersions
+{
+    public const string V2025_11_25 = "2025-11-25";
+    public const string V2025_06_18 = "2025-06-18";
+    public const string V2025_03_26 = "2025-03-26";
+    public const string V2024_11_05 = "2024-11-05";
+
+    public const string Latest = V2025_11_25;
+
+    public static IReadOnlyList<string> Supported { get; } = [V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05];
+
+    /// <summary>The lifecycle rule: echo a supported requested version, otherwise answer with the latest.</summary>
+    public static string Negotiate(string? requested) =>
+        requested is not null && Supported.Contains(requested, StringComparer.Ordinal) ? requested : Latest;
+}
