@@ -1,0 +1,433 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Actors;
+
+public sealed class ConnectionActorSpecs : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly TestTools _tools = new();
+    private readonly TestProbe _socket;
+    private readonly IActorRef _connection;
+
+    public ConnectionActorSpecs(ITestOutputHelper output) : base(output: output)
+    {
+        _socket = CreateTestProbe();
+        _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2 });
+    }
+
+    private IActorRef Start(McpServerOptions options, string instructions = "Use the tools.")
+    {
+        var definition = _tools.AddTo(new McpServerBuilder().Name("spec-server").Version("9.9.9").Instructions(instructions)).Build();
+        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
+        return Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+    }
+
+    private void Send(string json) => _connection.Tell(new ConnectionProtocol.Inbound(json));
+
+    private void Request(object id, string method, object? @params = null) =>
+        Send(new JObject { ["jsonrpc"] = "2.0", ["id"] = JToken.FromObject(id), ["method"] = method, ["params"] = @params is null ? null : JToken.FromObject(@params) }
+            .ToString(Newtonsoft.Json.Formatting.None));
+
+    private void Notify(string method, object? @params = null) =>
+        Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = @params is null ? null : JToken.FromObject(@params) }
+            .ToString(Newtonsoft.Json.Formatting.None));
+
+    private async Task<JObject> NextMessageAsync()
+    {
+        var sent = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        return JObject.Parse(sent.Json);
+    }
+
+    private async Task<JObject> ResultAsync(object id)
+    {
+        var msg = await NextMessageAsync();
+        Assert.Equal(JToken.FromObject(id), msg["id"]);
+        Assert.True(msg["result"] is JObject, $"expected a result, got {msg}");
+        return (JObject)msg["result"]!;
+    }
+
+    private async Task<JObject> ErrorAsync(object? id, int code)
+    {
+        var msg = await NextMessageAsync();
+        Assert.Equal(id is null ? JValue.CreateNull() : JToken.FromObject(id), msg["id"]);
+        Assert.True(msg["error"] is JObject, $"expected an error, got {msg}");
+        Assert.Equal(code, (int)msg["error"]!["code"]!);
+        return (JObject)msg["error"]!;
+    }
+
+    private async Task InitializeAsync()
+    {
+        Request(0, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        await ResultAsync(0);
+        Notify("notifications/initialized");
+    }
+
+    [Fact]
+    public async Task Ping_IsAnswered_BeforeInitialize()
+    {
+        Request("p", "ping");
+        Assert.Empty(await ResultAsync("p"));
+    }
+
+    [Theory]
+    [InlineData("tools/list")]
+    [InlineData("tools/call")]
+    [InlineData("no/such/method")]
+    public async Task Request_IsRefused_BeforeInitialize(string method)
+    {
+        Request(7, method);
+        var error = await ErrorAsync(7, JsonRpcErrorCodes.InvalidRequest);
+        Assert.Contains("not initialized", (string)error["message"]!);
+    }
+
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2025-06-18")]
+    [InlineData("2025-03-26")]
+    [InlineData("2024-11-05")]
+    public async Task Initialize_EchoesVersion_WhenSupported(string version)
+    {
+        Request(1, "initialize", new { protocolVersion = version, capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        Assert.Equal(version, (string)(await ResultAsync(1))["protocolVersion"]!);
+    }
+
+    [Theory]
+    [InlineData("2024-10-07")]
+    [InlineData("1999-01-01")]
+    public async Task Initialize_AnswersLatest_WhenVersionUnsupported(string version)
+    {
+        Request(1, "initialize", new { protocolVersion = version, capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        Assert.Equal("2025-11-25", (string)(await ResultAsync(1))["protocolVersion"]!);
+    }
+
+    [Fact]
+    public async Task Initialize_Result_CarriesServerInfoCapabilitiesAndInstructions()
+    {
+        Request(1, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        var result = await ResultAsync(1);
+        Assert.Equal("spec-server", (string)result["serverInfo"]!["name"]!);
+        Assert.Equal("9.9.9", (string)result["serverInfo"]!["version"]!);
+        Assert.True((bool)result["capabilities"]!["tools"]!["listChanged"]!);
+        Assert.Equal("Use the tools.", (string)result["instructions"]!);
+    }
+
+    [Fact]
+    public async Task Initialize_IsRefused_WhenSentTwice()
+    {
+        await InitializeAsync();
+        Request(2, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        await ErrorAsync(2, JsonRpcErrorCodes.InvalidRequest);
+    }
+
+    [Fact]
+    public async Task Initialize_IsInvalidParams_WithoutProtocolVersion()
+    {
+        Request(1, "initialize", new { capabilities = new { } });
+        await ErrorAsync(1, JsonRpcErrorCodes.InvalidParams);
+        // The session is still waiting for a valid initialize.
+        await InitializeAsync();
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} trailing")]
+    public async Task InvalidJson_GetsParseError_WithNullId_AndSessionContinues(string text)
+    {
+        await InitializeAsync();
+        Send(text);
+        await ErrorAsync(null, JsonRpcErrorCodes.ParseError);
+        Request(3, "ping");
+        await ResultAsync(3);
+    }
+
+    [Fact]
+    public async Task DeeplyNestedJson_GetsParseError()
+    {
+        await InitializeAsync();
+        Send(new string('[', 10_000) + new string(']', 10_000));
+        await ErrorAsync(null, JsonRpcErrorCodes.ParseError);
+    }
+
+    [Theory]
+    [InlineData("[]", null)]
+    [InlineData("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", null)]
+    [InlineData("42", null)]
+    [InlineData("{\"id\":5,\"method\":\"ping\"}", 5)]
+    [InlineData("{\"jsonrpc\":\"1.0\",\"id\":5,\"method\":\"ping\"}", 5)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":7}", 5)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", null)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}", null)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}", null)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":99999999999999999999999,\"method\":\"ping\"}", null)]
+    [InlineData("{\"jsonrpc\":\"2.0\"}", null)]
+    public async Task NotARequest_GetsInvalidRequest(string text, object? id)
+    {
+        await InitializeAsync();
+        Send(text);
+        await ErrorAsync(id is null ? null : Convert.ToInt64(id), JsonRpcErrorCodes.InvalidRequest);
+    }
+
+    [Fact]
+    public async Task UnknownMethod_GetsMethodNotFound()
+    {
+        await InitializeAsync();
+        Request("x", "resources/list");
+        await ErrorAsync("x", JsonRpcErrorCodes.MethodNotFound);
+    }
+
+    [Fact]
+    public async Task Params_ThatAreNotAnObject_GetInvalidParams()
+    {
+        await InitializeAsync();
+        Send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":[1,2]}");
+        await ErrorAsync(4, JsonRpcErrorCodes.InvalidParams);
+    }
+
+    [Fact]
+    public async Task Ids_AreEchoedExactly_NumericAndStringZero()
+    {
+        await InitializeAsync();
+        Send("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"ping\"}");
+        Assert.Contains("\"id\":0,", (await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Send("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"method\":\"ping\"}");
+        Assert.Contains("\"id\":\"0\",", (await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Send("{\"jsonrpc\":\"2.0\",\"id\":9223372036854775807,\"method\":\"ping\"}");
+        Assert.Contains("\"id\":9223372036854775807,", (await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+    }
+
+    [Fact]
+    public async Task Notifications_AreNeverAnswered()
+    {
+        await InitializeAsync();
+        Notify("notifications/unknown", new { x = 1 });
+        Notify("notifications/cancelled", new { requestId = 12345 });
+        Notify("tools/list");
+        Request(5, "ping");
+        // The first thing written after the notifications is the ping's answer.
+        await ResultAsync(5);
+    }
+
+    [Fact]
+    public async Task ToolsList_IsPaginated_ByCursor()
+    {
+        await InitializeAsync();
+        var names = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            Request(pages, "tools/list", cursor is null ? new { } : new { cursor });
+            var result = await ResultAsync(pages);
+            var tools = (JArray)result["tools"]!;
+            Assert.True(tools.Count <= 2);
+            names.AddRange(tools.Select(t => (string)t["name"]!));
+            Assert.All(tools, t => Assert.Equal("object", (string)t["inputSchema"]!["type"]!));
+            cursor = (string?)result["nextCursor"];
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(["echo", "throw", "block", "progress", "null"], names);
+    }
+
+    [Theory]
+    [InlineData("not-a-cursor")]
+    [InlineData("cGFnZTo5OQ==")] // "page:99"
+    public async Task ToolsList_GetsInvalidParams_ForBadCursor(string cursor)
+    {
+        await InitializeAsync();
+        Request(1, "tools/list", new { cursor });
+        await ErrorAsync(1, JsonRpcErrorCodes.InvalidParams);
+    }
+
+    [Fact]
+    public async Task ToolsCall_ReturnsToolResult()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "echo", arguments = new { text = "hi" } });
+        var result = await ResultAsync(1);
+        Assert.Equal("text", (string)result["content"]![0]!["type"]!);
+        Assert.Equal("hi", (string)result["content"]![0]!["text"]!);
+        Assert.Null(result["isError"]);
+    }
+
+    [Fact]
+    public async Task ToolsCall_UnknownTool_GetsInvalidParams()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "nope" });
+        var error = await ErrorAsync(1, JsonRpcErrorCodes.InvalidParams);
+        Assert.Contains("nope", (string)error["message"]!);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"name\":5}")]
+    [InlineData("{\"name\":\"echo\",\"arguments\":\"text\"}")]
+    [InlineData("{\"name\":\"echo\",\"_meta\":{\"progressToken\":[1]}}")]
+    public async Task ToolsCall_BadParams_GetInvalidParams(string paramsJson)
+    {
+        await InitializeAsync();
+        Send($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{paramsJson}}}");
+        await ErrorAsync(1, JsonRpcErrorCodes.InvalidParams);
+    }
+
+    [Fact]
+    public async Task ToolsCall_ToolThatThrows_IsErrorResult_AndNextCallWorks()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "throw" });
+        var result = await ResultAsync(1);
+        Assert.True((bool)result["isError"]!);
+        Assert.Contains("boom", (string)result["content"]![0]!["text"]!);
+
+        Request(2, "tools/call", new { name = "echo", arguments = new { text = "still here" } });
+        Assert.Equal("still here", (string)(await ResultAsync(2))["content"]![0]!["text"]!);
+    }
+
+    [Fact]
+    public async Task ToolsCall_ToolThatReturnsNull_GetsInternalError()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "null" });
+        await ErrorAsync(1, JsonRpcErrorCodes.InternalError);
+    }
+
+    [Fact]
+    public async Task ToolsCall_DuplicateIdInFlight_GetsInvalidRequest()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "block" });
+        Request(1, "tools/call", new { name = "echo", arguments = new { text = "x" } });
+        await ErrorAsync(1, JsonRpcErrorCodes.InvalidRequest);
+        _tools.Release.SetResult();
+        Assert.Equal("released", (string)(await ResultAsync(1))["content"]![0]!["text"]!);
+    }
+
+    [Fact]
+    public async Task Cancelled_CancelsTheToolsToken_AndNoResponseIsSent()
+    {
+        await InitializeAsync();
+        Request("slow", "tools/call", new { name = "block" });
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        Notify("notifications/cancelled", new { requestId = "slow", reason = "changed my mind" });
+        await _tools.Cancelled.Task.WaitAsync(Wait);
+
+        Request("after", "ping");
+        await ResultAsync("after");
+        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Progress_IsSentForTheToken_OnlyWhenIncreasing()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "progress", _meta = new { progressToken = "tok" } });
+        var seen = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            var note = await NextMessageAsync();
+            Assert.Equal("notifications/progress", (string)note["method"]!);
+            Assert.Equal("tok", (string)note["params"]!["progressToken"]!);
+            Assert.Equal(3, (double)note["params"]!["total"]!);
+            seen.Add((double)note["params"]!["progress"]!);
+        }
+        Assert.Equal([1d, 2d, 3d], seen);
+        await ResultAsync(1);
+    }
+
+    [Fact]
+    public async Task Progress_IsNotSent_WithoutToken()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "progress" });
+        await ResultAsync(1);
+    }
+
+    [Fact]
+    public async Task InFlightLimit_PausesReading_UntilACallFinishes()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "block" });
+        Request(2, "tools/call", new { name = "block" });
+        await _socket.ExpectMsgAsync<ProbeOutlet.Paused>(Wait);
+        _tools.Release.SetResult();
+        var answered = new HashSet<long>();
+        var resumed = false;
+        while (answered.Count < 2)
+        {
+            var m = await _socket.ExpectMsgAsync<object>(Wait);
+            if (m is ProbeOutlet.Sent s) answered.Add((long)JObject.Parse(s.Json)["id"]!);
+            else if (m is ProbeOutlet.Resumed) resumed = true;
+        }
+        Assert.True(resumed);
+    }
+
+    [Fact]
+    public async Task Drain_RefusesNewCalls_FinishesInFlight_ThenCloses1001()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "block" });
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        _connection.Tell(ConnectionProtocol.Drain.Instance);
+
+        Request(2, "tools/call", new { name = "echo", arguments = new { text = "late" } });
+        await ErrorAsync(2, JsonRpcErrorCodes.ServerShuttingDown);
+        Request(3, "ping");
+        await ResultAsync(3);
+
+        _tools.Release.SetResult();
+        await ResultAsync(1);
+        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.Status);
+    }
+
+    [Fact]
+    public async Task DrainDeadline_ClosesAtOnce_AndCancelsCalls()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "block" });
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        _connection.Tell(ConnectionProtocol.Drain.Instance);
+        _connection.Tell(ConnectionProtocol.DrainDeadline.Instance);
+        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.Status);
+        await _tools.Cancelled.Task.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Fault_ClosesSocketWith1011()
+    {
+        await InitializeAsync();
+        Watch(_connection);
+        _connection.Tell(Kill.Instance);
+        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, closed.Status);
+        await ExpectTerminatedAsync(_connection, Wait);
+    }
+
+    [Fact]
+    public async Task SocketClosed_StopsTheActor_AndCancelsCalls()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "block" });
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        Watch(_connection);
+        _connection.Tell(new ConnectionProtocol.SocketClosed("peer closed"));
+        await ExpectTerminatedAsync(_connection, Wait);
+        await _tools.Cancelled.Task.WaitAsync(Wait);
+        // A socket that is already gone is not closed again.
+        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using Akka.TestKit.Configs;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Tools;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Actors;
+
+/// <summary>Handshake and idle timers, driven by Akka's TestScheduler: time moves only when a spec advances it.</summary>
+public sealed class ConnectionActorTimerSpecs : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly TestTools _tools = new();
+    private readonly TestProbe _socket;
+    private readonly IActorRef _connection;
+
+    public ConnectionActorTimerSpecs(ITestOutputHelper output) : base(TestConfigs.TestSchedulerConfig, output: output)
+    {
+        _socket = CreateTestProbe();
+        var options = new McpServerOptions { HandshakeTimeout = TimeSpan.FromSeconds(10), IdleTimeout = TimeSpan.FromSeconds(60) };
+        var definition = _tools.AddTo(new McpServerBuilder()).Build();
+        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
+        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+    }
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    private void Send(string json) => _connection.Tell(new ConnectionProtocol.Inbound(json));
+
+    private async Task InitializeAsync()
+    {
+        Send("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+        await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+    }
+
+    [Fact]
+    public async Task HandshakeTimeout_Closes1008_WhenNoInitialize()
+    {
+        // A ping does not count as the handshake.
+        Send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+        await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        Clock.Advance(TimeSpan.FromSeconds(9));
+        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, closed.Status);
+    }
+
+    [Fact]
+    public async Task HandshakeTimeout_IsCancelled_ByInitialize()
+    {
+        await InitializeAsync();
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        Send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
+        var answer = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        Assert.Equal(2, (int)JObject.Parse(answer.Json)["id"]!);
+    }
+
+    [Fact]
+    public async Task IdleTimeout_Closes1000_WhenNothingArrives()
+    {
+        await InitializeAsync();
+        Clock.Advance(TimeSpan.FromSeconds(61));
+        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, closed.Status);
+        Assert.Equal("idle timeout", closed.Reason);
+    }
+
+    [Fact]
+    public async Task IdleTimeout_DoesNotClose_WhileACallIsInFlight()
+    {
+        await InitializeAsync();
+        Send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"block\"}}");
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        Clock.Advance(TimeSpan.FromSeconds(61));
+        Send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}");
+        var answer = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        Assert.Equal(4, (int)JObject.Parse(answer.Json)["id"]!);
+    }
+}

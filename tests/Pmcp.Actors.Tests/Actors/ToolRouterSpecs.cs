@@ -1,0 +1,121 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+using Xunit.Abstractions;
+using static Pmcp.Actors.Actors.ToolRouterProtocol;
+
+namespace Pmcp.Actors.Tests.Actors;
+
+public sealed class ToolRouterSpecs : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly TestTools _tools = new();
+    private readonly IActorRef _router;
+
+    public ToolRouterSpecs(ITestOutputHelper output) : base(output: output)
+    {
+        var definition = _tools.AddTo(new McpServerBuilder()).Build();
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, new McpServerOptions { ToolsPageSize = 3 }, NullLoggerFactory.Instance), "pmcp-tools");
+    }
+
+    private static CallTool Call(long callId, string tool, string args = "{}") =>
+        new(new CallKey(1, callId), new RequestId(callId), tool, args, WantsProgress: false);
+
+    [Fact]
+    public async Task Call_RunsTool_AndAnswersWithResultJson()
+    {
+        _router.Tell(Call(1, "echo", "{\"text\":\"hello\"}"));
+        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        Assert.Equal(1, done.CallId);
+        Assert.Equal("hello", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
+    }
+
+    [Fact]
+    public async Task Call_UnknownTool_FailsWithInvalidParams()
+    {
+        _router.Tell(Call(1, "missing"));
+        var failed = await ExpectMsgAsync<ToolCallFailed>(Wait);
+        Assert.Equal(JsonRpcErrorCodes.InvalidParams, failed.Code);
+    }
+
+    [Fact]
+    public async Task Call_ToolThatThrows_IsErrorResult_AndRouterKeepsServing()
+    {
+        _router.Tell(Call(1, "throw"));
+        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        Assert.True((bool)JObject.Parse(done.ResultJson)["isError"]!);
+
+        _router.Tell(Call(2, "echo", "{\"text\":\"again\"}"));
+        Assert.Equal(2, (await ExpectMsgAsync<ToolCallCompleted>(Wait)).CallId);
+    }
+
+    [Fact]
+    public async Task Cancel_CancelsTheToolsToken()
+    {
+        _router.Tell(Call(1, "block"));
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        _router.Tell(new CancelCall(new CallKey(1, 1)));
+        await _tools.Cancelled.Task.WaitAsync(Wait);
+        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        Assert.Contains("cancelled", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
+    }
+
+    [Fact]
+    public async Task Cancel_OfFinishedCall_IsIgnored()
+    {
+        _router.Tell(Call(1, "echo", "{\"text\":\"x\"}"));
+        await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        _router.Tell(new CancelCall(new CallKey(1, 1)));
+        _router.Tell(Call(2, "echo", "{\"text\":\"y\"}"));
+        Assert.Equal(2, (await ExpectMsgAsync<ToolCallCompleted>(Wait)).CallId);
+    }
+
+    [Fact]
+    public async Task WorkerFault_AnswersInternalError_AndNextCallWorks()
+    {
+        _router.Tell(Call(1, "block"));
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        Sys.ActorSelection(_router.Path / "worker-1-1").Tell(Kill.Instance);
+        var failed = await ExpectMsgAsync<ToolCallFailed>(Wait);
+        Assert.Equal(JsonRpcErrorCodes.InternalError, failed.Code);
+        await _tools.Cancelled.Task.WaitAsync(Wait);
+
+        _router.Tell(Call(2, "echo", "{\"text\":\"fine\"}"));
+        Assert.Equal(2, (await ExpectMsgAsync<ToolCallCompleted>(Wait)).CallId);
+    }
+
+    [Fact]
+    public async Task Workers_StopWhenTheirCallEnds()
+    {
+        _router.Tell(Call(1, "echo", "{\"text\":\"x\"}"));
+        await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        await AwaitAssertAsync(async () =>
+        {
+            var identity = await Sys.ActorSelection(_router.Path / "worker-1-1").Ask<ActorIdentity>(new Identify(1), Wait);
+            Assert.Null(identity.Subject);
+        }, Wait);
+    }
+
+    [Fact]
+    public async Task ListTools_PagesFollowRegistrationOrder()
+    {
+        _router.Tell(new ListTools(new RequestId(1), null));
+        var first = JObject.Parse((await ExpectMsgAsync<ToolsListed>(Wait)).ResultJson);
+        Assert.Equal(["echo", "throw", "block"], first["tools"]!.Select(t => (string)t["name"]!));
+        _router.Tell(new ListTools(new RequestId(2), (string)first["nextCursor"]!));
+        var second = JObject.Parse((await ExpectMsgAsync<ToolsListed>(Wait)).ResultJson);
+        Assert.Equal(["progress", "null"], second["tools"]!.Select(t => (string)t["name"]!));
+        Assert.Null(second["nextCursor"]);
+    }
+
+    [Fact]
+    public async Task ListTools_BadCursor_FailsWithInvalidParams()
+    {
+        _router.Tell(new ListTools(new RequestId(1), "%%%"));
+        Assert.Equal(JsonRpcErrorCodes.InvalidParams, (await ExpectMsgAsync<ListFailed>(Wait)).Code);
+    }
+}
