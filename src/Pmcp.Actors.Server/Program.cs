@@ -15,7 +15,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 
 var extraConfig = builder.Configuration["config"];
-if (extraConfig is not null) builder.Configuration.AddJsonFile(Path.GetFullPath(extraConfig), optional: false);
+if (extraConfig is not null)
+{
+    builder.Configuration.AddJsonFile(Path.GetFullPath(extraConfig), optional: false);
+    builder.Configuration.AddEnvironmentVariables(); // keep the documented order: file, --config file, environment, command line
+}
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 {
     ["--host"] = "Pmcp:Host",
