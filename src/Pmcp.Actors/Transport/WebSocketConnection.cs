@@ -65,6 +65,19 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     /// <summary>Runs both loops until the socket is done, telling <paramref name="actor"/> what arrives and when it ends.</summary>
     public async Task RunAsync(IActorRef actor)
     {
+        try
+        {
+            await RunLoopsAsync(actor).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Safe: _closing is set by now, so no later Close() touches the token source.
+            _abort.Dispose();
+        }
+    }
+
+    private async Task RunLoopsAsync(IActorRef actor)
+    {
         using var registration = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), _socket);
         var writer = WriteLoopAsync();
         var reason = await ReadLoopAsync(actor).ConfigureAwait(false);

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Loopback;
+
+public sealed partial class ServerProcessTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task ServerProcess_ServesCallsWithItsAppSettings_AndExitsZeroOnSigterm()
+    {
+        // The test project references the server project, so its build output (and appsettings.json) is copied here.
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var settingsPath = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        Assert.True(File.Exists(serverDll), $"missing {serverDll}");
+        Assert.Equal(File.ReadAllText(RepoPaths.Combine("config", "appsettings.json")), File.ReadAllText(settingsPath));
+        var settings = JObject.Parse(File.ReadAllText(settingsPath))["Pmcp"]!;
+
+        using var server = new ServerProcess(serverDll, ["--port", "0"]);
+        try
+        {
+            var url = await server.ListeningUrl.Within(StartTimeout, "the server's 'listening on' line");
+            Assert.Equal("127.0.0.1", url.Host);
+            Assert.NotEqual(9001, url.Port); // --port 0 beat the port in appsettings.json
+
+            await using var client = await McpTestClient.ConnectAsync(url);
+            var init = await client.InitializeAsync();
+            Assert.Equal((string?)settings["Name"], (string?)init.Result!["serverInfo"]?["name"]);
+            Assert.Equal((string?)settings["Version"], (string?)init.Result["serverInfo"]?["version"]);
+            Assert.Equal((string?)settings["Instructions"], (string?)init.Result["instructions"]);
+            Assert.Equal("from a test", (await client.CallToolAsync("echo", new { text = "from a test" })).ToolText());
+
+            using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync().WaitAsync(Deadline.Default);
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            var closed = await client.WaitForCloseAsync(ExitTimeout);
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.Status);
+            var exitCode = await server.Exited.Within(ExitTimeout, "the server process to exit after SIGTERM");
+            Assert.Equal(0, exitCode);
+        }
+        finally
+        {
+            output.WriteLine(server.Output);
+        }
+    }
+
+    [GeneratedRegex(@"listening on (ws://\S+)")]
+    private static partial Regex ListeningLine();
+
+    /// <summary>The standalone server run with <c>dotnet</c>; its output is collected, and it is killed on dispose if still running.</summary>
+    private sealed class ServerProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+        private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ServerProcess(string dll, IReadOnlyList<string> args)
+        {
+            var startInfo = new ProcessStartInfo("dotnet")
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                WorkingDirectory = Path.GetTempPath(), // the server must find its appsettings.json beside its binary, not in the cwd
+            };
+            startInfo.ArgumentList.Add(dll);
+            foreach (var arg in args)
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
+
+            _process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+            _process.OutputDataReceived += (_, e) => OnLine("out", e.Data);
+            _process.ErrorDataReceived += (_, e) => OnLine("err", e.Data);
+            _process.Exited += (_, _) => _exited.TrySetResult(_process.ExitCode);
+            _process.Start();
+            _process.StandardInput.Close();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public int Id => _process.Id;
+
+        public Task<Uri> ListeningUrl => _listening.Task;
+
+        public Task<int> Exited => _exited.Task;
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            _process.Dispose();
+        }
+
+        private void OnLine(string stream, string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_output)
+            {
+                _output.Append(stream).Append(": ").AppendLine(line);
+            }
+
+            if (stream == "out" && ListeningLine().Match(line) is { Success: true } match)
+            {
+                _listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        }
+    }
+}

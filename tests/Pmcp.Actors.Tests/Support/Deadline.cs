@@ -1,0 +1,34 @@
+namespace Pmcp.Actors.Tests.Support;
+
+/// <summary>Every await in the loopback suite has a deadline; these helpers give a timeout a readable message.</summary>
+internal static class Deadline
+{
+    /// <summary>Long enough for anything that should be prompt, on a loaded 2-core machine.</summary>
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(10);
+
+    public static async Task<T> Within<T>(this Task<T> task, TimeSpan timeout, string what)
+    {
+        try
+        {
+            return await task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.###} s waiting for {what}.");
+        }
+    }
+
+    public static async Task Within(this Task task, TimeSpan timeout, string what)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.###} s waiting for {what}.");
+        }
+    }
+
+    public static Task<T> Within<T>(this ValueTask<T> task, TimeSpan timeout, string what) => task.AsTask().Within(timeout, what);
+}
