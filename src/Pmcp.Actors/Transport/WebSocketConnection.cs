@@ -80,15 +80,23 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     {
         using var registration = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), _socket);
         var writer = WriteLoopAsync();
-        var reason = await ReadLoopAsync(actor).ConfigureAwait(false);
-        actor.Tell(new ConnectionProtocol.SocketClosed(reason));
-        if (Interlocked.Exchange(ref _closing, 1) == 0)
+        var reason = "the read loop failed";
+        try
         {
-            // The peer ended it: flush what is queued, echo its close, and give up after the close timeout.
-            _outbound.Writer.TryComplete();
-            _abort.CancelAfter(_options.CloseTimeout);
+            reason = await ReadLoopAsync(actor).ConfigureAwait(false);
         }
-        await writer.ConfigureAwait(false);
+        finally
+        {
+            // Whatever ended the read side, the actor hears of it, or it would wait for this socket forever.
+            actor.Tell(new ConnectionProtocol.SocketClosed(reason));
+            if (Interlocked.Exchange(ref _closing, 1) == 0)
+            {
+                // The peer ended it: flush what is queued, echo its close, and give up after the close timeout.
+                _outbound.Writer.TryComplete();
+                _abort.CancelAfter(_options.CloseTimeout);
+            }
+            await writer.ConfigureAwait(false);
+        }
     }
 
     private async Task<string> ReadLoopAsync(IActorRef actor)
@@ -143,7 +151,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
 
     private byte[] Grow(byte[] buffer, int used)
     {
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageBytes + 1));
+        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(2L * buffer.Length, _options.MaxMessageBytes + 1L), Array.MaxLength));
         buffer.AsSpan(0, used).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(buffer);
         return larger;
