@@ -21,7 +21,7 @@ public sealed class ConnectionActorSpecs : TestKit
     public ConnectionActorSpecs(ITestOutputHelper output) : base(output: output)
     {
         _socket = CreateTestProbe();
-        _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2 });
+        _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2, ProgressInterval = TimeSpan.Zero });
     }
 
     private IActorRef Start(McpServerOptions options, string instructions = "Use the tools.")
