@@ -16,7 +16,7 @@ namespace Pmcp.Actors.Actors;
 /// (awaiting initialize → operating → draining → closing), sends calls to the tool router and writes every answer
 /// to the socket's outlet. A fault stops it (a socket cannot be restarted) and its socket is closed with 1011.
 /// </summary>
-public sealed class ConnectionActor : UntypedActor, IWithTimers
+public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private const string HandshakeTimer = "handshake";
 
@@ -52,6 +52,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet));
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     /// <summary>The protocol revision agreed in initialize; null before.</summary>
     internal string? ProtocolVersion { get; private set; }
@@ -137,6 +139,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
             case Drain:
                 Become(Draining);
+                Stash.UnstashAll(); // calls held back by the in-flight limit are now refused
                 CloseIfDrained();
                 return;
 
@@ -267,6 +270,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 return;
             case McpMethods.ToolsCall:
                 if (draining) SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
+                else if (_calls.Count >= _options.MaxInFlightCallsPerConnection) Stash.Stash(); // read ahead of the pause: runs when a call ends
                 else CallTool(id, msg.Params);
                 return;
             default:
@@ -380,10 +384,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     {
         if (!_calls.Remove(callId, out var call)) return null;
         _callIds.Remove(call.RequestId);
-        if (_paused && _calls.Count < _options.MaxInFlightCallsPerConnection)
+        if (_calls.Count < _options.MaxInFlightCallsPerConnection)
         {
-            _paused = false;
-            _outlet.ResumeReading();
+            Stash.UnstashAll();
+            if (_paused)
+            {
+                _paused = false;
+                _outlet.ResumeReading();
+            }
         }
         return call;
     }
