@@ -1,3 +1,5 @@
+using Pmcp.Protocol;
+
 namespace Pmcp.Actors;
 
 /// <summary>
@@ -36,6 +38,18 @@ public sealed class McpServerOptions
     /// <summary>Messages queued for one socket's writer; a client that lets the queue fill is closed with 1008.</summary>
     public int OutboundQueueCapacity { get; set; } = 1024;
 
+    /// <summary>A tool call still running after this long is cancelled and answered with an <c>isError</c> result. A tool may set its own.</summary>
+    public TimeSpan ToolCallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a request the server sends its client (sampling, elicitation, roots, ping) may wait for the answer.</summary>
+    public TimeSpan ClientRequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>At most one progress notification per call per this interval; the final one (progress equal to total) always goes.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The level of <c>notifications/message</c> a session gets before it sends <c>logging/setLevel</c>.</summary>
+    public string DefaultLogLevel { get; set; } = "info";
+
     /// <summary>On shutdown, how long in-flight calls may run before their sockets are closed with 1001 anyway.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -52,6 +66,9 @@ public sealed class McpServerOptions
         Positive(OutboundQueueCapacity, nameof(OutboundQueueCapacity));
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("HandshakeTimeout must be positive.");
         if (IdleTimeout is { } idle && idle <= TimeSpan.Zero) throw new ArgumentException("IdleTimeout must be positive or null.");
+        if (ToolCallTimeout <= TimeSpan.Zero || ClientRequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Call and client request timeouts must be positive.");
+        if (ProgressInterval < TimeSpan.Zero) throw new ArgumentException("ProgressInterval must not be negative.");
+        if (LoggingLevels.Rank(DefaultLogLevel) < 0) throw new ArgumentException($"DefaultLogLevel must be one of {string.Join(", ", LoggingLevels.All)}.");
         if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout < TimeSpan.Zero) throw new ArgumentException("Keepalive times must not be negative.");
     }
 

@@ -51,6 +51,21 @@ public static class JsonRpcWriter
         }
     });
 
+    /// <summary>A request whose params are already JSON text (or absent).</summary>
+    public static string RequestRaw(RequestId id, string method, string? paramsJson) => Write(w =>
+    {
+        WriteHeader(w);
+        w.WritePropertyName("id");
+        id.WriteTo(w);
+        w.WritePropertyName("method");
+        w.WriteValue(method);
+        if (paramsJson is not null)
+        {
+            w.WritePropertyName("params");
+            w.WriteRawValue(paramsJson);
+        }
+    });
+
     public static string Request(RequestId id, string method, object? @params) => Write(w =>
     {
         WriteHeader(w);

@@ -13,4 +13,11 @@ public static class McpMethods
     public const string Progress = "notifications/progress";
     public const string Message = "notifications/message";
     public const string ToolsListChanged = "notifications/tools/list_changed";
+
+    public const string LoggingSetLevel = "logging/setLevel";
+
+    // Requests a server sends to its client.
+    public const string SamplingCreateMessage = "sampling/createMessage";
+    public const string ElicitationCreate = "elicitation/create";
+    public const string RootsList = "roots/list";
 }

@@ -13,6 +13,44 @@ public sealed record Tool(
 
     [JsonProperty("description", NullValueHandling = NullValueHandling.Ignore)]
     public string? Description { get; init; }
+
+    [JsonProperty("outputSchema", NullValueHandling = NullValueHandling.Ignore)]
+    public JObject? OutputSchema { get; init; }
+
+    [JsonProperty("annotations", NullValueHandling = NullValueHandling.Ignore)]
+    public ToolAnnotations? Annotations { get; init; }
+
+    [JsonProperty("icons", NullValueHandling = NullValueHandling.Ignore)]
+    public IReadOnlyList<Icon>? Icons { get; init; }
+}
+
+/// <summary>Hints about a tool's behaviour; clients must not rely on them for security.</summary>
+public sealed record ToolAnnotations
+{
+    [JsonProperty("title", NullValueHandling = NullValueHandling.Ignore)]
+    public string? Title { get; init; }
+
+    [JsonProperty("readOnlyHint", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? ReadOnlyHint { get; init; }
+
+    [JsonProperty("destructiveHint", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? DestructiveHint { get; init; }
+
+    [JsonProperty("idempotentHint", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? IdempotentHint { get; init; }
+
+    [JsonProperty("openWorldHint", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? OpenWorldHint { get; init; }
+}
+
+/// <summary>An icon for display (2025-11-25): a URL or data: URI, with optional MIME type and sizes.</summary>
+public sealed record Icon([property: JsonProperty("src")] string Src)
+{
+    [JsonProperty("mimeType", NullValueHandling = NullValueHandling.Ignore)]
+    public string? MimeType { get; init; }
+
+    [JsonProperty("sizes", NullValueHandling = NullValueHandling.Ignore)]
+    public IReadOnlyList<string>? Sizes { get; init; }
 }
 
 public sealed record ListToolsResult(

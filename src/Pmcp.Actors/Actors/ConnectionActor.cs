@@ -16,7 +16,7 @@ namespace Pmcp.Actors.Actors;
 /// (awaiting initialize → operating → draining → closing), sends calls to the tool router and writes every answer
 /// to the socket's outlet. A fault stops it (a socket cannot be restarted) and its socket is closed with 1011.
 /// </summary>
-public sealed class ConnectionActor : UntypedActor, IWithTimers
+public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private const string HandshakeTimer = "handshake";
 
@@ -28,7 +28,12 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, InFlightCall> _calls = [];
     private readonly Dictionary<RequestId, long> _callIds = [];
+    private readonly Dictionary<long, PendingClientRequest> _clientRequests = [];
+    private readonly Dictionary<string, long> _clientRequestIds = [];
     private long _nextCallId;
+    private long _nextClientRequestId;
+    private int _logRank;
+    private JObject _clientCapabilities = [];
     private bool _paused;
     private bool _closeRequested;
     private bool _socketGone;
@@ -40,12 +45,15 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _options = options;
         _router = router;
         _outlet = outlet;
+        _logRank = LoggingLevels.Rank(options.DefaultLogLevel);
     }
 
     public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet));
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     /// <summary>The protocol revision agreed in initialize; null before.</summary>
     internal string? ProtocolVersion { get; private set; }
@@ -57,12 +65,17 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public static readonly HandshakeTimedOut Instance = new();
     }
 
+    private sealed record ClientRequestTimedOut(long Id) : INotInfluenceReceiveTimeout;
+
     private sealed class InFlightCall(RequestId requestId, JToken? progressToken)
     {
         public RequestId RequestId { get; } = requestId;
         public JToken? ProgressToken { get; } = progressToken;
         public double LastProgress { get; set; } = double.NegativeInfinity;
+        public long LastProgressAt { get; set; }
     }
+
+    private sealed record PendingClientRequest(string Key, IActorRef ReplyTo, string Method);
 
     protected override void PreStart()
     {
@@ -72,6 +85,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        FailClientRequests("the connection closed");
         foreach (var callId in _calls.Keys) _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
         if (!_closeRequested && !_socketGone)
             _outlet.Close(WebSocketCloseStatus.InternalServerError, "internal server error");
@@ -125,15 +139,16 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
             case Drain:
                 Become(Draining);
+                Stash.UnstashAll(); // calls held back by the in-flight limit are now refused
                 CloseIfDrained();
                 return;
 
             case ReceiveTimeout:
-                if (_calls.Count == 0) CloseSocket(WebSocketCloseStatus.NormalClosure, "idle timeout");
+                if (_calls.Count == 0 && _clientRequests.Count == 0) CloseSocket(WebSocketCloseStatus.NormalClosure, "idle timeout");
                 return;
 
             default:
-                if (!CallReplies(message)) Common(message);
+                if (!CallReplies(message) && !SessionMessages(message)) Common(message);
                 return;
         }
     }
@@ -157,7 +172,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
             default:
                 if (CallReplies(message)) CloseIfDrained();
-                else Common(message);
+                else if (!SessionMessages(message)) Common(message);
                 return;
         }
     }
@@ -165,7 +180,15 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     // State 4: a close frame is on its way; wait for the socket to finish.
     private void Closing(object message)
     {
-        if (message is SocketClosed) Context.Stop(Self);
+        switch (message)
+        {
+            case SocketClosed:
+                Context.Stop(Self);
+                return;
+            case ClientRequest request:
+                Sender.Tell(new ClientRequestFailed(request.Key, ClientRequestFailure.ConnectionClosed, "The connection is closing."));
+                return;
+        }
     }
 
     private void Common(object message)
@@ -176,8 +199,12 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 _socketGone = true;
                 Context.Stop(Self);
                 return;
-            case ToolCallCompleted or ToolCallFailed or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout:
+            case ToolCallCompleted or ToolCallFailed or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout
+                or ListChanged or ClientLog or CancelClientRequest or ClientRequestTimedOut:
                 return; // the call was cancelled, or the session is not in a state that cares
+            case ClientRequest request:
+                Sender.Tell(new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, "The session is not initialized."));
+                return;
             default:
                 Unhandled(message);
                 return;
@@ -193,6 +220,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         ProtocolVersion = McpProtocolVersions.Negotiate((string?)requested);
+        _clientCapabilities = parameters["capabilities"] as JObject ?? [];
         var result = new InitializeResult(ProtocolVersion, _definition.Capabilities, _definition.ServerInfo)
         {
             Instructions = _definition.Instructions,
@@ -220,7 +248,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         if (msg.Kind != JsonRpcMessageKind.Request)
-            return; // responses: this server sends no requests yet, so there is nothing to match
+        {
+            ClientAnswered(msg);
+            return;
+        }
 
         var id = msg.Id!.Value;
         switch (msg.Method)
@@ -234,8 +265,12 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             case McpMethods.ToolsList:
                 ListTools(id, msg.Params);
                 return;
+            case McpMethods.LoggingSetLevel:
+                SetLevel(id, msg.Params);
+                return;
             case McpMethods.ToolsCall:
                 if (draining) SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
+                else if (_calls.Count >= _options.MaxInFlightCallsPerConnection) Stash.Stash(); // read ahead of the pause: runs when a call ends
                 else CallTool(id, msg.Params);
                 return;
             default:
@@ -333,7 +368,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     {
         if (!_calls.TryGetValue(progress.CallId, out var call) || call.ProgressToken is null) return;
         if (!(progress.Progress > call.LastProgress)) return; // the spec requires progress to increase
+        var now = Environment.TickCount64;
+        var final = progress.Total is { } total && progress.Progress >= total;
+        if (!final && call.LastProgressAt != 0 && now - call.LastProgressAt < (long)_options.ProgressInterval.TotalMilliseconds) return;
         call.LastProgress = progress.Progress;
+        call.LastProgressAt = now;
         Send(JsonRpcWriter.Notification(McpMethods.Progress, new ProgressParams(call.ProgressToken, progress.Progress)
         {
             Total = progress.Total,
@@ -345,13 +384,135 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     {
         if (!_calls.Remove(callId, out var call)) return null;
         _callIds.Remove(call.RequestId);
-        if (_paused && _calls.Count < _options.MaxInFlightCallsPerConnection)
+        if (_calls.Count < _options.MaxInFlightCallsPerConnection)
         {
-            _paused = false;
-            _outlet.ResumeReading();
+            Stash.UnstashAll();
+            if (_paused)
+            {
+                _paused = false;
+                _outlet.ResumeReading();
+            }
         }
         return call;
     }
+
+    /// <summary>Messages of an initialized session besides call replies; false when the message is none of them.</summary>
+    private bool SessionMessages(object message)
+    {
+        switch (message)
+        {
+            case ListChanged changed:
+                if (ClientInitialized) Send(JsonRpcWriter.Notification($"notifications/{changed.List}/list_changed", null));
+                return true;
+            case ClientLog log:
+                if (LoggingLevels.Rank(log.Level) >= _logRank)
+                {
+                    var note = new JObject { ["level"] = log.Level };
+                    if (log.Logger is not null) note["logger"] = log.Logger;
+                    note["data"] = McpJson.Parse(log.DataJson);
+                    Send(JsonRpcWriter.Notification(McpMethods.Message, note));
+                }
+                return true;
+            case ClientRequest request:
+                SendClientRequest(request);
+                return true;
+            case CancelClientRequest cancel:
+                if (_clientRequestIds.Remove(cancel.Key, out var cancelledId) && _clientRequests.Remove(cancelledId))
+                {
+                    Timers.Cancel(ClientRequestTimer(cancelledId));
+                    Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(cancelledId)) { Reason = "cancelled by the server" }));
+                }
+                return true;
+            case ClientRequestTimedOut timedOut:
+                if (_clientRequests.Remove(timedOut.Id, out var expired))
+                {
+                    _clientRequestIds.Remove(expired.Key);
+                    Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(timedOut.Id)) { Reason = "timed out" }));
+                    expired.ReplyTo.Tell(new ClientRequestFailed(expired.Key, ClientRequestFailure.Timeout,
+                        $"The client did not answer {expired.Method} within {_options.ClientRequestTimeout.TotalSeconds:0.###} s."));
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void SetLevel(RequestId id, JObject? parameters)
+    {
+        var rank = LoggingLevels.Rank((string?)(parameters?["level"] as JValue));
+        if (rank < 0)
+        {
+            SendError(id, JsonRpcErrorCodes.InvalidParams, $"params.level must be one of: {string.Join(", ", LoggingLevels.All)}.");
+            return;
+        }
+        _logRank = rank;
+        Send(JsonRpcWriter.ResultRaw(id, "{}"));
+    }
+
+    private void SendClientRequest(ClientRequest request)
+    {
+        if (Unsupported(request) is { } reason)
+        {
+            Sender.Tell(new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, reason));
+            return;
+        }
+
+        var id = ++_nextClientRequestId;
+        _clientRequests[id] = new PendingClientRequest(request.Key, Sender, request.Method);
+        _clientRequestIds[request.Key] = id;
+        Timers.StartSingleTimer(ClientRequestTimer(id), new ClientRequestTimedOut(id), _options.ClientRequestTimeout);
+        Send(JsonRpcWriter.RequestRaw(new RequestId(id), request.Method, request.ParamsJson));
+    }
+
+    /// <summary>Why this client may not be sent this request, or null when it may.</summary>
+    private string? Unsupported(ClientRequest request)
+    {
+        if (request.Method == McpMethods.Ping) return null;
+        if (!ClientInitialized) return "The client has not sent notifications/initialized yet.";
+        switch (request.Method)
+        {
+            case McpMethods.SamplingCreateMessage:
+                return _clientCapabilities["sampling"] is JObject ? null : "The client did not declare the sampling capability.";
+            case McpMethods.RootsList:
+                return _clientCapabilities["roots"] is JObject ? null : "The client did not declare the roots capability.";
+            case McpMethods.ElicitationCreate:
+                if (_clientCapabilities["elicitation"] is not JObject elicitation || string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_06_18) < 0)
+                    return "The client did not declare the elicitation capability.";
+                var mode = request.ParamsJson is null ? null : (string?)(McpJson.Parse(request.ParamsJson)["mode"] as JValue);
+                if (mode == "url")
+                {
+                    return elicitation["url"] is JObject && string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_11_25) >= 0
+                        ? null
+                        : "The client did not declare URL-mode elicitation.";
+                }
+                // An empty elicitation object means form mode (revisions before 2025-11-25 had no modes).
+                return elicitation.Count == 0 || elicitation["form"] is JObject ? null : "The client did not declare form-mode elicitation.";
+            default:
+                return $"The server does not send {request.Method} to clients.";
+        }
+    }
+
+    private void ClientAnswered(JsonRpcMessage msg)
+    {
+        if (msg.Id?.AsNumber is not { } id || !_clientRequests.Remove(id, out var pending)) return; // unknown or late: ignored
+        _clientRequestIds.Remove(pending.Key);
+        Timers.Cancel(ClientRequestTimer(id));
+        if (msg.Kind == JsonRpcMessageKind.Response)
+            pending.ReplyTo.Tell(new ClientRequestCompleted(pending.Key, msg.Result!.ToString(Formatting.None)));
+        else
+            pending.ReplyTo.Tell(new ClientRequestFailed(pending.Key, ClientRequestFailure.ErrorResponse,
+                $"The client answered {pending.Method} with error {msg.Error!.Code}: {msg.Error.Message}", msg.Error.Code));
+    }
+
+    private void FailClientRequests(string why)
+    {
+        foreach (var pending in _clientRequests.Values)
+            pending.ReplyTo.Tell(new ClientRequestFailed(pending.Key, ClientRequestFailure.ConnectionClosed, $"The request {pending.Method} failed: {why}."));
+        _clientRequests.Clear();
+        _clientRequestIds.Clear();
+    }
+
+    private static string ClientRequestTimer(long id) => "client-request-" + id;
 
     private void CloseIfDrained()
     {
@@ -391,6 +552,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         foreach (var callId in _calls.Keys) _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
         _calls.Clear();
         _callIds.Clear();
+        FailClientRequests("the connection closed");
         _outlet.Close(status, reason);
         Become(Closing);
     }

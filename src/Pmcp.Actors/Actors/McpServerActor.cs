@@ -45,6 +45,10 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         public static readonly DrainGiveUp Instance = new();
     }
 
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ToolListChanged));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
     // A connection that faults closes its own socket with 1011 in PostStop; nothing else is touched.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -88,6 +92,16 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
             case DrainGiveUp:
                 _log.Warning("{0} connections still open after the drain timeout", _connections.Count);
                 FinishDrain();
+                return;
+
+            case ToolRouterProtocol.ToolListChanged:
+                var tools = new ConnectionProtocol.ListChanged("tools");
+                foreach (var c in _connections) c.Tell(tools);
+                return;
+
+            case BroadcastLog log:
+                var entry = new ConnectionProtocol.ClientLog(log.Level, log.Logger, log.DataJson);
+                foreach (var c in _connections) c.Tell(entry);
                 return;
 
             case GetStats:

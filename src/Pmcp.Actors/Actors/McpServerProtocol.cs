@@ -23,6 +23,9 @@ public static class McpServerProtocol
     }
 
     public sealed record Stats(int Connections, long ConnectionsOpened);
+
+    /// <summary>Send <c>notifications/message</c> to every session whose level admits <paramref name="Level"/>.</summary>
+    public sealed record BroadcastLog(string Level, string? Logger, string DataJson);
 }
 
 /// <summary>Messages a ConnectionActor takes from its socket and its parent.</summary>
@@ -45,4 +48,23 @@ public static class ConnectionProtocol
     {
         public static readonly DrainDeadline Instance = new();
     }
+
+    /// <summary>A list the client may cache changed (<c>tools</c>): initialized sessions get <c>notifications/&lt;list&gt;/list_changed</c>.</summary>
+    public sealed record ListChanged(string List);
+
+    /// <summary>
+    /// From a tool: send <paramref name="Method"/> to this connection's client and answer the sender with
+    /// <see cref="ClientRequestCompleted"/> or <see cref="ClientRequestFailed"/>. <paramref name="Key"/> names it for cancellation.
+    /// </summary>
+    public sealed record ClientRequest(string Key, string Method, string? ParamsJson);
+
+    public sealed record ClientRequestCompleted(string Key, string ResultJson);
+
+    public sealed record ClientRequestFailed(string Key, Tools.ClientRequestFailure Failure, string Message, int? Code = null);
+
+    /// <summary>The tool gave up on the request: the client gets <c>notifications/cancelled</c>; no answer follows.</summary>
+    public sealed record CancelClientRequest(string Key);
+
+    /// <summary>A log message for this session's client, sent when its level is at or above the session's.</summary>
+    public sealed record ClientLog(string Level, string? Logger, string DataJson);
 }

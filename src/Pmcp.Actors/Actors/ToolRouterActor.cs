@@ -14,15 +14,20 @@ namespace Pmcp.Actors.Actors;
 /// </summary>
 public sealed class ToolRouterActor : UntypedActor
 {
+    private readonly List<McpToolDefinition> _ordered;
     private readonly Dictionary<string, McpToolDefinition> _tools;
-    private readonly Dictionary<string, ILogger> _loggers;
-    private readonly string[] _pages;
+    private readonly Dictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+    private readonly McpServerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private string[] _pages;
 
     public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory)
     {
-        _tools = definition.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        _loggers = definition.Tools.ToDictionary(t => t.Name, t => loggerFactory.CreateLogger("Pmcp.Tools." + t.Name), StringComparer.Ordinal);
-        _pages = BuildPages(definition.Tools, options.ToolsPageSize);
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _ordered = [.. definition.Tools];
+        _tools = _ordered.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _pages = BuildPages(_ordered, options.ToolsPageSize);
     }
 
     public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory) =>
@@ -40,7 +45,38 @@ public sealed class ToolRouterActor : UntypedActor
                     Sender.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
                     return;
                 }
-                Context.ActorOf(ToolWorkerActor.Props(tool, call, Sender, _loggers[tool.Name]), call.Key.WorkerName);
+                Context.ActorOf(ToolWorkerActor.Props(tool, call, Sender, Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout), call.Key.WorkerName);
+                return;
+
+            case AddTool add:
+                try
+                {
+                    add.Tool.Validate();
+                }
+                catch (ArgumentException ex)
+                {
+                    Sender.Tell(new Status.Failure(ex));
+                    return;
+                }
+                // Calls in flight keep the definition they started with; a replaced tool keeps its place in the list.
+                var index = _ordered.FindIndex(t => t.Name == add.Tool.Name);
+                if (index >= 0) _ordered[index] = add.Tool;
+                else _ordered.Add(add.Tool);
+                _tools[add.Tool.Name] = add.Tool;
+                ToolsChanged();
+                return;
+
+            case RemoveTool remove:
+                var removed = _tools.Remove(remove.Name);
+                if (removed)
+                {
+                    _ordered.RemoveAll(t => t.Name == remove.Name);
+                    ToolsChanged();
+                }
+                else
+                {
+                    Sender.Tell(new ToolsUpdated(false));
+                }
                 return;
 
             case CancelCall cancel:
@@ -61,6 +97,20 @@ public sealed class ToolRouterActor : UntypedActor
         }
     }
 
+    private ILogger Logger(string tool)
+    {
+        if (!_loggers.TryGetValue(tool, out var logger))
+            _loggers[tool] = logger = _loggerFactory.CreateLogger("Pmcp.Tools." + tool);
+        return logger;
+    }
+
+    private void ToolsChanged()
+    {
+        _pages = BuildPages(_ordered, _options.ToolsPageSize);
+        Context.System.EventStream.Publish(ToolListChanged.Instance);
+        Sender.Tell(new ToolsUpdated(true));
+    }
+
     private bool TryPageIndex(string? cursor, out int page)
     {
         page = 0;
@@ -78,7 +128,7 @@ public sealed class ToolRouterActor : UntypedActor
         }
     }
 
-    // Tools are fixed for the life of the router, so every page is serialized once, here.
+    // Pages are serialized once per change of the tool set, not once per request.
     private static string[] BuildPages(IReadOnlyList<McpToolDefinition> tools, int pageSize)
     {
         var count = Math.Max(1, (tools.Count + pageSize - 1) / pageSize);

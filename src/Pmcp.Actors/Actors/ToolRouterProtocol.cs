@@ -1,3 +1,4 @@
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Actors;
@@ -33,4 +34,18 @@ public static class ToolRouterProtocol
     public sealed record ToolCallFailed(long CallId, int Code, string Message);
 
     public sealed record ToolCallProgress(long CallId, double Progress, double? Total, string? Message);
+
+    /// <summary>Add a tool, or replace the one with its name; answered with <see cref="ToolsUpdated"/> (or a failure for an invalid tool).</summary>
+    public sealed record AddTool(McpToolDefinition Tool);
+
+    /// <summary>Remove a tool; answered with <see cref="ToolsUpdated"/>, false when no tool had that name.</summary>
+    public sealed record RemoveTool(string Name);
+
+    public sealed record ToolsUpdated(bool Changed);
+
+    /// <summary>Published on the EventStream when the tool set changes; the server actor tells every session.</summary>
+    public sealed record ToolListChanged
+    {
+        public static readonly ToolListChanged Instance = new();
+    }
 }

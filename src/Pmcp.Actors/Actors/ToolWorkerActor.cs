@@ -12,25 +12,29 @@ namespace Pmcp.Actors.Actors;
 /// Runs one tool call with a CancellationToken and answers the connection exactly once: the tool's result, an
 /// <c>isError</c> result when the tool throws, or -32603 if the worker stops before the call ends.
 /// </summary>
-public sealed class ToolWorkerActor : UntypedActor
+public sealed class ToolWorkerActor : UntypedActor, IWithTimers
 {
     private readonly McpToolDefinition _tool;
     private readonly CallTool _call;
     private readonly IActorRef _replyTo;
     private readonly ILogger _logger;
+    private readonly TimeSpan _timeout;
     private readonly CancellationTokenSource _cts = new();
     private bool _answered;
 
-    public ToolWorkerActor(McpToolDefinition tool, CallTool call, IActorRef replyTo, ILogger logger)
+    public ToolWorkerActor(McpToolDefinition tool, CallTool call, IActorRef replyTo, ILogger logger, TimeSpan timeout)
     {
         _tool = tool;
         _call = call;
         _replyTo = replyTo;
         _logger = logger;
+        _timeout = timeout;
     }
 
-    public static Props Props(McpToolDefinition tool, CallTool call, IActorRef replyTo, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new ToolWorkerActor(tool, call, replyTo, logger));
+    public static Props Props(McpToolDefinition tool, CallTool call, IActorRef replyTo, ILogger logger, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new ToolWorkerActor(tool, call, replyTo, logger, timeout));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Cancel the call's token.</summary>
     public sealed record Cancel
@@ -40,10 +44,17 @@ public sealed class ToolWorkerActor : UntypedActor
 
     private sealed record Finished(CallToolResult? Result, Exception? Error);
 
+    private sealed record TimedOut
+    {
+        public static readonly TimedOut Instance = new();
+    }
+
     protected override void PreStart()
     {
+        Timers.StartSingleTimer("timeout", TimedOut.Instance, _timeout);
         var progress = new ProgressReporter(_replyTo, _call.Key.CallId, _call.WantsProgress);
-        var context = new ToolContext(_tool.Name, _call.RequestId, progress, _logger, _cts.Token);
+        var client = new ClientSession(_replyTo);
+        var context = new ToolContext(_tool.Name, _call.RequestId, progress, client, new ToolLogger(_logger, client, _tool.Name), _cts.Token);
         RunAsync(context).PipeTo(Self);
     }
 
@@ -70,6 +81,14 @@ public sealed class ToolWorkerActor : UntypedActor
                 return;
             case Cancel:
                 _cts.Cancel();
+                return;
+            case TimedOut:
+                // The handler may still be winding down; its late result goes nowhere.
+                _answered = true;
+                _cts.Cancel();
+                _replyTo.Tell(new ToolCallCompleted(_call.Key.CallId,
+                    McpJson.Serialize(CallToolResult.Error($"Tool '{_tool.Name}' timed out after {_timeout.TotalSeconds:0.###} s and was cancelled."))));
+                Context.Stop(Self);
                 return;
             default:
                 Unhandled(message);

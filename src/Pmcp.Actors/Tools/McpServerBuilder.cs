@@ -48,9 +48,7 @@ public sealed class McpServerBuilder
     public McpServerBuilder Tool(McpToolDefinition tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
-        ArgumentException.ThrowIfNullOrWhiteSpace(tool.Name);
-        if ((string?)tool.InputSchema["type"] != "object")
-            throw new ArgumentException($"The input schema of tool '{tool.Name}' must have \"type\": \"object\".");
+        tool.Validate();
         if (_tools.Any(t => t.Name == tool.Name))
             throw new ArgumentException($"A tool named '{tool.Name}' is already registered.");
         _tools.Add(tool);

@@ -20,5 +20,9 @@ public sealed class McpServerDefinition
     public IReadOnlyList<McpToolDefinition> Tools { get; }
 
     /// <summary>Capabilities announced in the initialize result: what is registered, nothing more.</summary>
-    public ServerCapabilities Capabilities { get; } = ServerCapabilities.ToolsOnly();
+    public ServerCapabilities Capabilities { get; } = new()
+    {
+        Tools = new ToolsCapability { ListChanged = true },
+        Logging = [],
+    };
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
 
@@ -7,14 +8,49 @@ namespace Pmcp.Actors.Tools;
 public delegate Task<CallToolResult> McpToolHandler(JObject arguments, ToolContext context);
 
 /// <summary>A tool: what <c>tools/list</c> shows of it and the handler that <c>tools/call</c> runs.</summary>
-public sealed record McpToolDefinition(string Name, JObject InputSchema, McpToolHandler Handler)
+public sealed partial record McpToolDefinition(string Name, JObject InputSchema, McpToolHandler Handler)
 {
     public string? Title { get; init; }
 
     public string? Description { get; init; }
 
+    /// <summary>The schema of <c>structuredContent</c>; a tool that declares one must return conforming structured content.</summary>
+    public JObject? OutputSchema { get; init; }
+
+    public ToolAnnotations? Annotations { get; init; }
+
+    public IReadOnlyList<Icon>? Icons { get; init; }
+
+    /// <summary>This tool's own call timeout; null takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>The schema used when a tool declares none: an object that takes no arguments.</summary>
     public static JObject EmptyInputSchema() => new() { ["type"] = "object", ["additionalProperties"] = false };
 
-    internal Tool ToProtocol() => new(Name, InputSchema) { Title = Title, Description = Description };
+    /// <summary>The spec's rule for tool names (2025-11-25): 1 to 128 characters of letters, digits, '_', '-' and '.'.</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    internal void Validate()
+    {
+        if (!IsValidName(Name))
+            throw new ArgumentException($"Tool name '{Name}' is invalid: use 1 to 128 characters of A-Z, a-z, 0-9, '_', '-' and '.'.");
+        if ((string?)InputSchema["type"] != "object")
+            throw new ArgumentException($"The input schema of tool '{Name}' must have \"type\": \"object\".");
+        if (OutputSchema is not null && (string?)OutputSchema["type"] != "object")
+            throw new ArgumentException($"The output schema of tool '{Name}' must have \"type\": \"object\".");
+        if (Timeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentException($"The timeout of tool '{Name}' must be positive.");
+    }
+
+    internal Tool ToProtocol() => new(Name, InputSchema)
+    {
+        Title = Title,
+        Description = Description,
+        OutputSchema = OutputSchema,
+        Annotations = Annotations,
+        Icons = Icons,
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
+    private static partial Regex NamePattern();
 }

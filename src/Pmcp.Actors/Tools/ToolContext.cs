@@ -6,11 +6,12 @@ namespace Pmcp.Actors.Tools;
 /// <summary>What a tool handler gets besides its arguments.</summary>
 public sealed class ToolContext
 {
-    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, ILogger logger, CancellationToken cancellationToken)
+    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSession client, ILogger logger, CancellationToken cancellationToken)
     {
         ToolName = toolName;
         RequestId = requestId;
         Progress = progress;
+        Client = client;
         Logger = logger;
         CancellationToken = cancellationToken;
     }
@@ -23,13 +24,23 @@ public sealed class ToolContext
     /// <summary>Reports progress to the client, bound to the request's progressToken; does nothing when the client sent none.</summary>
     public IProgressReporter Progress { get; }
 
+    /// <summary>The calling client: sampling, elicitation, roots, ping and log messages.</summary>
+    public IClientSession Client { get; }
+
+    /// <summary>
+    /// Logs to the server's log (category <c>Pmcp.Tools.&lt;name&gt;</c>) and, at or above the session's level, to the
+    /// client as <c>notifications/message</c>.
+    /// </summary>
     public ILogger Logger { get; }
 
-    /// <summary>Cancelled when the client cancels the call, its connection closes, or the server gives up on it.</summary>
+    /// <summary>Cancelled when the client cancels the call, its connection closes, or the call's timeout passes.</summary>
     public CancellationToken CancellationToken { get; }
 }
 
-/// <summary>Sends <c>notifications/progress</c> for one request. Values that do not increase are dropped (the spec requires increase).</summary>
+/// <summary>
+/// Sends <c>notifications/progress</c> for one request. Values that do not increase are dropped (the spec requires
+/// increase), and at most one per <see cref="McpServerOptions.ProgressInterval"/> is sent, except the final one.
+/// </summary>
 public interface IProgressReporter
 {
     /// <summary>False when the client asked for no progress (no progressToken): a tool may skip the work of computing it.</summary>

@@ -21,7 +21,7 @@ public sealed class ConnectionActorSpecs : TestKit
     public ConnectionActorSpecs(ITestOutputHelper output) : base(output: output)
     {
         _socket = CreateTestProbe();
-        _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2 });
+        _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2, ProgressInterval = TimeSpan.Zero });
     }
 
     private IActorRef Start(McpServerOptions options, string instructions = "Use the tools.")
@@ -372,6 +372,29 @@ public sealed class ConnectionActorSpecs : TestKit
             else if (m is ProbeOutlet.Resumed) resumed = true;
         }
         Assert.True(resumed);
+    }
+
+    [Fact]
+    public async Task InFlightLimit_HoldsBackCallsReadAhead_AndRunsThemLater()
+    {
+        await InitializeAsync();
+        for (var i = 1; i <= 4; i++) Request(i, "tools/call", new { name = "block" });
+        Request(9, "ping");
+        // Calls past the limit wait; other requests do not.
+        var ping = await _socket.FishForMessageAsync<ProbeOutlet.Sent>(m => m is ProbeOutlet.Sent s && s.Json.Contains("\"id\":9"), Wait);
+        Assert.Contains("result", ping.Json);
+        // By the ping's answer all four calls were read: two run, two are held back.
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) >= 2), Wait);
+        Assert.Equal(2, Volatile.Read(ref _tools.Started));
+
+        _tools.Release.SetResult();
+        var answered = new HashSet<long>();
+        while (answered.Count < 4)
+        {
+            if (await _socket.ExpectMsgAsync<object>(Wait) is ProbeOutlet.Sent { Json: var json } && JObject.Parse(json)["result"] is not null)
+                answered.Add((long)JObject.Parse(json)["id"]!);
+        }
+        Assert.Equal(4, Volatile.Read(ref _tools.Started));
     }
 
     [Fact]

@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Actors;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Tools;
+
+/// <summary>A tool's handle on its client: every request goes through the client's ConnectionActor, which owns the id space and the timeout.</summary>
+internal sealed class ClientSession(IActorRef connection) : IClientSession
+{
+    public async Task<CreateMessageResult> SampleAsync(CreateMessageParams request, CancellationToken cancellationToken = default) =>
+        McpJson.ToObject<CreateMessageResult>(await RequestAsync(McpMethods.SamplingCreateMessage, request, cancellationToken).ConfigureAwait(false));
+
+    public async Task<ElicitResult> ElicitAsync(ElicitParams request, CancellationToken cancellationToken = default) =>
+        McpJson.ToObject<ElicitResult>(await RequestAsync(McpMethods.ElicitationCreate, request, cancellationToken).ConfigureAwait(false));
+
+    public async Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default) =>
+        McpJson.ToObject<ListRootsResult>(await RequestAsync(McpMethods.RootsList, null, cancellationToken).ConfigureAwait(false));
+
+    public Task PingAsync(CancellationToken cancellationToken = default) => RequestAsync(McpMethods.Ping, null, cancellationToken);
+
+    public void Log(string level, JToken data, string? logger = null)
+    {
+        if (LoggingLevels.Rank(level) < 0) throw new ArgumentException($"Unknown log level '{level}'.", nameof(level));
+        connection.Tell(new ConnectionProtocol.ClientLog(level, logger, data.ToString(Formatting.None)));
+    }
+
+    private async Task<JToken> RequestAsync(string method, object? parameters, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var key = Guid.NewGuid().ToString("N");
+        var json = parameters is null ? null : McpJson.Serialize(parameters);
+        using var registration = cancellationToken.Register(() => connection.Tell(new ConnectionProtocol.CancelClientRequest(key)));
+        // The connection always answers: with the client's reply, a refusal, its own timeout, or its closing.
+        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(key, method, json), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            ConnectionProtocol.ClientRequestCompleted done => McpJson.Parse(done.ResultJson),
+            ConnectionProtocol.ClientRequestFailed failed => throw new ClientRequestException(failed.Failure, failed.Message, failed.Code),
+            _ => throw new InvalidOperationException($"Unexpected answer to {method}: {reply.GetType().Name}"),
+        };
+    }
+}
+
+/// <summary>A tool's logger: the server's log, plus <c>notifications/message</c> to the calling client.</summary>
+internal sealed class ToolLogger(ILogger server, IClientSession client, string name) : ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => server.BeginScope(state);
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        server.Log(logLevel, eventId, state, exception, formatter);
+        var level = logLevel switch
+        {
+            LogLevel.Trace or LogLevel.Debug => "debug",
+            LogLevel.Information => "info",
+            LogLevel.Warning => "warning",
+            LogLevel.Error => "error",
+            LogLevel.Critical => "critical",
+            _ => null,
+        };
+        if (level is null) return;
+        var text = formatter(state, exception);
+        client.Log(level, exception is null ? text : $"{text}: {exception.Message}", name);
+    }
+}
