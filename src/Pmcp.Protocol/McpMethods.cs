@@ -13,6 +13,10 @@ public static class McpMethods
     public const string Progress = "notifications/progress";
     public const string Message = "notifications/message";
     public const string ToolsListChanged = "notifications/tools/list_changed";
+    public const string ResourcesListChanged = "notifications/resources/list_changed";
+    public const string ResourcesUpdated = "notifications/resources/updated";
+    public const string PromptsListChanged = "notifications/prompts/list_changed";
+    public const string RootsListChanged = "notifications/roots/list_changed";
 
     public const string LoggingSetLevel = "logging/setLevel";
 
