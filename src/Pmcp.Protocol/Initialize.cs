@@ -22,11 +22,37 @@ public sealed record ToolsCapability
     public bool? ListChanged { get; init; }
 }
 
+/// <summary>The <c>resources</c> server capability.</summary>
+public sealed record ResourcesCapability
+{
+    [JsonProperty("subscribe", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? Subscribe { get; init; }
+
+    [JsonProperty("listChanged", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? ListChanged { get; init; }
+}
+
+/// <summary>The <c>prompts</c> server capability.</summary>
+public sealed record PromptsCapability
+{
+    [JsonProperty("listChanged", NullValueHandling = NullValueHandling.Ignore)]
+    public bool? ListChanged { get; init; }
+}
+
 /// <summary>What a server offers, as announced in the initialize result.</summary>
 public sealed record ServerCapabilities
 {
     [JsonProperty("tools", NullValueHandling = NullValueHandling.Ignore)]
     public ToolsCapability? Tools { get; init; }
+
+    [JsonProperty("resources", NullValueHandling = NullValueHandling.Ignore)]
+    public ResourcesCapability? Resources { get; init; }
+
+    [JsonProperty("prompts", NullValueHandling = NullValueHandling.Ignore)]
+    public PromptsCapability? Prompts { get; init; }
+
+    [JsonProperty("completions", NullValueHandling = NullValueHandling.Ignore)]
+    public JObject? Completions { get; init; }
 
     [JsonProperty("logging", NullValueHandling = NullValueHandling.Ignore)]
     public JObject? Logging { get; init; }

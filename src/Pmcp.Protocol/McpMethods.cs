@@ -19,6 +19,14 @@ public static class McpMethods
     public const string RootsListChanged = "notifications/roots/list_changed";
 
     public const string LoggingSetLevel = "logging/setLevel";
+    public const string ResourcesList = "resources/list";
+    public const string ResourcesTemplatesList = "resources/templates/list";
+    public const string ResourcesRead = "resources/read";
+    public const string ResourcesSubscribe = "resources/subscribe";
+    public const string ResourcesUnsubscribe = "resources/unsubscribe";
+    public const string PromptsList = "prompts/list";
+    public const string PromptsGet = "prompts/get";
+    public const string CompletionComplete = "completion/complete";
 
     // Requests a server sends to its client.
     public const string SamplingCreateMessage = "sampling/createMessage";

@@ -30,6 +30,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly Dictionary<RequestId, long> _callIds = [];
     private readonly Dictionary<long, PendingClientRequest> _clientRequests = [];
     private readonly Dictionary<string, long> _clientRequestIds = [];
+    private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
     private long _nextCallId;
     private long _nextClientRequestId;
     private int _logRank;
@@ -200,7 +201,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 Context.Stop(Self);
                 return;
             case ToolCallCompleted or ToolCallFailed or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout
-                or ListChanged or ClientLog or CancelClientRequest or ClientRequestTimedOut:
+                or ListChanged or ResourceUpdated or ClientLog or CancelClientRequest or ClientRequestTimedOut:
                 return; // the call was cancelled, or the session is not in a state that cares
             case ClientRequest request:
                 Sender.Tell(new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, "The session is not initialized."));
@@ -254,7 +255,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
 
         var id = msg.Id!.Value;
-        switch (msg.Method)
+        var method = msg.Method!;
+        if (!Offers(method))
+        {
+            SendError(id, JsonRpcErrorCodes.MethodNotFound, $"Method not found: {method}");
+            return;
+        }
+
+        switch (method)
         {
             case McpMethods.Ping:
                 Send(JsonRpcWriter.ResultRaw(id, "{}"));
@@ -262,24 +270,36 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             case McpMethods.Initialize:
                 SendError(id, JsonRpcErrorCodes.InvalidRequest, "The session is already initialized.");
                 return;
-            case McpMethods.ToolsList:
-                ListTools(id, msg.Params);
-                return;
             case McpMethods.LoggingSetLevel:
                 SetLevel(id, msg.Params);
                 return;
-            case McpMethods.ToolsCall:
+            case McpMethods.ToolsList or McpMethods.ResourcesList or McpMethods.ResourcesTemplatesList or McpMethods.PromptsList:
+                List(id, method, msg.Params);
+                return;
+            case McpMethods.ResourcesSubscribe or McpMethods.ResourcesUnsubscribe:
+                Subscribe(id, method == McpMethods.ResourcesSubscribe, msg.Params);
+                return;
+            case McpMethods.ToolsCall or McpMethods.ResourcesRead or McpMethods.PromptsGet or McpMethods.CompletionComplete:
                 if (draining) SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
                 else if (_calls.Count >= _options.MaxInFlightCallsPerConnection) Stash.Stash(); // read ahead of the pause: runs when a call ends
-                else CallTool(id, msg.Params);
+                else StartCall(id, method, msg.Params);
                 return;
             default:
-                SendError(id, JsonRpcErrorCodes.MethodNotFound, $"Method not found: {msg.Method}");
+                SendError(id, JsonRpcErrorCodes.MethodNotFound, $"Method not found: {method}");
                 return;
         }
     }
 
-    private void ListTools(RequestId id, JObject? parameters)
+    /// <summary>False for the methods of a feature the server did not announce in its capabilities (answered -32601).</summary>
+    private bool Offers(string method) => method switch
+    {
+        _ when method.StartsWith("resources/", StringComparison.Ordinal) => _definition.Capabilities.Resources is not null,
+        _ when method.StartsWith("prompts/", StringComparison.Ordinal) => _definition.Capabilities.Prompts is not null,
+        McpMethods.CompletionComplete => _definition.Capabilities.Completions is not null,
+        _ => true,
+    };
+
+    private void List(RequestId id, string method, JObject? parameters)
     {
         var cursor = parameters?["cursor"];
         if (cursor is not null && cursor.Type is not (JTokenType.String or JTokenType.Null))
@@ -287,29 +307,52 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             SendError(id, JsonRpcErrorCodes.InvalidParams, "params.cursor must be a string.");
             return;
         }
-        _router.Tell(new ListTools(id, (string?)cursor));
+        _router.Tell(new ListItems(id, method, (string?)cursor));
     }
 
-    private void CallTool(RequestId id, JObject? parameters)
+    private void Subscribe(RequestId id, bool subscribe, JObject? parameters)
     {
-        if (parameters?["name"] is not { Type: JTokenType.String } nameToken)
+        if (parameters?["uri"] is not { Type: JTokenType.String } uri)
         {
-            SendError(id, JsonRpcErrorCodes.InvalidParams, "tools/call needs params.name (a string).");
+            SendError(id, JsonRpcErrorCodes.InvalidParams, "params.uri must be a string.");
             return;
         }
+        if (subscribe) _subscriptions.Add((string)uri!);
+        else _subscriptions.Remove((string)uri!);
+        Send(JsonRpcWriter.ResultRaw(id, "{}"));
+    }
 
-        var args = parameters["arguments"];
-        if (args is not null && args.Type is not (JTokenType.Object or JTokenType.Null))
-        {
-            SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
-            return;
-        }
-
-        var progressToken = parameters["_meta"]?["progressToken"];
+    /// <summary>Starts a request that runs user code on a worker: it counts as a call in flight and can be cancelled.</summary>
+    private void StartCall(RequestId id, string method, JObject? parameters)
+    {
+        var progressToken = parameters?["_meta"]?["progressToken"];
         if (progressToken is not null && progressToken.Type is not (JTokenType.String or JTokenType.Integer))
         {
             SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta.progressToken must be a string or an integer.");
             return;
+        }
+
+        object message;
+        var key = new CallKey(_connectionId, _nextCallId + 1);
+        if (method == McpMethods.ToolsCall)
+        {
+            if (parameters?["name"] is not { Type: JTokenType.String } nameToken)
+            {
+                SendError(id, JsonRpcErrorCodes.InvalidParams, "tools/call needs params.name (a string).");
+                return;
+            }
+
+            var args = parameters["arguments"];
+            if (args is not null && args.Type is not (JTokenType.Object or JTokenType.Null))
+            {
+                SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
+                return;
+            }
+            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? obj.ToString(Formatting.None) : "{}", progressToken is not null);
+        }
+        else
+        {
+            message = new RunRequest(key, id, method, parameters?.ToString(Formatting.None));
         }
 
         if (_callIds.ContainsKey(id))
@@ -318,11 +361,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
-        var callId = ++_nextCallId;
-        _calls.Add(callId, new InFlightCall(id, progressToken));
-        _callIds.Add(id, callId);
-        var argumentsJson = args is JObject obj ? obj.ToString(Formatting.None) : "{}";
-        _router.Tell(new CallTool(new CallKey(_connectionId, callId), id, (string)nameToken!, argumentsJson, progressToken is not null));
+        _nextCallId = key.CallId;
+        _calls.Add(key.CallId, new InFlightCall(id, progressToken));
+        _callIds.Add(id, key.CallId);
+        _router.Tell(message);
 
         if (!_paused && _calls.Count >= _options.MaxInFlightCallsPerConnection)
         {
@@ -403,6 +445,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         {
             case ListChanged changed:
                 if (ClientInitialized) Send(JsonRpcWriter.Notification($"notifications/{changed.List}/list_changed", null));
+                return true;
+            case ResourceUpdated updated:
+                if (_subscriptions.Contains(updated.Uri))
+                    Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = updated.Uri }));
                 return true;
             case ClientLog log:
                 if (LoggingLevels.Rank(log.Level) >= _logRank)

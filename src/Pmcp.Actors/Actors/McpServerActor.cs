@@ -45,7 +45,7 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         public static readonly DrainGiveUp Instance = new();
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ToolListChanged));
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ListChangedEvent));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
@@ -94,9 +94,14 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
                 FinishDrain();
                 return;
 
-            case ToolRouterProtocol.ToolListChanged:
-                var tools = new ConnectionProtocol.ListChanged("tools");
-                foreach (var c in _connections) c.Tell(tools);
+            case ToolRouterProtocol.ListChangedEvent changed:
+                var note = new ConnectionProtocol.ListChanged(changed.List);
+                foreach (var c in _connections) c.Tell(note);
+                return;
+
+            case BroadcastResourceUpdated updated:
+                var resource = new ConnectionProtocol.ResourceUpdated(updated.Uri);
+                foreach (var c in _connections) c.Tell(resource);
                 return;
 
             case BroadcastLog log:

@@ -24,6 +24,9 @@ public static class McpServerProtocol
 
     public sealed record Stats(int Connections, long ConnectionsOpened);
 
+    /// <summary>Tell every session subscribed to <paramref name="Uri"/> that the resource changed.</summary>
+    public sealed record BroadcastResourceUpdated(string Uri);
+
     /// <summary>Send <c>notifications/message</c> to every session whose level admits <paramref name="Level"/>.</summary>
     public sealed record BroadcastLog(string Level, string? Logger, string DataJson);
 }
@@ -64,6 +67,9 @@ public static class ConnectionProtocol
 
     /// <summary>The tool gave up on the request: the client gets <c>notifications/cancelled</c>; no answer follows.</summary>
     public sealed record CancelClientRequest(string Key);
+
+    /// <summary>A resource changed: sessions subscribed to <paramref name="Uri"/> get <c>notifications/resources/updated</c>.</summary>
+    public sealed record ResourceUpdated(string Uri);
 
     /// <summary>A log message for this session's client, sent when its level is at or above the session's.</summary>
     public sealed record ClientLog(string Level, string? Logger, string DataJson);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -9,29 +10,39 @@ using static Pmcp.Actors.Actors.ToolRouterProtocol;
 namespace Pmcp.Actors.Actors;
 
 /// <summary>
-/// The tool registry (<c>/user/pmcp-tools</c>): answers <c>tools/list</c> pages and runs each <c>tools/call</c> on a
-/// ToolWorker child of its own. A worker is stopped when it fails: a call is not re-run, since tools need not be idempotent.
+/// The registry (<c>/user/pmcp-tools</c>) of everything a server offers: tools, resources, resource templates and
+/// prompts. It answers the list requests from pages serialized once per change, and runs every piece of user code
+/// (a tool call, a resource read, a prompt, a completion) on a worker child of its own. A worker is stopped when it
+/// fails: a call is not re-run, since tools need not be idempotent.
 /// </summary>
 public sealed class ToolRouterActor : UntypedActor
 {
-    private readonly List<McpToolDefinition> _ordered;
-    private readonly Dictionary<string, McpToolDefinition> _tools;
+    private const int MaxCompletionValues = 100;
+
+    private readonly List<McpToolDefinition> _tools;
+    private readonly List<McpResourceDefinition> _resources;
+    private readonly List<McpResourceTemplateDefinition> _templates;
+    private readonly List<McpPromptDefinition> _prompts;
     private readonly Dictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
     private readonly McpServerOptions _options;
     private readonly ILoggerFactory _loggerFactory;
-    private string[] _pages;
+    private readonly Dictionary<string, string[]> _pages = new(StringComparer.Ordinal);
 
     public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory)
     {
         _options = options;
         _loggerFactory = loggerFactory;
-        _ordered = [.. definition.Tools];
-        _tools = _ordered.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        _pages = BuildPages(_ordered, options.ToolsPageSize);
+        _tools = [.. definition.Tools];
+        _resources = [.. definition.Resources];
+        _templates = [.. definition.ResourceTemplates];
+        _prompts = [.. definition.Prompts];
+        foreach (var method in ListMethods) Paginate(method);
     }
 
     public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory) =>
         Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory));
+
+    private static readonly string[] ListMethods = [McpMethods.ToolsList, McpMethods.ResourcesList, McpMethods.ResourcesTemplatesList, McpMethods.PromptsList];
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -40,12 +51,31 @@ public sealed class ToolRouterActor : UntypedActor
         switch (message)
         {
             case CallTool call:
-                if (!_tools.TryGetValue(call.ToolName, out var tool))
+                var tool = _tools.Find(t => t.Name == call.ToolName);
+                if (tool is null)
                 {
                     Sender.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
                     return;
                 }
                 Context.ActorOf(ToolWorkerActor.Props(tool, call, Sender, Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout), call.Key.WorkerName);
+                return;
+
+            case RunRequest request:
+                Run(request);
+                return;
+
+            case CancelCall cancel:
+                var worker = Context.Child(cancel.Key.WorkerName);
+                if (!worker.IsNobody()) worker.Tell(CallWorkerActor.Cancel.Instance);
+                return;
+
+            case ListItems list:
+                if (!_pages.TryGetValue(list.Method, out var pages))
+                    Sender.Tell(new ListFailed(list.RequestId, JsonRpcErrorCodes.MethodNotFound, $"Method not found: {list.Method}"));
+                else if (TryPageIndex(list.Cursor, pages.Length, out var page))
+                    Sender.Tell(new ToolsListed(list.RequestId, pages[page]));
+                else
+                    Sender.Tell(new ListFailed(list.RequestId, JsonRpcErrorCodes.InvalidParams, "Invalid cursor."));
                 return;
 
             case AddTool add:
@@ -59,36 +89,15 @@ public sealed class ToolRouterActor : UntypedActor
                     return;
                 }
                 // Calls in flight keep the definition they started with; a replaced tool keeps its place in the list.
-                var index = _ordered.FindIndex(t => t.Name == add.Tool.Name);
-                if (index >= 0) _ordered[index] = add.Tool;
-                else _ordered.Add(add.Tool);
-                _tools[add.Tool.Name] = add.Tool;
-                ToolsChanged();
+                var index = _tools.FindIndex(t => t.Name == add.Tool.Name);
+                if (index >= 0) _tools[index] = add.Tool;
+                else _tools.Add(add.Tool);
+                Changed(McpMethods.ToolsList, "tools");
                 return;
 
             case RemoveTool remove:
-                var removed = _tools.Remove(remove.Name);
-                if (removed)
-                {
-                    _ordered.RemoveAll(t => t.Name == remove.Name);
-                    ToolsChanged();
-                }
-                else
-                {
-                    Sender.Tell(new ToolsUpdated(false));
-                }
-                return;
-
-            case CancelCall cancel:
-                var worker = Context.Child(cancel.Key.WorkerName);
-                if (!worker.IsNobody()) worker.Tell(ToolWorkerActor.Cancel.Instance);
-                return;
-
-            case ListTools list:
-                if (TryPageIndex(list.Cursor, out var page))
-                    Sender.Tell(new ToolsListed(list.RequestId, _pages[page]));
-                else
-                    Sender.Tell(new ListFailed(list.RequestId, JsonRpcErrorCodes.InvalidParams, "Invalid cursor."));
+                if (_tools.RemoveAll(t => t.Name == remove.Name) > 0) Changed(McpMethods.ToolsList, "tools");
+                else Sender.Tell(new ToolsUpdated(false));
                 return;
 
             default:
@@ -97,21 +106,152 @@ public sealed class ToolRouterActor : UntypedActor
         }
     }
 
-    private ILogger Logger(string tool)
+    private void Run(RunRequest request)
     {
-        if (!_loggers.TryGetValue(tool, out var logger))
-            _loggers[tool] = logger = _loggerFactory.CreateLogger("Pmcp.Tools." + tool);
+        var parameters = request.ParamsJson is null ? [] : (JObject)McpJson.Parse(request.ParamsJson);
+        var (name, run, error) = request.Method switch
+        {
+            McpMethods.ResourcesRead => ReadResource(parameters),
+            McpMethods.PromptsGet => GetPrompt(parameters),
+            McpMethods.CompletionComplete => Complete(parameters),
+            _ => (null, null, new JsonRpcError(JsonRpcErrorCodes.MethodNotFound, $"Method not found: {request.Method}")),
+        };
+        if (error is not null)
+        {
+            Sender.Tell(new ToolCallFailed(request.Key.CallId, error.Code, error.Message));
+            return;
+        }
+        Context.ActorOf(RequestWorkerActor.Props(name!, run!, request.Key.CallId, request.RequestId, Sender, Logger(request.Method), _options.ToolCallTimeout),
+            request.Key.WorkerName);
+    }
+
+    private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) ReadResource(JObject parameters)
+    {
+        if (parameters["uri"] is not { Type: JTokenType.String } uriToken)
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "resources/read needs params.uri (a string)."));
+        var uri = (string)uriToken!;
+        if (_resources.Find(r => r.Uri == uri) is { } resource)
+            return ($"resource '{uri}'", async ctx => await resource.Reader(uri, NoVariables, ctx).ConfigureAwait(false), null);
+        foreach (var template in _templates)
+        {
+            if (template.Matcher.TryMatch(uri, out var variables))
+                return ($"resource '{uri}'", async ctx => await template.Reader(uri, variables, ctx).ConfigureAwait(false), null);
+        }
+        return (null, null, new JsonRpcError(JsonRpcErrorCodes.ResourceNotFound, $"Resource not found: {uri}"));
+    }
+
+    private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) GetPrompt(JObject parameters)
+    {
+        if (parameters["name"] is not { Type: JTokenType.String } nameToken)
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "prompts/get needs params.name (a string)."));
+        var name = (string)nameToken!;
+        if (_prompts.Find(p => p.Name == name) is not { } prompt)
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown prompt: {name}"));
+        if (!TryStringMap(parameters["arguments"], out var arguments))
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object of strings."));
+        var missing = prompt.Arguments.Where(a => a.Required == true && !arguments.ContainsKey(a.Name)).Select(a => a.Name).ToArray();
+        if (missing.Length > 0)
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Prompt '{name}' is missing required arguments: {string.Join(", ", missing)}"));
+        return ($"prompt '{name}'", async ctx => await prompt.Handler(arguments, ctx).ConfigureAwait(false), null);
+    }
+
+    private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) Complete(JObject parameters)
+    {
+        var reference = parameters["ref"] as JObject;
+        var argument = parameters["argument"] as JObject;
+        if (reference is null || argument?["name"] is not { Type: JTokenType.String } argName || argument["value"] is not { Type: JTokenType.String } argValue)
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "completion/complete needs params.ref and params.argument {name, value}."));
+        if (!TryStringMap(parameters["context"]?["arguments"], out var context))
+            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.context.arguments must be an object of strings."));
+
+        McpCompleter? completer;
+        switch ((string?)reference["type"])
+        {
+            case "ref/prompt":
+                var prompt = _prompts.Find(p => p.Name == (string?)reference["name"]);
+                if (prompt is null) return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown prompt: {reference["name"]}"));
+                completer = prompt.Completers.GetValueOrDefault((string)argName!);
+                break;
+            case "ref/resource":
+                var template = _templates.Find(t => t.UriTemplate == (string?)reference["uri"]);
+                if (template is null) return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown resource template: {reference["uri"]}"));
+                completer = template.Completers.GetValueOrDefault((string)argName!);
+                break;
+            default:
+                return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.ref.type must be ref/prompt or ref/resource."));
+        }
+
+        var value = (string)argValue!;
+        return ($"completion of '{argName}'", async ctx =>
+        {
+            // No completer for that argument: nothing to suggest, which is an answer, not an error.
+            var values = completer is null ? [] : await completer(value, context, ctx.CancellationToken).ConfigureAwait(false);
+            return new CompleteResult(new Completion([.. values.Take(MaxCompletionValues)])
+            {
+                Total = values.Count,
+                HasMore = values.Count > MaxCompletionValues,
+            });
+        }, null);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
+
+    private static bool TryStringMap(JToken? token, out IReadOnlyDictionary<string, string> map)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        map = result;
+        if (token is null || token.Type == JTokenType.Null) return true;
+        if (token is not JObject obj) return false;
+        foreach (var (key, value) in obj)
+        {
+            if (value is not { Type: JTokenType.String }) return false;
+            result[key] = (string)value!;
+        }
+        return true;
+    }
+
+    private ILogger Logger(string category)
+    {
+        if (!_loggers.TryGetValue(category, out var logger))
+            _loggers[category] = logger = _loggerFactory.CreateLogger("Pmcp.Tools." + category);
         return logger;
     }
 
-    private void ToolsChanged()
+    private void Changed(string listMethod, string list)
     {
-        _pages = BuildPages(_ordered, _options.ToolsPageSize);
-        Context.System.EventStream.Publish(ToolListChanged.Instance);
+        Paginate(listMethod);
+        Context.System.EventStream.Publish(new ListChangedEvent(list));
         Sender.Tell(new ToolsUpdated(true));
     }
 
-    private bool TryPageIndex(string? cursor, out int page)
+    // Pages are serialized once per change of a list, not once per request.
+    private void Paginate(string method)
+    {
+        _pages[method] = method switch
+        {
+            McpMethods.ToolsList => Pages(_tools, t => t.ToProtocol(), (items, next) => new ListToolsResult(items) { NextCursor = next }),
+            McpMethods.ResourcesList => Pages(_resources, r => r.ToProtocol(), (items, next) => new ListResourcesResult(items) { NextCursor = next }),
+            McpMethods.ResourcesTemplatesList => Pages(_templates, t => t.ToProtocol(), (items, next) => new ListResourceTemplatesResult(items) { NextCursor = next }),
+            McpMethods.PromptsList => Pages(_prompts, p => p.ToProtocol(), (items, next) => new ListPromptsResult(items) { NextCursor = next }),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+        };
+    }
+
+    private string[] Pages<TDefinition, TItem>(List<TDefinition> definitions, Func<TDefinition, TItem> toProtocol, Func<TItem[], string?, object> page)
+    {
+        var pageSize = _options.ToolsPageSize;
+        var count = Math.Max(1, (definitions.Count + pageSize - 1) / pageSize);
+        var pages = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var slice = definitions.Skip(i * pageSize).Take(pageSize).Select(toProtocol).ToArray();
+            var next = i + 1 < count ? Convert.ToBase64String(Encoding.UTF8.GetBytes("page:" + (i + 1).ToString(CultureInfo.InvariantCulture))) : null;
+            pages[i] = McpJson.Serialize(page(slice, next));
+        }
+        return pages;
+    }
+
+    private static bool TryPageIndex(string? cursor, int pageCount, out int page)
     {
         page = 0;
         if (cursor is null) return true;
@@ -120,25 +260,11 @@ public sealed class ToolRouterActor : UntypedActor
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
             return text.StartsWith("page:", StringComparison.Ordinal)
                 && int.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out page)
-                && page > 0 && page < _pages.Length;
+                && page > 0 && page < pageCount;
         }
         catch (FormatException)
         {
             return false;
         }
-    }
-
-    // Pages are serialized once per change of the tool set, not once per request.
-    private static string[] BuildPages(IReadOnlyList<McpToolDefinition> tools, int pageSize)
-    {
-        var count = Math.Max(1, (tools.Count + pageSize - 1) / pageSize);
-        var pages = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            var slice = tools.Skip(i * pageSize).Take(pageSize).Select(t => t.ToProtocol()).ToArray();
-            var next = i + 1 < count ? Convert.ToBase64String(Encoding.UTF8.GetBytes("page:" + (i + 1).ToString(CultureInfo.InvariantCulture))) : null;
-            pages[i] = McpJson.Serialize(new ListToolsResult(slice) { NextCursor = next });
-        }
-        return pages;
     }
 }

@@ -15,8 +15,8 @@ public static class ToolRouterProtocol
         public string WorkerName => $"worker-{ConnectionId}-{CallId}";
     }
 
-    /// <summary>A <c>tools/list</c> page; answered with <see cref="ToolsListed"/> or <see cref="ListFailed"/>.</summary>
-    public sealed record ListTools(RequestId RequestId, string? Cursor);
+    /// <summary>A page of <c>tools/list</c>, <c>resources/list</c>, <c>resources/templates/list</c> or <c>prompts/list</c>; answered with <see cref="ToolsListed"/> or <see cref="ListFailed"/>.</summary>
+    public sealed record ListItems(RequestId RequestId, string Method, string? Cursor);
 
     public sealed record ToolsListed(RequestId RequestId, string ResultJson);
 
@@ -24,6 +24,9 @@ public static class ToolRouterProtocol
 
     /// <summary>Run a tool; the sender gets <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
     public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress);
+
+    /// <summary>Run a <c>resources/read</c>, <c>prompts/get</c> or <c>completion/complete</c>; answered like <see cref="CallTool"/>.</summary>
+    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson);
 
     /// <summary>Cancel a call's token. No answer; a late result is dropped by the connection.</summary>
     public sealed record CancelCall(CallKey Key);
@@ -43,9 +46,6 @@ public static class ToolRouterProtocol
 
     public sealed record ToolsUpdated(bool Changed);
 
-    /// <summary>Published on the EventStream when the tool set changes; the server actor tells every session.</summary>
-    public sealed record ToolListChanged
-    {
-        public static readonly ToolListChanged Instance = new();
-    }
+    /// <summary>Published on the EventStream when a list (<c>tools</c>, <c>resources</c>, <c>prompts</c>) changes; the server actor tells every session.</summary>
+    public sealed record ListChangedEvent(string List);
 }

@@ -39,6 +39,13 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
         return updated.Changed;
     }
 
+    /// <summary>Tells every session subscribed to <paramref name="uri"/> (<c>resources/subscribe</c>) that the resource changed.</summary>
+    public async Task NotifyResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default)
+    {
+        var server = await ServerActorAsync(cancellationToken).ConfigureAwait(false);
+        server.Tell(new McpServerProtocol.BroadcastResourceUpdated(uri));
+    }
+
     /// <summary>Sends <c>notifications/message</c> to every session whose log level admits <paramref name="level"/>.</summary>
     public async Task LogToClientsAsync(string level, JToken data, string? logger = null, CancellationToken cancellationToken = default)
     {

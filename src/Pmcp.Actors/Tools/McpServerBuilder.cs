@@ -10,6 +10,9 @@ namespace Pmcp.Actors.Tools;
 public sealed class McpServerBuilder
 {
     private readonly List<McpToolDefinition> _tools = [];
+    private readonly List<McpResourceDefinition> _resources = [];
+    private readonly List<McpResourceTemplateDefinition> _templates = [];
+    private readonly List<McpPromptDefinition> _prompts = [];
     private string _name = "pmcp-actors";
     private string _version = typeof(McpServerBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
     private string? _title;
@@ -55,6 +58,47 @@ public sealed class McpServerBuilder
         return this;
     }
 
+    /// <summary>A resource at a fixed URI.</summary>
+    public McpServerBuilder Resource(string uri, string name, McpResourceReader reader, string? description = null, string? mimeType = null) =>
+        Resource(new McpResourceDefinition(uri, name, reader) { Description = description, MimeType = mimeType });
+
+    public McpServerBuilder Resource(McpResourceDefinition resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentException.ThrowIfNullOrWhiteSpace(resource.Uri);
+        if (_resources.Any(r => r.Uri == resource.Uri)) throw new ArgumentException($"A resource at '{resource.Uri}' is already registered.");
+        _resources.Add(resource);
+        return this;
+    }
+
+    /// <summary>Resources named by an RFC 6570 URI template (levels 1 and 2: <c>{var}</c>, <c>{+var}</c>).</summary>
+    public McpServerBuilder ResourceTemplate(McpResourceTemplateDefinition template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        _ = template.Matcher; // an unsupported template fails here, not on the first read
+        foreach (var variable in template.Completers.Keys)
+        {
+            if (!template.Matcher.Variables.Contains(variable))
+                throw new ArgumentException($"Template '{template.UriTemplate}' has no variable '{variable}' to complete.");
+        }
+        _templates.Add(template);
+        return this;
+    }
+
+    public McpServerBuilder Prompt(McpPromptDefinition prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentException.ThrowIfNullOrWhiteSpace(prompt.Name);
+        if (_prompts.Any(p => p.Name == prompt.Name)) throw new ArgumentException($"A prompt named '{prompt.Name}' is already registered.");
+        foreach (var argument in prompt.Completers.Keys)
+        {
+            if (prompt.Arguments.All(a => a.Name != argument))
+                throw new ArgumentException($"Prompt '{prompt.Name}' has no argument '{argument}' to complete.");
+        }
+        _prompts.Add(prompt);
+        return this;
+    }
+
     public McpServerDefinition Build() =>
-        new(new Implementation(_name, _version) { Title = _title }, _instructions, _tools.ToArray());
+        new(new Implementation(_name, _version) { Title = _title }, _instructions, [.. _tools], [.. _resources], [.. _templates], [.. _prompts]);
 }

@@ -103,10 +103,10 @@ public sealed class ToolRouterSpecs : TestKit
     [Fact]
     public async Task ListTools_PagesFollowRegistrationOrder()
     {
-        _router.Tell(new ListTools(new RequestId(1), null));
+        _router.Tell(new ListItems(new RequestId(1), "tools/list", null));
         var first = JObject.Parse((await ExpectMsgAsync<ToolsListed>(Wait)).ResultJson);
         Assert.Equal(["echo", "throw", "block"], first["tools"]!.Select(t => (string)t["name"]!));
-        _router.Tell(new ListTools(new RequestId(2), (string)first["nextCursor"]!));
+        _router.Tell(new ListItems(new RequestId(2), "tools/list", (string)first["nextCursor"]!));
         var second = JObject.Parse((await ExpectMsgAsync<ToolsListed>(Wait)).ResultJson);
         Assert.Equal(["progress", "null"], second["tools"]!.Select(t => (string)t["name"]!));
         Assert.Null(second["nextCursor"]);
@@ -115,7 +115,7 @@ public sealed class ToolRouterSpecs : TestKit
     [Fact]
     public async Task ListTools_BadCursor_FailsWithInvalidParams()
     {
-        _router.Tell(new ListTools(new RequestId(1), "%%%"));
+        _router.Tell(new ListItems(new RequestId(1), "tools/list", "%%%"));
         Assert.Equal(JsonRpcErrorCodes.InvalidParams, (await ExpectMsgAsync<ListFailed>(Wait)).Code);
     }
 }
