@@ -31,6 +31,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly Dictionary<long, PendingClientRequest> _clientRequests = [];
     private readonly Dictionary<string, long> _clientRequestIds = [];
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<RequestId, Batch> _batchOf = [];
     private long _nextCallId;
     private long _nextClientRequestId;
     private int _logRank;
@@ -104,7 +105,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 switch (msg.Method)
                 {
                     case McpMethods.Ping:
-                        Send(JsonRpcWriter.ResultRaw(id, "{}"));
+                        SendResult(id, "{}");
                         return;
                     case McpMethods.Initialize:
                         Initialize(id, msg.Params);
@@ -135,7 +136,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
-                if (TryRead(inbound.Text, out var msg)) Dispatch(msg, draining: false);
+                Read(inbound.Text, draining: false);
                 return;
 
             case Drain:
@@ -160,7 +161,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
-                if (TryRead(inbound.Text, out var msg)) Dispatch(msg, draining: true);
+                Read(inbound.Text, draining: true);
                 return;
 
             case DrainDeadline:
@@ -231,7 +232,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         Become(Operating);
     }
 
-    private void Dispatch(JsonRpcMessage msg, bool draining)
+    private void Dispatch(JsonRpcMessage msg, bool draining, bool inBatch = false)
     {
         if (msg.Kind == JsonRpcMessageKind.Notification)
         {
@@ -265,7 +266,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (method)
         {
             case McpMethods.Ping:
-                Send(JsonRpcWriter.ResultRaw(id, "{}"));
+                SendResult(id, "{}");
                 return;
             case McpMethods.Initialize:
                 SendError(id, JsonRpcErrorCodes.InvalidRequest, "The session is already initialized.");
@@ -281,7 +282,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 return;
             case McpMethods.ToolsCall or McpMethods.ResourcesRead or McpMethods.PromptsGet or McpMethods.CompletionComplete:
                 if (draining) SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
-                else if (_calls.Count >= _options.MaxInFlightCallsPerConnection) Stash.Stash(); // read ahead of the pause: runs when a call ends
+                else if (_calls.Count >= _options.MaxInFlightCallsPerConnection && !inBatch) Stash.Stash(); // read ahead of the pause: runs when a call ends
                 else StartCall(id, method, msg.Params);
                 return;
             default:
@@ -319,7 +320,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
         if (subscribe) _subscriptions.Add((string)uri!);
         else _subscriptions.Remove((string)uri!);
-        Send(JsonRpcWriter.ResultRaw(id, "{}"));
+        SendResult(id, "{}");
     }
 
     /// <summary>Starts a request that runs user code on a worker: it counts as a call in flight and can be cancelled.</summary>
@@ -378,6 +379,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
         if (!_callIds.TryGetValue(requestId, out var callId)) return; // finished or unknown: ignored, as the spec allows
         Forget(callId);
+        if (_batchOf.Remove(requestId, out var batch) && --batch.Pending == 0 && batch.Responses.Count > 0)
+            Send(batch.ToJson()); // the cancelled call gets no response, in a batch as alone
         _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
     }
 
@@ -387,7 +390,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case ToolCallCompleted done:
-                if (Forget(done.CallId) is { } call) Send(JsonRpcWriter.ResultRaw(call.RequestId, done.ResultJson));
+                if (Forget(done.CallId) is { } call) SendResult(call.RequestId, done.ResultJson);
                 return true;
             case ToolCallFailed failed:
                 if (Forget(failed.CallId) is { } failedCall) SendError(failedCall.RequestId, failed.Code, failed.Message);
@@ -396,7 +399,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 ReportProgress(progress);
                 return true;
             case ToolsListed listed:
-                Send(JsonRpcWriter.ResultRaw(listed.RequestId, listed.ResultJson));
+                SendResult(listed.RequestId, listed.ResultJson);
                 return true;
             case ListFailed listFailed:
                 SendError(listFailed.RequestId, listFailed.Code, listFailed.Message);
@@ -492,7 +495,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
         _logRank = rank;
-        Send(JsonRpcWriter.ResultRaw(id, "{}"));
+        SendResult(id, "{}");
     }
 
     private void SendClientRequest(ClientRequest request)
@@ -565,6 +568,27 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         if (_calls.Count == 0) CloseSocket(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
     }
 
+    private void Read(string text, bool draining)
+    {
+        if (ProtocolVersion == McpProtocolVersions.V2025_03_26 && text.AsSpan().TrimStart().StartsWith("["))
+        {
+            JToken token;
+            try
+            {
+                token = McpJson.Parse(text);
+            }
+            catch (JsonReaderException ex)
+            {
+                Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.ParseError, "Parse error: " + ex.Message));
+                return;
+            }
+            HandleBatch((JArray)token, draining);
+            return;
+        }
+
+        if (TryRead(text, out var msg)) Dispatch(msg, draining);
+    }
+
     private bool TryRead(string text, out JsonRpcMessage msg)
     {
         if (JsonRpcMessage.TryParse(text, out var parsed, out var error, out var errorId))
@@ -578,7 +602,71 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         return false;
     }
 
-    private void SendError(RequestId id, int code, string message) => Send(JsonRpcWriter.Error(id, code, message));
+    private void SendError(RequestId id, int code, string message) => Reply(id, JsonRpcWriter.Error(id, code, message));
+
+    private void SendResult(RequestId id, string resultJson) => Reply(id, JsonRpcWriter.ResultRaw(id, resultJson));
+
+    /// <summary>Sends the response to request <paramref name="id"/>, or holds it for its batch until the batch is complete.</summary>
+    private void Reply(RequestId id, string json)
+    {
+        if (_batchOf.Remove(id, out var batch))
+        {
+            batch.Responses.Add(json);
+            if (--batch.Pending == 0) Send(batch.ToJson());
+            return;
+        }
+        Send(json);
+    }
+
+    /// <summary>
+    /// A JSON-RPC batch (2025-03-26 sessions only): every element is handled as if it came alone, and the responses go
+    /// back as one array once the last is ready. Notifications get none; an array of notifications gets no answer at all.
+    /// </summary>
+    private void HandleBatch(JArray elements, bool draining)
+    {
+        if (elements.Count == 0)
+        {
+            Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: an empty batch."));
+            return;
+        }
+
+        var batch = new Batch();
+        var messages = new List<JsonRpcMessage>();
+        foreach (var element in elements)
+        {
+            if (!JsonRpcMessage.TryFrom(element, out var msg, out var error, out var errorId))
+            {
+                batch.Responses.Add(JsonRpcWriter.Error(errorId, error!));
+                continue;
+            }
+            if (msg!.Kind == JsonRpcMessageKind.Request)
+            {
+                var id = msg.Id!.Value;
+                if (msg.Method == McpMethods.Initialize || !_batchOf.TryAdd(id, batch))
+                {
+                    var why = msg.Method == McpMethods.Initialize ? "initialize must not be part of a batch." : $"request id {id} is used twice.";
+                    batch.Responses.Add(JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, "Invalid request: " + why));
+                    continue;
+                }
+                batch.Pending++;
+            }
+            messages.Add(msg);
+        }
+
+        // Counted first, dispatched second: a request answered at once must not complete the batch early.
+        batch.Pending++;
+        foreach (var msg in messages) Dispatch(msg, draining, inBatch: true);
+        if (--batch.Pending == 0 && batch.Responses.Count > 0) Send(batch.ToJson());
+    }
+
+    private sealed class Batch
+    {
+        public List<string> Responses { get; } = [];
+
+        public int Pending { get; set; }
+
+        public string ToJson() => "[" + string.Join(",", Responses) + "]";
+    }
 
     private void Send(string json)
     {

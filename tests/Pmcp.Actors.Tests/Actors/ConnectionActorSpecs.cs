@@ -177,6 +177,57 @@ public sealed class ConnectionActorSpecs : TestKit
         await ErrorAsync(id is null ? null : Convert.ToInt64(id), JsonRpcErrorCodes.InvalidRequest);
     }
 
+    private async Task InitializeLegacyAsync()
+    {
+        Request(0, "initialize", new { protocolVersion = "2025-03-26", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        Assert.Equal("2025-03-26", (string)(await ResultAsync(0))["protocolVersion"]!);
+        Notify("notifications/initialized");
+    }
+
+    [Fact]
+    public async Task Batch_InA2025_03_26Session_IsAnsweredAsOneArray()
+    {
+        await InitializeLegacyAsync();
+        Send("""
+            [{"jsonrpc":"2.0","id":1,"method":"ping"},
+             {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"in a batch"}}},
+             {"jsonrpc":"2.0","method":"notifications/unknown"},
+             {"foo":1},
+             {"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-03-26"}},
+             {"jsonrpc":"2.0","id":4,"method":"no/such"}]
+            """);
+        var answer = JArray.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Assert.Equal(5, answer.Count);
+        var byId = answer.Where(a => a["id"]!.Type != JTokenType.Null).ToDictionary(a => (int)a["id"]!);
+        Assert.Empty((JObject)byId[1]["result"]!);
+        Assert.Equal("in a batch", (string)byId[2]["result"]!["content"]![0]!["text"]!);
+        Assert.Equal(JsonRpcErrorCodes.InvalidRequest, (int)byId[3]["error"]!["code"]!);
+        Assert.Equal(JsonRpcErrorCodes.MethodNotFound, (int)byId[4]["error"]!["code"]!);
+        Assert.Equal(JsonRpcErrorCodes.InvalidRequest, (int)answer.Single(a => a["id"]!.Type == JTokenType.Null)["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Batch_OfNotificationsOnly_GetsNoAnswer_AndEmptyBatchIsInvalid()
+    {
+        await InitializeLegacyAsync();
+        Send("""[{"jsonrpc":"2.0","method":"notifications/a"},{"jsonrpc":"2.0","method":"notifications/b"}]""");
+        Send("[]");
+        await ErrorAsync(null, JsonRpcErrorCodes.InvalidRequest);
+        Send("[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
+        await ErrorAsync(null, JsonRpcErrorCodes.ParseError);
+    }
+
+    [Fact]
+    public async Task Batch_WithACancelledCall_IsAnsweredWithoutIt()
+    {
+        await InitializeLegacyAsync();
+        Send("""[{"jsonrpc":"2.0","id":"slow","method":"tools/call","params":{"name":"block"}},{"jsonrpc":"2.0","id":"fast","method":"ping"}]""");
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        Notify("notifications/cancelled", new { requestId = "slow" });
+        var answer = JArray.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Assert.Equal("fast", (string)answer.Single()["id"]!);
+    }
+
     [Fact]
     public async Task UnknownMethod_GetsMethodNotFound()
     {
