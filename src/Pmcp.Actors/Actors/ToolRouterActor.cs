@@ -88,15 +88,40 @@ public sealed class ToolRouterActor : UntypedActor
                     Sender.Tell(new Status.Failure(ex));
                     return;
                 }
-                // Calls in flight keep the definition they started with; a replaced tool keeps its place in the list.
-                var index = _tools.FindIndex(t => t.Name == add.Tool.Name);
-                if (index >= 0) _tools[index] = add.Tool;
-                else _tools.Add(add.Tool);
+                // Calls in flight keep the definition they started with.
+                Upsert(_tools, add.Tool, t => t.Name == add.Tool.Name);
                 Changed(McpMethods.ToolsList, "tools");
                 return;
 
             case RemoveTool remove:
                 if (_tools.RemoveAll(t => t.Name == remove.Name) > 0) Changed(McpMethods.ToolsList, "tools");
+                else Sender.Tell(new ToolsUpdated(false));
+                return;
+
+            case AddFeature { Definition: McpResourceDefinition resource }:
+                Upsert(_resources, resource, r => r.Uri == resource.Uri);
+                Changed(McpMethods.ResourcesList, "resources");
+                return;
+
+            case AddFeature { Definition: McpResourceTemplateDefinition template }:
+                Upsert(_templates, template, t => t.UriTemplate == template.UriTemplate);
+                Changed(McpMethods.ResourcesTemplatesList, "resources");
+                return;
+
+            case AddFeature { Definition: McpPromptDefinition prompt }:
+                Upsert(_prompts, prompt, p => p.Name == prompt.Name);
+                Changed(McpMethods.PromptsList, "prompts");
+                return;
+
+            case RemoveFeature remove:
+                var (removed, listMethod, listName) = remove.List switch
+                {
+                    "resources" => (_resources.RemoveAll(r => r.Uri == remove.Key) > 0, McpMethods.ResourcesList, "resources"),
+                    "resourceTemplates" => (_templates.RemoveAll(t => t.UriTemplate == remove.Key) > 0, McpMethods.ResourcesTemplatesList, "resources"),
+                    "prompts" => (_prompts.RemoveAll(p => p.Name == remove.Key) > 0, McpMethods.PromptsList, "prompts"),
+                    _ => (false, "", ""),
+                };
+                if (removed) Changed(listMethod, listName);
                 else Sender.Tell(new ToolsUpdated(false));
                 return;
 
@@ -192,6 +217,14 @@ public sealed class ToolRouterActor : UntypedActor
                 HasMore = values.Count > MaxCompletionValues,
             });
         }, null);
+    }
+
+    // A replaced definition keeps its place in the list, so pages stay stable for clients walking them.
+    private static void Upsert<T>(List<T> items, T item, Predicate<T> same)
+    {
+        var index = items.FindIndex(same);
+        if (index >= 0) items[index] = item;
+        else items.Add(item);
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();

@@ -46,6 +46,12 @@ public static class ToolRouterProtocol
 
     public sealed record ToolsUpdated(bool Changed);
 
+    /// <summary>Add a resource (or replace the one at its URI), a resource template (by its template), or a prompt (by name); answered with <see cref="ToolsUpdated"/>.</summary>
+    public sealed record AddFeature(object Definition);
+
+    /// <summary>Remove the resource at a URI, the template with that template string, or the prompt with that name; answered with <see cref="ToolsUpdated"/>.</summary>
+    public sealed record RemoveFeature(string List, string Key);
+
     /// <summary>Published on the EventStream when a list (<c>tools</c>, <c>resources</c>, <c>prompts</c>) changes; the server actor tells every session.</summary>
     public sealed record ListChangedEvent(string List);
 }

@@ -25,18 +25,35 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// Adds a tool while the server runs, or replaces the one with the same name; every initialized session gets
     /// <c>notifications/tools/list_changed</c>. Calls already running keep the old definition.
     /// </summary>
-    public async Task AddToolAsync(McpToolDefinition tool, CancellationToken cancellationToken = default)
-    {
-        var router = await registry.GetAsync<ToolRouterActor>(cancellationToken).ConfigureAwait(false);
-        await router.Ask<ToolRouterProtocol.ToolsUpdated>(new ToolRouterProtocol.AddTool(tool), AskTimeout, cancellationToken).ConfigureAwait(false);
-    }
+    public Task AddToolAsync(McpToolDefinition tool, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.AddTool(tool), cancellationToken);
 
     /// <summary>Removes a tool; false when none had that name. Sessions are told as for <see cref="AddToolAsync"/>.</summary>
-    public async Task<bool> RemoveToolAsync(string name, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveToolAsync(string name, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.RemoveTool(name), cancellationToken);
+
+    /// <summary>
+    /// Adds (or replaces) a resource, resource template or prompt while the server runs; every initialized session gets
+    /// <c>notifications/resources/list_changed</c> or <c>notifications/prompts/list_changed</c>. The capability must
+    /// have been announced: register at least one of the kind when building the server.
+    /// </summary>
+    public Task AddResourceAsync(McpResourceDefinition resource, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.AddFeature(resource), cancellationToken);
+
+    public Task AddResourceTemplateAsync(McpResourceTemplateDefinition template, CancellationToken cancellationToken = default)
+    {
+        _ = template.Matcher; // an unsupported template fails here
+        return UpdateAsync(new ToolRouterProtocol.AddFeature(template), cancellationToken);
+    }
+
+    public Task AddPromptAsync(McpPromptDefinition prompt, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.AddFeature(prompt), cancellationToken);
+
+    /// <summary>Removes the resource at <paramref name="uri"/>; false when there was none.</summary>
+    public Task<bool> RemoveResourceAsync(string uri, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.RemoveFeature("resources", uri), cancellationToken);
+
+    public Task<bool> RemovePromptAsync(string name, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.RemoveFeature("prompts", name), cancellationToken);
+
+    private async Task<bool> UpdateAsync(object message, CancellationToken cancellationToken)
     {
         var router = await registry.GetAsync<ToolRouterActor>(cancellationToken).ConfigureAwait(false);
-        var updated = await router.Ask<ToolRouterProtocol.ToolsUpdated>(new ToolRouterProtocol.RemoveTool(name), AskTimeout, cancellationToken).ConfigureAwait(false);
-        return updated.Changed;
+        return (await router.Ask<ToolRouterProtocol.ToolsUpdated>(message, AskTimeout, cancellationToken).ConfigureAwait(false)).Changed;
     }
 
     /// <summary>Tells every session subscribed to <paramref name="uri"/> (<c>resources/subscribe</c>) that the resource changed.</summary>

@@ -17,6 +17,7 @@ public sealed class ResourcePromptSpecs : TestKit
     private static readonly string[] Colors = ["red", "green", "blue", "grey"];
     private readonly TestProbe _socket;
     private readonly IActorRef _server;
+    private readonly IActorRef _router;
     private IActorRef _connection = ActorRefs.Nobody;
 
     public ResourcePromptSpecs(ITestOutputHelper output) : base(output: output)
@@ -58,8 +59,8 @@ public sealed class ResourcePromptSpecs : TestKit
                 },
             })
             .Build();
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance), "pmcp-tools");
-        _server = Sys.ActorOf(McpServerActor.Props(definition, options, router), "pmcp");
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance), "pmcp-tools");
+        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router), "pmcp");
     }
 
     private async Task<JObject> OpenAsync()
@@ -249,6 +250,23 @@ public sealed class ResourcePromptSpecs : TestKit
         Assert.Empty((JArray)(await ResultAsync(1))["completion"]!["values"]!);
         Request(2, "completion/complete", new { @ref = new { type = "ref/prompt", name = "nope" }, argument = new { name = "x", value = "" } });
         await ErrorAsync(2, JsonRpcErrorCodes.InvalidParams);
+    }
+
+    [Fact]
+    public async Task AddingAndRemovingResourcesAndPrompts_TellsSessions()
+    {
+        await OpenAsync();
+        var added = new McpResourceDefinition("test://late", "late", (uri, _, _) => Task.FromResult(new ReadResourceResult([ResourceContents.FromText(uri, "late")])));
+        Assert.True((await _router.Ask<ToolRouterProtocol.ToolsUpdated>(new ToolRouterProtocol.AddFeature(added), Wait)).Changed);
+        Assert.Equal("notifications/resources/list_changed", (string)(await NextAsync())["method"]!);
+        Request(1, "resources/read", new { uri = "test://late" });
+        Assert.Equal("late", (string)(await ResultAsync(1))["contents"]![0]!["text"]!);
+
+        Assert.True((await _router.Ask<ToolRouterProtocol.ToolsUpdated>(new ToolRouterProtocol.RemoveFeature("prompts", "greeting"), Wait)).Changed);
+        Assert.Equal("notifications/prompts/list_changed", (string)(await NextAsync())["method"]!);
+        Request(2, "prompts/get", new { name = "greeting", arguments = new { name = "x" } });
+        await ErrorAsync(2, JsonRpcErrorCodes.InvalidParams);
+        Assert.False((await _router.Ask<ToolRouterProtocol.ToolsUpdated>(new ToolRouterProtocol.RemoveFeature("prompts", "greeting"), Wait)).Changed);
     }
 
     [Fact]
