@@ -39,7 +39,7 @@ builder.Services.AddMcpServer(mcp =>
 {
     mcp.Name(pmcp["Name"] ?? "pmcp-actors").Instructions(pmcp["Instructions"]);
     if (pmcp["Version"] is { } version) mcp.Version(version);
-    if (pmcp.GetValue("DemoTools", true)) mcp.AddDemoTools();
+    if (pmcp.GetValue("DemoTools", true)) mcp.AddDemoTools().AddDemoFeatures();
 });
 builder.Services.AddAkka("pmcp", (akka, _) => akka
     .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
