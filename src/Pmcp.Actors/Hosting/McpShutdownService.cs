@@ -11,8 +11,12 @@ namespace Pmcp.Actors.Hosting;
 /// </summary>
 internal sealed partial class McpShutdownService(McpServerRuntime runtime, ILogger<McpShutdownService> logger) : IHostedLifecycleService
 {
+    private int _stopping;
+
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // A host stopped twice drains once: the second time the actors may already be gone.
+        if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
         runtime.Gate.CloseForShutdown();
         var server = await runtime.ServerActorAsync(cancellationToken).ConfigureAwait(false);
         var options = runtime.Options;
