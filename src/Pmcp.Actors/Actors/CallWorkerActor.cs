@@ -38,7 +38,7 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
     /// <summary>What runs, for messages: "tool 'echo'", "prompt 'greet'".</summary>
     protected string Name { get; }
 
-    /// <summary>The <c>logger</c> of the log messages the code sends its client: the tool's name, or the method.</summary>
+    /// <summary>The tool's name (<see cref="ToolContext.ToolName"/>, and the <c>logger</c> of the messages it sends its client); for other requests, <see cref="Name"/>.</summary>
     private string LoggerName { get; }
 
     protected IActorRef ReplyTo { get; }
@@ -78,7 +78,7 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
         Timers.StartSingleTimer("timeout", TimedOut.Instance, Timeout);
         var progress = new ProgressReporter(ReplyTo, CallId, WantsProgress);
         var client = new ClientSession(ReplyTo);
-        var context = new ToolContext(Name, RequestId, progress, client, new ToolLogger(Logger, client, LoggerName), _cts.Token);
+        var context = new ToolContext(LoggerName, RequestId, progress, client, new ToolLogger(Logger, client, LoggerName), _cts.Token);
         RunAsync(context).PipeTo(Self);
     }
 
