@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -17,8 +18,9 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _cts = new();
     private bool _answered;
 
-    protected CallWorkerActor(long callId, RequestId requestId, string name, string loggerName, IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress)
+    protected CallWorkerActor(long callId, RequestId requestId, string name, string loggerName, IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller = null)
     {
+        Caller = caller;
         LoggerName = loggerName;
         CallId = callId;
         RequestId = requestId;
@@ -49,6 +51,9 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
 
     private bool WantsProgress { get; }
 
+    /// <summary>Who called; rebuilt into <see cref="ToolContext.User"/>.</summary>
+    private CallerIdentity? Caller { get; }
+
     /// <summary>Cancel the call's token.</summary>
     public sealed record Cancel
     {
@@ -78,7 +83,7 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
         Timers.StartSingleTimer("timeout", TimedOut.Instance, Timeout);
         var progress = new ProgressReporter(ReplyTo, CallId, WantsProgress);
         var client = new ClientSession(ReplyTo);
-        var context = new ToolContext(LoggerName, RequestId, progress, client, new ToolLogger(Logger, client, LoggerName), _cts.Token);
+        var context = new ToolContext(LoggerName, RequestId, progress, client, new ToolLogger(Logger, client, LoggerName), _cts.Token, CallerIdentity.ToPrincipal(Caller));
         RunAsync(context).PipeTo(Self);
     }
 

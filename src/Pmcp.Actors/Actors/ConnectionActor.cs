@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
@@ -25,6 +26,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly McpServerOptions _options;
     private readonly IActorRef _router;
     private readonly IConnectionOutlet _outlet;
+    private readonly CallerIdentity? _caller;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, InFlightCall> _calls = [];
     private readonly Dictionary<RequestId, long> _callIds = [];
@@ -40,8 +42,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private bool _closeRequested;
     private bool _socketGone;
 
-    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet)
+    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null)
     {
+        _caller = caller;
         _connectionId = connectionId;
         _definition = definition;
         _options = options;
@@ -50,8 +53,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         _logRank = LoggingLevels.Rank(options.DefaultLogLevel);
     }
 
-    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet));
+    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -349,11 +352,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
                 return;
             }
-            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? obj.ToString(Formatting.None) : "{}", progressToken is not null);
+            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? obj.ToString(Formatting.None) : "{}", progressToken is not null, _caller);
         }
         else
         {
-            message = new RunRequest(key, id, method, parameters?.ToString(Formatting.None));
+            message = new RunRequest(key, id, method, parameters?.ToString(Formatting.None), _caller);
         }
 
         if (_callIds.ContainsKey(id))

@@ -58,7 +58,7 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         {
             case OpenConnection open:
                 var id = ++_opened;
-                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet), $"connection-{id}");
+                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller), $"connection-{id}");
                 Context.Watch(connection);
                 _connections.Add(connection);
                 if (_draining) connection.Tell(ConnectionProtocol.Drain.Instance);

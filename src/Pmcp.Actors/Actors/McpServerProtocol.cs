@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Transport;
 
 namespace Pmcp.Actors.Actors;
@@ -7,7 +8,8 @@ namespace Pmcp.Actors.Actors;
 public static class McpServerProtocol
 {
     /// <summary>From the endpoint: a socket was accepted; answered with <see cref="ConnectionOpened"/>.</summary>
-    public sealed record OpenConnection(IConnectionOutlet Outlet, string RemoteAddress);
+    /// <remarks><paramref name="Caller"/>: who authenticated at the upgrade; null when nobody did.</remarks>
+    public sealed record OpenConnection(IConnectionOutlet Outlet, string RemoteAddress, CallerIdentity? Caller = null);
 
     public sealed record ConnectionOpened(IActorRef Connection);
 

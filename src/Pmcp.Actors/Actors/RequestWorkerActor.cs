@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -7,11 +8,11 @@ using static Pmcp.Actors.Actors.ToolRouterProtocol;
 namespace Pmcp.Actors.Actors;
 
 /// <summary>Runs a resource read, a prompt or a completion: failures are JSON-RPC errors (<see cref="McpException"/> carries its own code).</summary>
-public sealed class RequestWorkerActor(string name, Func<ToolContext, Task<object?>> run, long callId, RequestId requestId, IActorRef replyTo, ILogger logger, TimeSpan timeout)
-    : CallWorkerActor(callId, requestId, name, name, replyTo, logger, timeout, wantsProgress: false)
+public sealed class RequestWorkerActor(string name, Func<ToolContext, Task<object?>> run, long callId, RequestId requestId, IActorRef replyTo, ILogger logger, TimeSpan timeout, CallerIdentity? caller = null)
+    : CallWorkerActor(callId, requestId, name, name, replyTo, logger, timeout, wantsProgress: false, caller)
 {
-    public static Props Props(string name, Func<ToolContext, Task<object?>> run, long callId, RequestId requestId, IActorRef replyTo, ILogger logger, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new RequestWorkerActor(name, run, callId, requestId, replyTo, logger, timeout));
+    public static Props Props(string name, Func<ToolContext, Task<object?>> run, long callId, RequestId requestId, IActorRef replyTo, ILogger logger, TimeSpan timeout, CallerIdentity? caller = null) =>
+        Akka.Actor.Props.Create(() => new RequestWorkerActor(name, run, callId, requestId, replyTo, logger, timeout, caller));
 
     protected override Task<object?> ExecuteAsync(ToolContext context) => run(context);
 

@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -55,6 +56,12 @@ public sealed class ToolRouterActor : UntypedActor
                 if (tool is null)
                 {
                     Sender.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
+                    return;
+                }
+                if (tool.HasRequirements && tool.Refusal(CallerIdentity.ToPrincipal(call.Caller)) is { } refusal)
+                {
+                    // Refused before the handler runs: an isError result, like a failed argument check.
+                    Sender.Tell(new ToolCallCompleted(call.Key.CallId, McpJson.Serialize(CallToolResult.Error(refusal))));
                     return;
                 }
                 Context.ActorOf(ToolWorkerActor.Props(tool, call, Sender, Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout), call.Key.WorkerName);
@@ -146,7 +153,7 @@ public sealed class ToolRouterActor : UntypedActor
             Sender.Tell(new ToolCallFailed(request.Key.CallId, error.Code, error.Message));
             return;
         }
-        Context.ActorOf(RequestWorkerActor.Props(name!, run!, request.Key.CallId, request.RequestId, Sender, Logger(request.Method), _options.ToolCallTimeout),
+        Context.ActorOf(RequestWorkerActor.Props(name!, run!, request.Key.CallId, request.RequestId, Sender, Logger(request.Method), _options.ToolCallTimeout, request.Caller),
             request.Key.WorkerName);
     }
 

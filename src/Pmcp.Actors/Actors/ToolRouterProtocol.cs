@@ -1,3 +1,4 @@
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
@@ -23,10 +24,11 @@ public static class ToolRouterProtocol
     public sealed record ListFailed(RequestId RequestId, int Code, string Message);
 
     /// <summary>Run a tool; the sender gets <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
-    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress);
+    /// <remarks><paramref name="Caller"/>: the connection's authenticated caller, null when anonymous.</remarks>
+    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress, CallerIdentity? Caller = null);
 
     /// <summary>Run a <c>resources/read</c>, <c>prompts/get</c> or <c>completion/complete</c>; answered like <see cref="CallTool"/>.</summary>
-    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson);
+    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson, CallerIdentity? Caller = null);
 
     /// <summary>Cancel a call's token. No answer; a late result is dropped by the connection.</summary>
     public sealed record CancelCall(CallKey Key);

@@ -8,7 +8,7 @@ namespace Pmcp.Actors.Actors;
 
 /// <summary>Runs one <c>tools/call</c>: a tool's failure, cancellation or timeout is an <c>isError</c> result, not a JSON-RPC error.</summary>
 public sealed class ToolWorkerActor(McpToolDefinition tool, CallTool call, IActorRef replyTo, ILogger logger, TimeSpan timeout)
-    : CallWorkerActor(call.Key.CallId, call.RequestId, $"tool '{tool.Name}'", tool.Name, replyTo, logger, timeout, call.WantsProgress)
+    : CallWorkerActor(call.Key.CallId, call.RequestId, $"tool '{tool.Name}'", tool.Name, replyTo, logger, timeout, call.WantsProgress, call.Caller)
 {
     public static Props Props(McpToolDefinition tool, CallTool call, IActorRef replyTo, ILogger logger, TimeSpan timeout) =>
         Akka.Actor.Props.Create(() => new ToolWorkerActor(tool, call, replyTo, logger, timeout));

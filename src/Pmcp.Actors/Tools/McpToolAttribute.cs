@@ -58,6 +58,12 @@ public sealed class McpToolAttribute(string name) : Attribute
     /// <summary>This tool's call timeout in seconds; 0 (the default) takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
     public double TimeoutSeconds { get; set; }
 
+    /// <summary>Roles the caller must all have (<see cref="McpToolDefinition.RequiredRoles"/>).</summary>
+    public string[]? RequiredRoles { get; set; }
+
+    /// <summary>OAuth scopes the caller must all have (<see cref="McpToolDefinition.RequiredScopes"/>).</summary>
+    public string[]? RequiredScopes { get; set; }
+
     /// <summary>The annotations this attribute describes, or null when it sets none.</summary>
     internal ToolAnnotations? ToAnnotations() =>
         Title is null && _readOnly is null && _destructive is null && _idempotent is null && _openWorld is null

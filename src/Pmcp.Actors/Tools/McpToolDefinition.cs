@@ -24,6 +24,34 @@ public sealed partial record McpToolDefinition(string Name, JObject InputSchema,
     /// <summary>This tool's own call timeout; null takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// Roles the caller must all have (<c>ClaimsPrincipal.IsInRole</c>). A call without them is answered with an
+    /// <c>isError</c> result before the handler runs; <c>tools/list</c> still lists the tool. Null or empty: no requirement.
+    /// </summary>
+    public IReadOnlyList<string>? RequiredRoles { get; init; }
+
+    /// <summary>
+    /// OAuth scopes the caller must all have (the space-separated values of its <c>scope</c> or <c>scp</c> claims);
+    /// refused like <see cref="RequiredRoles"/>.
+    /// </summary>
+    public IReadOnlyList<string>? RequiredScopes { get; init; }
+
+    internal bool HasRequirements => RequiredRoles is { Count: > 0 } || RequiredScopes is { Count: > 0 };
+
+    /// <summary>Why <paramref name="user"/> may not call this tool, or null when it may.</summary>
+    internal string? Refusal(System.Security.Claims.ClaimsPrincipal user)
+    {
+        if (RequiredRoles is { Count: > 0 } roles && roles.FirstOrDefault(r => !user.IsInRole(r)) is { } role)
+            return $"Forbidden: tool '{Name}' requires the role '{role}'.";
+        if (RequiredScopes is { Count: > 0 } scopes)
+        {
+            var granted = Security.CallerIdentity.Scopes(user);
+            if (scopes.FirstOrDefault(s => !granted.Contains(s)) is { } scope)
+                return $"Forbidden: tool '{Name}' requires the scope '{scope}'.";
+        }
+        return null;
+    }
+
     /// <summary>The schema used when a tool declares none: an object that takes no arguments.</summary>
     public static JObject EmptyInputSchema() => new() { ["type"] = "object", ["additionalProperties"] = false };
 

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Security;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Tools;
@@ -6,8 +8,9 @@ namespace Pmcp.Actors.Tools;
 /// <summary>What a tool handler gets besides its arguments.</summary>
 public sealed class ToolContext
 {
-    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSession client, ILogger logger, CancellationToken cancellationToken)
+    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSession client, ILogger logger, CancellationToken cancellationToken, ClaimsPrincipal? user = null)
     {
+        User = user ?? CallerIdentity.Anonymous();
         ToolName = toolName;
         RequestId = requestId;
         Progress = progress;
@@ -35,6 +38,12 @@ public sealed class ToolContext
 
     /// <summary>Cancelled when the client cancels the call, its connection closes, or the call's timeout passes.</summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>
+    /// The caller, as authenticated at the WebSocket upgrade (<c>HttpContext.User</c>): its claims, name and roles.
+    /// Unauthenticated (<c>Identity.IsAuthenticated</c> false, no claims) when the endpoint has no authentication.
+    /// </summary>
+    public ClaimsPrincipal User { get; }
 }
 
 /// <summary>

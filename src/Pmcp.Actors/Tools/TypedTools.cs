@@ -156,6 +156,8 @@ public static partial class TypedTools
             Annotations = attribute.ToAnnotations(),
             OutputSchema = output.OutputSchema,
             Timeout = attribute.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(attribute.TimeoutSeconds) : null,
+            RequiredRoles = attribute.RequiredRoles,
+            RequiredScopes = attribute.RequiredScopes,
         };
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Actors;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Security;
 
 namespace Pmcp.Actors.Transport;
 
@@ -62,7 +63,8 @@ public static class McpEndpointRouteBuilderExtensions
 
             var connection = new WebSocketConnection(socket, options, logger);
             var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(
-                new McpServerProtocol.OpenConnection(connection, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort),
+                new McpServerProtocol.OpenConnection(connection, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort,
+                    CallerIdentity.From(context.User)),
                 TimeSpan.FromSeconds(10), context.RequestAborted).ConfigureAwait(false);
             await connection.RunAsync(opened.Connection).ConfigureAwait(false);
         }

@@ -65,9 +65,10 @@ internal sealed class McpTestClient : IAsyncDisposable
     }
 
     /// <summary>Opens a WebSocket to <paramref name="uri"/>, offering <paramref name="subProtocol"/> unless null.</summary>
-    public static async Task<McpTestClient> ConnectAsync(Uri uri, string? subProtocol = "mcp", TimeSpan? timeout = null)
+    public static async Task<McpTestClient> ConnectAsync(Uri uri, string? subProtocol = "mcp", TimeSpan? timeout = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
         if (subProtocol is not null)
         {
             socket.Options.AddSubProtocol(subProtocol);

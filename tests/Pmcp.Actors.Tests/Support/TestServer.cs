@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -50,7 +51,10 @@ internal sealed class TestServer : IAsyncDisposable
         Action<McpServerBuilder>? configureServer = null,
         Action<McpServerOptions>? configureOptions = null,
         ITestOutputHelper? output = null,
-        bool demoTools = true)
+        bool demoTools = true,
+        Action<WebApplicationBuilder>? configureHost = null,
+        Action<WebApplication>? configureApp = null,
+        Action<IEndpointConventionBuilder>? configureEndpoint = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -87,8 +91,11 @@ internal sealed class TestServer : IAsyncDisposable
             })
             .WithMcpServer());
 
+        configureHost?.Invoke(builder);
         var app = builder.Build();
-        app.MapMcpWebSocket();
+        configureApp?.Invoke(app);
+        var endpoint = app.MapMcpWebSocket();
+        configureEndpoint?.Invoke(endpoint);
         try
         {
             await app.StartAsync().Within(StartTimeout, "the test server to start").ConfigureAwait(false);
@@ -103,9 +110,9 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Connects a client (offering the "mcp" subprotocol) and, unless told not to, initializes its session.</summary>
-    public async Task<McpTestClient> ConnectAsync(bool initialize = true, string? subProtocol = "mcp")
+    public async Task<McpTestClient> ConnectAsync(bool initialize = true, string? subProtocol = "mcp", Action<ClientWebSocketOptions>? configure = null)
     {
-        var client = await McpTestClient.ConnectAsync(WebSocketUri, subProtocol).ConfigureAwait(false);
+        var client = await McpTestClient.ConnectAsync(WebSocketUri, subProtocol, configure: configure).ConfigureAwait(false);
         if (initialize)
         {
             try
