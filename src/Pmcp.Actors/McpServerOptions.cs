@@ -56,8 +56,16 @@ public sealed class McpServerOptions
     /// <summary>After the server sends a close frame, how long it waits for the client's before it aborts the socket.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Browser origins allowed to connect (the <c>Origin</c> header, e.g. <c>https://app.example.com</c>); others get
+    /// HTTP 403 before the upgrade. Empty (the default): loopback origins only (http or https on localhost, 127.0.0.0/8,
+    /// [::1], any port). <c>*</c>: any origin. A request without an <c>Origin</c> header (not a browser) is always allowed.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
     internal void Validate()
     {
+        _ = new Transport.OriginPolicy(AllowedOrigins);
         if (!Path.StartsWith('/')) throw new ArgumentException($"Path must start with '/': {Path}");
         Positive(ToolsPageSize, nameof(ToolsPageSize));
         Positive(MaxMessageBytes, nameof(MaxMessageBytes));

@@ -18,7 +18,8 @@ public static class McpEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Accepts MCP WebSocket connections at <paramref name="path"/> (default: <see cref="McpServerOptions.Path"/>).
-    /// Before the upgrade: 426 for a plain HTTP request, 503 at the connection limit or during shutdown.
+    /// Before the upgrade: 403 for a browser origin not in <see cref="McpServerOptions.AllowedOrigins"/>, 426 for a plain
+    /// HTTP request, 503 at the connection limit or during shutdown.
     /// </summary>
     public static IEndpointConventionBuilder MapMcpWebSocket(this IEndpointRouteBuilder endpoints, string? path = null)
     {
@@ -26,12 +27,22 @@ public static class McpEndpointRouteBuilderExtensions
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
         app.UseWebSockets();
-        app.Run(context => HandleAsync(context, runtime, logger));
+        var origins = new OriginPolicy(runtime.Options.AllowedOrigins);
+        app.Run(context => HandleAsync(context, runtime, origins, logger));
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
 
-    private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, ILogger logger)
+    private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, OriginPolicy origins, ILogger logger)
     {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (!origins.IsAllowed(origin))
+        {
+            logger.LogInformation("Refused a request from origin {Origin} (not in AllowedOrigins)", origin);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("Origin not allowed.\n").ConfigureAwait(false);
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
