@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Hosting;
 using Pmcp.Actors;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Transport;
 
@@ -41,18 +42,37 @@ builder.Services.AddMcpServer(mcp =>
     if (pmcp["Version"] is { } version) mcp.Version(version);
     if (pmcp.GetValue("DemoTools", true)) mcp.AddDemoTools().AddDemoFeatures();
 });
+// Bearer tokens from Pmcp:Auth:Tokens (objects: Token, Name, Roles, Scopes) and PMCP_AUTH_TOKENS (a plain list,
+// separated by commas or whitespace). None configured: no authentication.
+var tokens = pmcp.GetSection("Auth:Tokens").Get<List<McpBearerToken>>() ?? [];
+var envTokens = Environment.GetEnvironmentVariable("PMCP_AUTH_TOKENS")?
+    .Split([',', ' ', '\n', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries) ?? [];
+tokens.AddRange(envTokens.Select((t, i) => new McpBearerToken { Token = t, Name = $"env-token-{i + 1}" }));
+var authenticate = tokens.Count > 0;
+if (authenticate) builder.Services.AddMcpBearerTokenAuthentication(tokens);
+
 builder.Services.AddAkka("pmcp", (akka, _) => akka
     .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
     .WithMcpServer());
 
 var app = builder.Build();
-app.MapMcpWebSocket();
+if (authenticate)
+{
+    app.UseAuthentication();
+    app.UseAuthorization();
+}
+var endpoint = app.MapMcpWebSocket();
+if (authenticate) endpoint.RequireAuthorization();
+else if (!IsLoopback(host))
+    Console.Error.WriteLine($"warning: listening on {host} without authentication: set Pmcp:Auth:Tokens or PMCP_AUTH_TOKENS");
 await app.StartAsync();
 
 var address = new Uri(app.Urls.First());
 Console.WriteLine($"listening on ws://{host}:{address.Port}{options.Path}");
 await app.WaitForShutdownAsync();
 return 0;
+
+static bool IsLoopback(string host) => host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 
 static IPAddress ParseAddress(string host) => host switch
 {

@@ -54,7 +54,32 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         }
     }
 
-    [GeneratedRegex(@"listening on (ws://\S+)")]
+    [Fact]
+    public async Task ServerProcess_RequiresABearerToken_WhenPmcpAuthTokensIsSet()
+    {
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        using var server = new ServerProcess(serverDll, ["--port", "0"], new Dictionary<string, string> { ["PMCP_AUTH_TOKENS"] = "tok-one, tok-two" });
+        try
+        {
+            var url = await server.ListeningUrl.Within(StartTimeout, "the server's 'listening on' line");
+
+            var (none, noneHeaders) = await UpgradeProbe.TryUpgradeWithHeadersAsync(url);
+            var wrong = await UpgradeProbe.TryUpgradeAsync(url, configure: o => o.SetRequestHeader("Authorization", "Bearer tok-three"));
+            await using var client = await McpTestClient.ConnectAsync(url, configure: o => o.SetRequestHeader("Authorization", "Bearer tok-two"));
+            await client.InitializeAsync();
+
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, none);
+            Assert.Equal("Bearer", Assert.Single(noneHeaders!["WWW-Authenticate"]));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, wrong);
+            Assert.Equal("hi", (await client.CallToolAsync("echo", new { text = "hi" })).ToolText());
+        }
+        finally
+        {
+            output.WriteLine(server.Output);
+        }
+    }
+
+    [GeneratedRegex(@"listening on (wss?://\S+)")]
     private static partial Regex ListeningLine();
 
     /// <summary>The standalone server run with <c>dotnet</c>; its output is collected, and it is killed on dispose if still running.</summary>
@@ -65,7 +90,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public ServerProcess(string dll, IReadOnlyList<string> args)
+        public ServerProcess(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
         {
             var startInfo = new ProcessStartInfo("dotnet")
             {
@@ -75,6 +100,11 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
                 RedirectStandardInput = true,
                 WorkingDirectory = Path.GetTempPath(), // the server must find its appsettings.json beside its binary, not in the cwd
             };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                startInfo.Environment[name] = value;
+            }
+
             startInfo.ArgumentList.Add(dll);
             foreach (var arg in args)
             {
