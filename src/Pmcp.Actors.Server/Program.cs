@@ -33,7 +33,13 @@ var host = pmcp["Host"] ?? "127.0.0.1";
 var port = pmcp.GetValue("Port", 9001);
 var options = pmcp.GetSection("Server").Get<McpServerOptions>() ?? new McpServerOptions();
 
-builder.WebHost.UseKestrel(k => k.Listen(ParseAddress(host), port));
+// TLS: a PFX certificate from Pmcp:Tls:CertificatePath (+ Password) serves wss:// instead of ws://.
+var certificatePath = pmcp["Tls:CertificatePath"];
+var tls = !string.IsNullOrEmpty(certificatePath);
+builder.WebHost.UseKestrel(k => k.Listen(ParseAddress(host), port, listen =>
+{
+    if (tls) listen.UseHttps(Path.GetFullPath(certificatePath!), pmcp["Tls:Password"]);
+}));
 builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.CloseTimeout + TimeSpan.FromSeconds(5));
 builder.Services.Configure<McpServerOptions>(pmcp.GetSection("Server"));
 builder.Services.AddMcpServer(mcp =>
@@ -68,7 +74,7 @@ else if (!IsLoopback(host))
 await app.StartAsync();
 
 var address = new Uri(app.Urls.First());
-Console.WriteLine($"listening on ws://{host}:{address.Port}{options.Path}");
+Console.WriteLine($"listening on {(tls ? "wss" : "ws")}://{host}:{address.Port}{options.Path}");
 await app.WaitForShutdownAsync();
 return 0;
 

@@ -79,6 +79,48 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ServerProcess_ServesWss_WithTheCertificateFromItsConfig()
+    {
+        // A self-signed certificate made here, trusted by this client alone (by thumbprint).
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        var pfx = Path.Combine(Path.GetTempPath(), $"pmcp-test-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
+        var thumbprint = certificate.Thumbprint;
+
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        using var server = new ServerProcess(serverDll, ["--port", "0", "--Pmcp:Tls:CertificatePath=" + pfx, "--Pmcp:Tls:Password=pfx-password"]);
+        try
+        {
+            var url = await server.ListeningUrl.Within(StartTimeout, "the server's 'listening on' line");
+            Assert.Equal("wss", url.Scheme);
+
+            string? seen = null;
+            await using var client = await McpTestClient.ConnectAsync(url, configure: o => o.RemoteCertificateValidationCallback = (_, cert, _, _) =>
+            {
+                seen = cert?.GetCertHashString();
+                return string.Equals(seen, thumbprint, StringComparison.OrdinalIgnoreCase);
+            });
+            await client.InitializeAsync();
+
+            Assert.Equal("over tls", (await client.CallToolAsync("echo", new { text = "over tls" })).ToolText());
+            Assert.Equal(thumbprint, seen, ignoreCase: true);
+            await Assert.ThrowsAnyAsync<WebSocketException>(() => McpTestClient.ConnectAsync(url)); // untrusted without the callback
+        }
+        finally
+        {
+            output.WriteLine(server.Output);
+            File.Delete(pfx);
+        }
+    }
+
     [GeneratedRegex(@"listening on (wss?://\S+)")]
     private static partial Regex ListeningLine();
 
