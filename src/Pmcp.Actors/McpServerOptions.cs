@@ -63,6 +63,27 @@ public sealed class McpServerOptions
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
+    /// <summary>
+    /// Messages per second one connection may send, sustained (a token bucket refilled at this rate). A request beyond
+    /// it is answered with -32005 and not run; a notification is dropped. 0 (the default): no limit.
+    /// </summary>
+    public double MaxMessagesPerSecond { get; set; }
+
+    /// <summary>How many messages a connection may send at once above the sustained rate (the bucket's size). 0: <see cref="MaxMessagesPerSecond"/> rounded up.</summary>
+    public int MessageBurst { get; set; }
+
+    /// <summary>This many rate-limited messages in a row (no admitted message between them) close the socket with 1008.</summary>
+    public int RateLimitViolationsBeforeClose { get; set; } = 50;
+
+    /// <summary>
+    /// WebSocket upgrades one client address may make per <see cref="UpgradeRateLimitWindow"/>; more get HTTP 429.
+    /// 0 (the default): no limit.
+    /// </summary>
+    public int MaxUpgradesPerWindow { get; set; }
+
+    /// <summary>The fixed window of <see cref="MaxUpgradesPerWindow"/>.</summary>
+    public TimeSpan UpgradeRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     internal void Validate()
     {
         _ = new Transport.OriginPolicy(AllowedOrigins);
@@ -77,6 +98,10 @@ public sealed class McpServerOptions
         if (ToolCallTimeout <= TimeSpan.Zero || ClientRequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Call and client request timeouts must be positive.");
         if (ProgressInterval < TimeSpan.Zero) throw new ArgumentException("ProgressInterval must not be negative.");
         if (LoggingLevels.Rank(DefaultLogLevel) < 0) throw new ArgumentException($"DefaultLogLevel must be one of {string.Join(", ", LoggingLevels.All)}.");
+        if (MaxMessagesPerSecond < 0 || double.IsNaN(MaxMessagesPerSecond) || MessageBurst < 0 || MaxUpgradesPerWindow < 0)
+            throw new ArgumentException("Rate limits must not be negative (0 turns a limit off).");
+        Positive(RateLimitViolationsBeforeClose, nameof(RateLimitViolationsBeforeClose));
+        if (UpgradeRateLimitWindow <= TimeSpan.Zero) throw new ArgumentException("UpgradeRateLimitWindow must be positive.");
         if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout < TimeSpan.Zero) throw new ArgumentException("Keepalive times must not be negative.");
     }
 

@@ -21,6 +21,9 @@ public static class JsonRpcErrorCodes
     /// <summary>Implementation-defined: the server is draining for shutdown and takes no new work.</summary>
     public const int ServerShuttingDown = -32000;
 
+    /// <summary>Implementation-defined: the connection sent more messages than its rate limit allows; the request was not run.</summary>
+    public const int RateLimited = -32005;
+
     /// <summary>MCP: the resource does not exist.</summary>
     public const int ResourceNotFound = -32002;
 }

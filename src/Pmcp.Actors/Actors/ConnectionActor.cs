@@ -41,6 +41,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private bool _paused;
     private bool _closeRequested;
     private bool _socketGone;
+    private readonly MessageRateLimiter? _rateLimiter;
+    private int _violations;
 
     public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null)
     {
@@ -51,6 +53,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         _router = router;
         _outlet = outlet;
         _logRank = LoggingLevels.Rank(options.DefaultLogLevel);
+        if (options.MaxMessagesPerSecond > 0) _rateLimiter = new MessageRateLimiter(options.MaxMessagesPerSecond, options.MessageBurst);
     }
 
     public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null) =>
@@ -102,6 +105,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
+                if (!Admit(inbound.Text)) return;
                 if (!TryRead(inbound.Text, out var msg)) return;
                 if (msg.Kind != JsonRpcMessageKind.Request) return;
                 var id = msg.Id!.Value;
@@ -139,7 +143,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
-                Read(inbound.Text, draining: false);
+                if (Admit(inbound.Text)) Read(inbound.Text, draining: false);
                 return;
 
             case Drain:
@@ -164,7 +168,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
-                Read(inbound.Text, draining: true);
+                if (Admit(inbound.Text)) Read(inbound.Text, draining: true);
                 return;
 
             case DrainDeadline:
@@ -565,6 +569,40 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     }
 
     private static string ClientRequestTimer(long id) => "client-request-" + id;
+
+    /// <summary>
+    /// The per-connection message rate limit: true when the message may be handled. A request over the limit is
+    /// answered with -32005 (a batch with one -32005 whose id is null), a notification is dropped; responses to the
+    /// server's own requests always pass (the server sets their pace). Too many refusals in a row close with 1008.
+    /// </summary>
+    private bool Admit(string text)
+    {
+        if (_rateLimiter is null || _closeRequested) return true;
+        if (_rateLimiter.TryTake(Context.System.Scheduler.Now))
+        {
+            _violations = 0;
+            return true;
+        }
+
+        // Parsed only when refused (the admitted message is parsed once, by Read).
+        var batch = text.AsSpan().TrimStart().StartsWith("[");
+        JsonRpcMessage? msg = null;
+        if (!batch && JsonRpcMessage.TryParse(text, out var parsed, out _, out _)) msg = parsed;
+        if (msg?.Kind is JsonRpcMessageKind.Response or JsonRpcMessageKind.ErrorResponse) return true;
+
+        if (++_violations >= _options.RateLimitViolationsBeforeClose)
+        {
+            _log.Warning("Connection {0}: {1} messages over the rate limit in a row, closing", _connectionId, _violations);
+            CloseSocket(WebSocketCloseStatus.PolicyViolation, "message rate limit exceeded");
+            return false;
+        }
+
+        var message = $"Rate limited: more than {_options.MaxMessagesPerSecond:0.###} messages per second; the request was not run.";
+        if (batch) Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.RateLimited, message));
+        else if (msg is { Kind: JsonRpcMessageKind.Request }) Send(JsonRpcWriter.Error(msg.Id!.Value, JsonRpcErrorCodes.RateLimited, message));
+        // Notifications and unparseable text are dropped silently.
+        return false;
+    }
 
     private void CloseIfDrained()
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public static class McpServiceCollectionExtensions
             return new McpServerRuntime(definition, opts, sp.GetRequiredService<Akka.Hosting.ActorRegistry>());
         });
         services.AddSingleton<IHostedService, McpShutdownService>();
+        services.AddRateLimiter(_ => { }); // the services the endpoint's own upgrade rate limiter needs; the app's own policies are untouched
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using System.Net.WebSockets;
+using System.Threading.RateLimiting;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -26,11 +28,35 @@ public static class McpEndpointRouteBuilderExtensions
         var runtime = endpoints.ServiceProvider.GetRequiredService<McpServerRuntime>();
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
+        if (runtime.Options.MaxUpgradesPerWindow > 0) app.UseRateLimiter(UpgradeRateLimit(runtime.Options));
         app.UseWebSockets();
         var origins = new OriginPolicy(runtime.Options.AllowedOrigins);
         app.Run(context => HandleAsync(context, runtime, origins, logger));
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
+
+    /// <summary>
+    /// ASP.NET Core rate limiting on the MCP path: a fixed window per client IP address, no queue, 429 with
+    /// <c>Retry-After</c> when the window's permits are used up.
+    /// </summary>
+    private static RateLimiterOptions UpgradeRateLimit(McpServerOptions options) => new()
+    {
+        RejectionStatusCode = StatusCodes.Status429TooManyRequests,
+        GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "",
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = options.MaxUpgradesPerWindow,
+                Window = options.UpgradeRateLimitWindow,
+                QueueLimit = 0,
+            })),
+        OnRejected = async (rejected, cancellationToken) =>
+        {
+            if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await rejected.HttpContext.Response.WriteAsync("Too many connection attempts from this address.\n", cancellationToken).ConfigureAwait(false);
+        },
+    };
 
     private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, OriginPolicy origins, ILogger logger)
     {

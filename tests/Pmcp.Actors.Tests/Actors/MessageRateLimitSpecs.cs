@@ -1,0 +1,119 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Configs;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Actors;
+
+/// <summary>The per-connection message rate limit (a token bucket on the scheduler's clock), driven by a TestScheduler.</summary>
+public sealed class MessageRateLimitSpecs : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly TestTools _tools = new();
+    private readonly TestProbe _socket;
+    private readonly IActorRef _connection;
+
+    public MessageRateLimitSpecs(ITestOutputHelper output) : base(TestConfigs.TestSchedulerConfig, output: output)
+    {
+        _socket = CreateTestProbe();
+        var options = new McpServerOptions { MaxMessagesPerSecond = 2, MessageBurst = 3, RateLimitViolationsBeforeClose = 4 };
+        var definition = _tools.AddTo(new McpServerBuilder()).Build();
+        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
+        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+    }
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    private void Send(string json) => _connection.Tell(new ConnectionProtocol.Inbound(json));
+
+    private void Ping(int id) => Send($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}");
+
+    private async Task<JObject> NextAsync() => JObject.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+
+    [Fact]
+    public async Task Connection_AnswersRateLimited_ForRequestsBeyondTheBurst()
+    {
+        for (var id = 1; id <= 4; id++) Ping(id);
+
+        for (var id = 1; id <= 3; id++) Assert.Equal(id, (int)(await NextAsync())["id"]!);
+        var refused = await NextAsync();
+        Assert.Equal(4, (int)refused["id"]!);
+        Assert.Equal(JsonRpcErrorCodes.RateLimited, (int)refused["error"]!["code"]!);
+        Assert.Equal(-32005, JsonRpcErrorCodes.RateLimited);
+    }
+
+    [Fact]
+    public async Task Connection_AdmitsAgain_AfterTheBucketRefills()
+    {
+        for (var id = 1; id <= 4; id++) Ping(id);
+        for (var i = 0; i < 4; i++) await NextAsync();
+
+        Clock.Advance(TimeSpan.FromSeconds(1)); // 2 per second: two more
+        Ping(5);
+        Ping(6);
+        Ping(7);
+
+        Assert.Null((await NextAsync())["error"]);
+        Assert.Null((await NextAsync())["error"]);
+        Assert.Equal(JsonRpcErrorCodes.RateLimited, (int)(await NextAsync())["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Connection_DropsNotificationsSilently_WhenOverTheLimit()
+    {
+        for (var id = 1; id <= 3; id++) Ping(id);
+        for (var i = 0; i < 3; i++) await NextAsync();
+
+        Send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Connection_Closes1008_AfterTooManyRefusalsInARow()
+    {
+        for (var id = 1; id <= 3; id++) Ping(id);
+        for (var i = 0; i < 3; i++) await NextAsync();
+
+        for (var id = 4; id <= 7; id++) Ping(id); // refusals 1..4; the 4th closes
+
+        for (var i = 0; i < 3; i++) Assert.Equal(JsonRpcErrorCodes.RateLimited, (int)(await NextAsync())["error"]!["code"]!);
+        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, closed.Status);
+        Assert.Equal("message rate limit exceeded", closed.Reason);
+    }
+
+    [Fact]
+    public async Task Connection_ForgivesRefusals_WhenAMessageIsAdmittedBetweenThem()
+    {
+        for (var id = 1; id <= 3; id++) Ping(id);
+        for (var i = 0; i < 3; i++) await NextAsync();
+
+        for (var round = 0; round < 3; round++)
+        {
+            Ping(100 + round);                       // refused
+            Ping(200 + round);                       // refused
+            Ping(300 + round);                       // refused: 3 in a row, one short of closing
+            for (var i = 0; i < 3; i++) await NextAsync();
+            Clock.Advance(TimeSpan.FromSeconds(0.5)); // one token back
+            Ping(400 + round);                       // admitted: the count starts over
+            Assert.Null((await NextAsync())["error"]);
+        }
+
+        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void MessageRateLimiter_IsOff_ByDefault()
+    {
+        Assert.Equal(0, new McpServerOptions().MaxMessagesPerSecond);
+        Assert.Equal(0, new McpServerOptions().MaxUpgradesPerWindow);
+    }
+}
