@@ -31,6 +31,22 @@ public static class McpJson
         ?? throw new JsonSerializationException($"Expected {typeof(T).Name}, found null.");
 
     /// <summary>
+    /// Writes a parsed token back as compact text that <see cref="Parse"/> reads as the same token. Unlike
+    /// <c>ToString()</c>, a number too large for a double (<c>1e400</c>, read as infinity) stays a number
+    /// (<c>Infinity</c>) instead of becoming the string <c>"Infinity"</c>.
+    /// </summary>
+    public static string ToText(JToken token)
+    {
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, FloatFormatHandling = FloatFormatHandling.Symbol })
+        {
+            token.WriteTo(writer);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
     /// Parses one complete JSON text. Dates stay strings, documents deeper than <see cref="MaxDepth"/> and trailing
     /// content are refused with <see cref="JsonReaderException"/>.
     /// </summary>

@@ -333,7 +333,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     /// <summary>Starts a request that runs user code on a worker: it counts as a call in flight and can be cancelled.</summary>
     private void StartCall(RequestId id, string method, JObject? parameters)
     {
-        var progressToken = parameters?["_meta"]?["progressToken"];
+        var meta = parameters?["_meta"];
+        if (meta is not null && meta.Type is not (JTokenType.Object or JTokenType.Null))
+        {
+            SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta must be an object.");
+            return;
+        }
+
+        var progressToken = (meta as JObject)?["progressToken"];
         if (progressToken is not null && progressToken.Type is not (JTokenType.String or JTokenType.Integer))
         {
             SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta.progressToken must be a string or an integer.");
@@ -356,11 +363,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
                 return;
             }
-            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? obj.ToString(Formatting.None) : "{}", progressToken is not null, _caller);
+            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
         }
         else
         {
-            message = new RunRequest(key, id, method, parameters?.ToString(Formatting.None), _caller);
+            message = new RunRequest(key, id, method, parameters is null ? null : McpJson.ToText(parameters), _caller);
         }
 
         if (_callIds.ContainsKey(id))

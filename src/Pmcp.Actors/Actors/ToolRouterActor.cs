@@ -193,19 +193,22 @@ public sealed class ToolRouterActor : UntypedActor
         var argument = parameters["argument"] as JObject;
         if (reference is null || argument?["name"] is not { Type: JTokenType.String } argName || argument["value"] is not { Type: JTokenType.String } argValue)
             return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "completion/complete needs params.ref and params.argument {name, value}."));
-        if (!TryStringMap(parameters["context"]?["arguments"], out var context))
+        var contextToken = parameters["context"];
+        if (contextToken is not null && contextToken.Type is not (JTokenType.Object or JTokenType.Null) || !TryStringMap((contextToken as JObject)?["arguments"], out var context))
             return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.context.arguments must be an object of strings."));
 
         McpCompleter? completer;
-        switch ((string?)reference["type"])
+        switch (StringOrNull(reference["type"]))
         {
             case "ref/prompt":
-                var prompt = _prompts.Find(p => p.Name == (string?)reference["name"]);
+                var promptName = StringOrNull(reference["name"]);
+                var prompt = _prompts.Find(p => p.Name == promptName);
                 if (prompt is null) return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown prompt: {reference["name"]}"));
                 completer = prompt.Completers.GetValueOrDefault((string)argName!);
                 break;
             case "ref/resource":
-                var template = _templates.Find(t => t.UriTemplate == (string?)reference["uri"]);
+                var templateUri = StringOrNull(reference["uri"]);
+                var template = _templates.Find(t => t.UriTemplate == templateUri);
                 if (template is null) return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown resource template: {reference["uri"]}"));
                 completer = template.Completers.GetValueOrDefault((string)argName!);
                 break;
@@ -235,6 +238,9 @@ public sealed class ToolRouterActor : UntypedActor
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
+
+    /// <summary>The token's text when it is a JSON string; null for anything else (a cast would throw on objects and arrays).</summary>
+    private static string? StringOrNull(JToken? token) => token is { Type: JTokenType.String } ? (string?)token : null;
 
     private static bool TryStringMap(JToken? token, out IReadOnlyDictionary<string, string> map)
     {

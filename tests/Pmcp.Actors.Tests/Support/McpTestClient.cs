@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading.Channels;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Xunit.Sdk;
 
 namespace Pmcp.Actors.Tests.Support;
 
@@ -13,6 +14,13 @@ namespace Pmcp.Actors.Tests.Support;
 /// message: responses complete the request with the same id, notifications go to <see cref="ReadNotificationAsync"/>,
 /// responses nobody waits for (such as a parse error's <c>id: null</c>) go to <see cref="ReadUnmatchedAsync"/>, and
 /// everything is kept in arrival order in <see cref="Received"/>. <see cref="Closed"/> tells how the socket ended.
+/// <para>
+/// It also checks the JSON-RPC invariant that each request id gets exactly one response. Every client, on dispose,
+/// fails the test if an id it sent (through <see cref="StartRequestAsync"/> or <see cref="ExpectResponse"/>) was
+/// answered more often than it was sent. With <see cref="RequireEveryRequestAnswered"/> on (the default), a socket that is still
+/// open at dispose must also have had every such request answered (requests the test cancelled with
+/// <c>notifications/cancelled</c> excepted), and any response to an id it never sent is a failure too.
+/// </para>
 /// </summary>
 internal sealed class McpTestClient : IAsyncDisposable
 {
@@ -29,6 +37,11 @@ internal sealed class McpTestClient : IAsyncDisposable
     private readonly TaskCompletionSource<CloseInfo> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task _receiveLoop;
+    private readonly object _ledgerLock = new();
+    private readonly Dictionary<string, int> _sentCount = [];
+    private readonly Dictionary<string, int> _answerCount = [];
+    private readonly HashSet<string> _cancelled = [];
+    private readonly List<string> _violations = [];
     private long _nextId;
     private long _sequence;
 
@@ -36,6 +49,24 @@ internal sealed class McpTestClient : IAsyncDisposable
     {
         _socket = socket;
         _receiveLoop = Task.Run(ReceiveLoopAsync);
+    }
+
+    /// <summary>
+    /// When true (the default), dispose also waits (up to <see cref="Deadline.Default"/>) for every request not cancelled by the
+    /// test to be answered while the socket stays open, and counts a response to an id never sent as a violation.
+    /// </summary>
+    public bool RequireEveryRequestAnswered { get; set; } = true;
+
+    /// <summary>Invariant violations seen so far (an id answered twice, ...): empty while all is well.</summary>
+    public IReadOnlyList<string> Violations
+    {
+        get
+        {
+            lock (_ledgerLock)
+            {
+                return _violations.ToArray();
+            }
+        }
     }
 
     /// <summary>The subprotocol the server agreed to, null when none.</summary>
@@ -125,9 +156,16 @@ internal sealed class McpTestClient : IAsyncDisposable
     public Task<WireMessage> ExpectResponse(JToken id)
     {
         var waiter = new TaskCompletionSource<WireMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.TryAdd(WireMessage.IdKey(id), waiter))
+        var key = WireMessage.IdKey(id);
+        if (!_pending.TryAdd(key, waiter))
         {
-            throw new InvalidOperationException($"A request with id {WireMessage.IdKey(id)} is already waiting.");
+            throw new InvalidOperationException($"A request with id {key} is already waiting.");
+        }
+
+        lock (_ledgerLock)
+        {
+            _sentCount[key] = _sentCount.GetValueOrDefault(key) + 1;
+            _cancelled.Remove(key);
         }
 
         if (_closed.Task.IsCompleted)
@@ -161,6 +199,14 @@ internal sealed class McpTestClient : IAsyncDisposable
 
     public Task NotifyAsync(string method, JObject? @params = null)
     {
+        if (method == "notifications/cancelled" && @params?["requestId"] is { Type: JTokenType.String or JTokenType.Integer } cancelledId)
+        {
+            lock (_ledgerLock)
+            {
+                _cancelled.Add(WireMessage.IdKey(cancelledId)); // the server need not answer it
+            }
+        }
+
         var message = new JObject { ["jsonrpc"] = "2.0", ["method"] = method };
         if (@params is not null)
         {
@@ -214,8 +260,85 @@ internal sealed class McpTestClient : IAsyncDisposable
     public Task<WireMessage> ReadUnmatchedAsync(TimeSpan? timeout = null) =>
         _unmatched.Reader.ReadAsync().Within(timeout ?? Deadline.Default, "a response that no request waits for");
 
-    /// <summary>Starts the closing handshake (1000) and waits for the server's answer; aborts if it does not come.</summary>
+    /// <summary>
+    /// Throws <see cref="XunitException"/> listing the invariant violations so far; with
+    /// <see cref="RequireEveryRequestAnswered"/>, first waits for every request not cancelled to be answered while the
+    /// socket stays open.
+    /// </summary>
+    public async Task AssertEachRequestAnsweredOnceAsync(TimeSpan? timeout = null)
+    {
+        if (RequireEveryRequestAnswered && !_closed.Task.IsCompleted)
+        {
+            await AwaitOutstandingAsync(timeout ?? Deadline.Default).ConfigureAwait(false);
+        }
+
+        ThrowIfViolated();
+    }
+
+    /// <summary>Requests sent and not answered yet, not counting those the test cancelled.</summary>
+    public IReadOnlyList<string> Outstanding()
+    {
+        lock (_ledgerLock)
+        {
+            return _pending.Keys.Where(k => !_cancelled.Contains(k)).Order(StringComparer.Ordinal).ToArray();
+        }
+    }
+
+    private async Task AwaitOutstandingAsync(TimeSpan timeout)
+    {
+        Task[] waiting;
+        lock (_ledgerLock)
+        {
+            waiting = _pending.Where(p => !_cancelled.Contains(p.Key)).Select(p => (Task)p.Value.Task).ToArray();
+        }
+
+        try
+        {
+            await Task.WhenAll(waiting).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or WebSocketException)
+        {
+            // Reported below, unless the socket ended (then nothing more could come).
+        }
+
+        var unanswered = Outstanding();
+        if (unanswered.Count > 0 && !_closed.Task.IsCompleted)
+        {
+            lock (_ledgerLock)
+            {
+                _violations.Add($"{unanswered.Count} request(s) not answered within {timeout.TotalSeconds:0.###} s on an open socket: ids {string.Join(", ", unanswered.Take(20))}");
+            }
+        }
+    }
+
+    private void ThrowIfViolated()
+    {
+        var violations = Violations;
+        if (violations.Count > 0)
+        {
+            throw new XunitException(
+                $"Each request id must get exactly one response; {violations.Count} violation(s):{Environment.NewLine}"
+                + string.Join(Environment.NewLine, violations.Take(20)));
+        }
+    }
+
+    /// <summary>
+    /// Checks the one-response-per-id invariant (see <see cref="AssertEachRequestAnsweredOnceAsync"/>), starts the
+    /// closing handshake (1000) and waits for the server's answer (aborting if it does not come), then checks again
+    /// for answers that came late. Throws if the invariant was broken.
+    /// </summary>
     public async ValueTask DisposeAsync()
+    {
+        if (RequireEveryRequestAnswered && !_closed.Task.IsCompleted)
+        {
+            await AwaitOutstandingAsync(Deadline.Default).ConfigureAwait(false);
+        }
+
+        await CloseAsync().ConfigureAwait(false);
+        ThrowIfViolated();
+    }
+
+    private async Task CloseAsync()
     {
         try
         {
@@ -349,15 +472,44 @@ internal sealed class McpTestClient : IAsyncDisposable
         {
             _notifications.Writer.TryWrite(wire);
         }
-        else if (wire.Id is { Type: JTokenType.String or JTokenType.Integer } id && _pending.TryRemove(WireMessage.IdKey(id), out var waiter))
+        else if (wire.Id is { Type: JTokenType.String or JTokenType.Integer } id)
         {
-            waiter.TrySetResult(wire);
+            var key = WireMessage.IdKey(id);
+            Count(key, wire);
+            if (_pending.TryRemove(key, out var waiter))
+            {
+                waiter.TrySetResult(wire);
+            }
+            else
+            {
+                _unmatched.Writer.TryWrite(wire);
+            }
         }
         else
         {
             _unmatched.Writer.TryWrite(wire);
         }
     }
+
+    /// <summary>Counts a response to <paramref name="key"/> and records a violation when it is one too many.</summary>
+    private void Count(string key, WireMessage wire)
+    {
+        lock (_ledgerLock)
+        {
+            var answers = _answerCount[key] = _answerCount.GetValueOrDefault(key) + 1;
+            var sent = _sentCount.GetValueOrDefault(key);
+            if (sent > 0 && answers > sent)
+            {
+                _violations.Add($"id {key} answered {answers} times for {sent} request(s); the extra one: {Shorten(wire.Raw)}");
+            }
+            else if (sent == 0 && RequireEveryRequestAnswered)
+            {
+                _violations.Add($"a response to id {key}, which this client never sent: {Shorten(wire.Raw)}");
+            }
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + $"... ({text.Length} chars)";
 
     private void FailPending(CloseInfo info)
     {

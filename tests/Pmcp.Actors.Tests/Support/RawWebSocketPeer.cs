@@ -33,10 +33,19 @@ internal sealed class RawWebSocketPeer : IDisposable
     /// <summary>The status line and headers of the server's upgrade response.</summary>
     public string UpgradeResponse { get; private set; } = "";
 
-    public static async Task<RawWebSocketPeer> ConnectAsync(Uri webSocketUri, string? subProtocol = "mcp", TimeSpan? timeout = null)
+    /// <param name="receiveBufferSize">
+    /// When set, the socket's receive buffer (SO_RCVBUF, which also stops the kernel growing it): a small one makes a
+    /// peer that stops reading back up the server quickly, instead of after tens of megabytes on loopback.
+    /// </param>
+    public static async Task<RawWebSocketPeer> ConnectAsync(Uri webSocketUri, string? subProtocol = "mcp", TimeSpan? timeout = null, int? receiveBufferSize = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? Deadline.Default);
         var tcp = new TcpClient(AddressFamily.InterNetwork) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            tcp.ReceiveBufferSize = size;
+        }
+
         try
         {
             await tcp.ConnectAsync(IPAddress.Parse(webSocketUri.Host), webSocketUri.Port, cts.Token).ConfigureAwait(false);
