@@ -48,7 +48,11 @@ public sealed class RateLimitTests
         var answered = new List<WireMessage>();
         for (var i = 0; i < 3; i++) answered.Add(await client.PingAsync());
         var refused = await client.PingAsync(); // refusal 1; nine more make ten
-        for (var i = 0; i < 9; i++) await client.SendTextAsync($"{{\"jsonrpc\":\"2.0\",\"id\":\"flood-{i}\",\"method\":\"ping\"}}");
+        for (var i = 0; i < 9; i++)
+        {
+            _ = client.ExpectResponse($"flood-{i}"); // sent raw, so tell the response invariant they are ours
+            await client.SendTextAsync($"{{\"jsonrpc\":\"2.0\",\"id\":\"flood-{i}\",\"method\":\"ping\"}}");
+        }
         var closed = await client.WaitForCloseAsync();
 
         Assert.All(answered, a => Assert.Null(a.Error));
