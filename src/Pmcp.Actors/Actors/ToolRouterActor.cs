@@ -71,6 +71,10 @@ public sealed class ToolRouterActor : UntypedActor
                 Run(request);
                 return;
 
+            case GetWorkerCount:
+                Sender.Tell(new WorkerCount(Context.GetChildren().Count()));
+                return;
+
             case CancelCall cancel:
                 var worker = Context.Child(cancel.Key.WorkerName);
                 if (!worker.IsNobody()) worker.Tell(CallWorkerActor.Cancel.Instance);

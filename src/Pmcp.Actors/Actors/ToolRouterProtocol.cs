@@ -40,6 +40,14 @@ public static class ToolRouterProtocol
 
     public sealed record ToolCallProgress(long CallId, double Progress, double? Total, string? Message);
 
+    /// <summary>How many workers run user code right now; answered with <see cref="WorkerCount"/>.</summary>
+    public sealed record GetWorkerCount
+    {
+        public static readonly GetWorkerCount Instance = new();
+    }
+
+    public sealed record WorkerCount(int Count);
+
     /// <summary>Add a tool, or replace the one with its name; answered with <see cref="ToolsUpdated"/> (or a failure for an invalid tool).</summary>
     public sealed record AddTool(McpToolDefinition Tool);
 

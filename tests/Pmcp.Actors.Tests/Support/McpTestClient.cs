@@ -120,6 +120,9 @@ internal sealed class McpTestClient : IAsyncDisposable
         return new McpTestClient(socket);
     }
 
+    /// <summary>Drops the TCP connection without a close handshake, as a crashed client would.</summary>
+    public void Abort() => _socket.Abort();
+
     public Task<CloseInfo> WaitForCloseAsync(TimeSpan? timeout = null) =>
         Closed.Within(timeout ?? Deadline.Default, "the server to close the socket");
 
