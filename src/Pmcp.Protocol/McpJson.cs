@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Newtonsoft.Json.Serialization;
@@ -23,7 +26,19 @@ public static class McpJson
 
     public static JsonSerializer Serializer { get; } = JsonSerializer.Create(Settings);
 
-    public static string Serialize(object value) => JsonConvert.SerializeObject(value, Formatting.None, Settings);
+    /// <summary>
+    /// Compact JSON with <see cref="Settings"/>. Uses the one cached <see cref="Serializer"/> (JsonConvert.SerializeObject
+    /// would build a serializer from the settings on every call) and pooled writer buffers.
+    /// </summary>
+    public static string Serialize(object value)
+    {
+        var sw = new StringWriter(new StringBuilder(256), CultureInfo.InvariantCulture);
+        using (var writer = NewWriter(sw))
+        {
+            Serializer.Serialize(writer, value);
+        }
+        return sw.ToString();
+    }
 
     public static JToken ToToken(object value) => JToken.FromObject(value, Serializer);
 
@@ -57,6 +72,7 @@ public static class McpJson
             DateParseHandling = DateParseHandling.None,
             FloatParseHandling = FloatParseHandling.Double,
             MaxDepth = MaxDepth,
+            ArrayPool = CharPool.Instance, // the reader's char buffer is rented, and returned when it is closed
         };
         var token = JToken.ReadFrom(reader);
         while (reader.Read())
@@ -65,5 +81,21 @@ public static class McpJson
                 throw new JsonReaderException("Additional text found after the JSON value.");
         }
         return token;
+    }
+
+    /// <summary>A compact writer whose buffers come from the shared pool (returned when it is closed).</summary>
+    internal static JsonTextWriter NewWriter(TextWriter inner) => new(inner) { Formatting = Formatting.None, ArrayPool = CharPool.Instance };
+
+    /// <summary>Newtonsoft's reader and writer buffers from <see cref="ArrayPool{T}.Shared"/> instead of a new array each time.</summary>
+    private sealed class CharPool : IArrayPool<char>
+    {
+        public static readonly CharPool Instance = new();
+
+        public char[] Rent(int minimumLength) => ArrayPool<char>.Shared.Rent(minimumLength);
+
+        public void Return(char[]? array)
+        {
+            if (array is not null) ArrayPool<char>.Shared.Return(array);
+        }
     }
 }

@@ -101,15 +101,32 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
 
     private async Task<string> ReadLoopAsync(IActorRef actor)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        // An idle socket holds no buffer: between messages the pump waits with a zero-byte read, and rents its buffer
+        // only once data has arrived (it goes back to the pool when the message is complete).
+        byte[]? buffer = null;
         var count = 0;
         try
         {
             while (true)
             {
                 await _valve.WhenOpen().ConfigureAwait(false);
-                if (count == buffer.Length) buffer = Grow(buffer, count);
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                ValueWebSocketReceiveResult result;
+                if (buffer is null)
+                {
+                    result = await _socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token).ConfigureAwait(false);
+                    if (result is { Count: 0, EndOfMessage: false } && result.MessageType != WebSocketMessageType.Close)
+                    {
+                        // Data is waiting: rent the buffer and read it. (A close, or a complete empty message, goes on below.)
+                        buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+                        continue;
+                    }
+                }
+                else
+                {
+                    if (count == buffer.Length) buffer = Grow(buffer, count);
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                }
+
                 if (result.MessageType == WebSocketMessageType.Close)
                     return $"closed by client ({_socket.CloseStatus})";
 
@@ -135,8 +152,13 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                 }
 
                 if (!result.EndOfMessage) continue;
-                actor.Tell(new ConnectionProtocol.Inbound(Encoding.UTF8.GetString(buffer, 0, count)));
+                actor.Tell(new ConnectionProtocol.Inbound(count == 0 ? "" : Encoding.UTF8.GetString(buffer!, 0, count)));
                 count = 0;
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
@@ -145,7 +167,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -159,19 +181,31 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
 
     private async Task WriteLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        // The buffer is rented while there is something to send and returned when the queue runs dry, so an idle
+        // socket holds none.
+        byte[]? buffer = null;
         try
         {
-            await foreach (var json in _outbound.Reader.ReadAllAsync().ConfigureAwait(false))
+            var reader = _outbound.Reader;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                var size = Encoding.UTF8.GetMaxByteCount(json.Length);
-                if (size > buffer.Length)
+                while (reader.TryRead(out var json))
+                {
+                    var size = Encoding.UTF8.GetMaxByteCount(json.Length);
+                    if (buffer is null || size > buffer.Length)
+                    {
+                        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, InitialBufferSize));
+                    }
+                    var length = Encoding.UTF8.GetBytes(json, buffer);
+                    await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, true, _abort.Token).ConfigureAwait(false);
+                }
+
+                if (buffer is not null)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                    buffer = null;
                 }
-                var length = Encoding.UTF8.GetBytes(json, buffer);
-                await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, true, _abort.Token).ConfigureAwait(false);
             }
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -187,7 +221,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
