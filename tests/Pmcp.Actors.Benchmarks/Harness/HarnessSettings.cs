@@ -1,0 +1,52 @@
+namespace Pmcp.Actors.Benchmarks.Harness;
+
+/// <summary>How much the harness runs; <see cref="Quick"/> keeps the whole of <c>all --quick</c> under two minutes.</summary>
+internal sealed record HarnessSettings
+{
+    public bool Quick { get; init; }
+    public int Repetitions { get; init; } = 3;
+    public double WarmupSeconds { get; init; } = 2;
+    public double Seconds { get; init; } = 6;
+
+    /// <summary>
+    /// Each fresh server first serves this long at 16 × 4, unmeasured: tiered JIT compiles Akka, Newtonsoft and Kestrel
+    /// code for several seconds after start, and a short warm-up would measure the JIT, not the server.
+    /// </summary>
+    public double ServerWarmupSeconds { get; init; } = 10;
+    public int InFlight { get; init; } = 4;
+    public int[] Sweep { get; init; } = [1, 4, 16, 64, 256];
+    public int MemoryConnections { get; init; } = 10_000;
+    public int MemoryRepetitions { get; init; } = 3;
+    public int ScaleConnections { get; init; } = 18_000;
+    public double ScaleHoldSeconds { get; init; } = 60;
+    public int ScaleCallsPerConnection { get; init; } = 3;
+    public bool ScaleBaseline { get; init; } = true;
+    public bool Micro { get; init; } = true;
+    public bool ServerGc { get; init; } = true;
+    public bool SdkStateful { get; init; }
+    public string OutDir { get; init; } = "";
+
+    /// <summary>Another Pmcp.Actors.Server.dll to run instead of the one built beside the harness.</summary>
+    public string? PmcpDll { get; init; }
+
+    /// <summary>A second Pmcp.Actors.Server.dll to measure beside the first in the same run (before/after a change).</summary>
+    public string? CompareDll { get; init; }
+
+    public static HarnessSettings QuickSettings(string outDir) => new()
+    {
+        Quick = true,
+        Repetitions = 1,
+        WarmupSeconds = 1,
+        Seconds = 3,
+        ServerWarmupSeconds = 5,
+        Sweep = [1, 16],
+        MemoryConnections = 2_000,
+        MemoryRepetitions = 1,
+        ScaleConnections = 2_000,
+        ScaleHoldSeconds = 5,
+        ScaleCallsPerConnection = 1,
+        ScaleBaseline = false,
+        Micro = false,
+        OutDir = outDir,
+    };
+}

@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Benchmarks.Load;
+using Pmcp.Actors.Benchmarks.Servers;
+using Pmcp.Actors.Server;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Benchmarks.Micro;
+
+/// <summary>
+/// Each step one <c>tools/call echo</c> frame takes through Pmcp.Actors, on one thread and without the actors between
+/// them (what the read pump, ConnectionActor, ToolWorker and writer loop each do), the whole of it, and the thin
+/// baseline's answer to the same frame.
+/// </summary>
+[MemoryDiagnoser]
+public class HotPathBenchmarks
+{
+    private readonly byte[] _frame = McpFrames.Call(42);
+    private readonly byte[] _out = new byte[4096];
+    private readonly ArrayBufferWriter<byte> _baselineOut = new(512);
+    private Utf8JsonWriter _baselineWriter = null!;
+    private string _text = "";
+    private JsonRpcMessage _message = null!;
+    private string _argumentsJson = "";
+    private McpToolHandler _echo = null!;
+    private ToolContext _context = null!;
+    private CallToolResult _result = null!;
+    private string _resultJson = "";
+    private string _responseJson = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _text = Encoding.UTF8.GetString(_frame);
+        JsonRpcMessage.TryParse(_text, out var message, out _, out _);
+        _message = message!;
+        _argumentsJson = Dispatch();
+        _echo = new McpServerBuilder().AddDemoTools().Build().Tools.Single(t => t.Name == "echo").Handler;
+        // The echo handler reads only its arguments; ToolContext's constructor is internal to Pmcp.Actors.
+        _context = (ToolContext)RuntimeHelpers.GetUninitializedObject(typeof(ToolContext));
+        _result = Tool();
+        _resultJson = SerializeResult();
+        _responseJson = JsonRpcWriter.ResultRaw(_message.Id!.Value, _resultJson);
+        _baselineWriter = new Utf8JsonWriter(_baselineOut);
+    }
+
+    [Benchmark(Description = "1 read pump: frame bytes to text")]
+    public string Decode() => Encoding.UTF8.GetString(_frame);
+
+    [Benchmark(Description = "2 ConnectionActor: parse and validate the envelope")]
+    public JsonRpcMessage Parse()
+    {
+        JsonRpcMessage.TryParse(_text, out var message, out _, out _);
+        return message!;
+    }
+
+    [Benchmark(Description = "3 ConnectionActor: check tools/call params, arguments to text")]
+    public string Dispatch()
+    {
+        var parameters = _message.Params!;
+        if (parameters["name"] is not { Type: JTokenType.String }) throw new InvalidOperationException();
+        var args = parameters["arguments"];
+        _ = parameters["_meta"]?["progressToken"];
+        return args is JObject obj ? obj.ToString(Formatting.None) : "{}";
+    }
+
+    [Benchmark(Description = "4 ToolWorker: parse arguments, run echo")]
+    public CallToolResult Tool() => _echo((JObject)McpJson.Parse(_argumentsJson), _context).GetAwaiter().GetResult();
+
+    [Benchmark(Description = "5 ToolWorker: serialize the result")]
+    public string SerializeResult() => McpJson.Serialize(_result);
+
+    [Benchmark(Description = "6 ConnectionActor: write the JSON-RPC response")]
+    public string WriteResponse() => JsonRpcWriter.ResultRaw(_message.Id!.Value, _resultJson);
+
+    [Benchmark(Description = "7 writer loop: text to frame bytes")]
+    public int Encode() => Encoding.UTF8.GetBytes(_responseJson, _out);
+
+    [Benchmark(Description = "Pmcp.Actors: steps 1-7 in a row")]
+    public int WholePath()
+    {
+        var text = Encoding.UTF8.GetString(_frame);
+        JsonRpcMessage.TryParse(text, out var message, out _, out _);
+        var parameters = message!.Params!;
+        if (parameters["name"] is not { Type: JTokenType.String }) throw new InvalidOperationException();
+        var argumentsJson = parameters["arguments"] is JObject obj ? obj.ToString(Formatting.None) : "{}";
+        var result = _echo((JObject)McpJson.Parse(argumentsJson), _context).GetAwaiter().GetResult();
+        var response = JsonRpcWriter.ResultRaw(message.Id!.Value, McpJson.Serialize(result));
+        return Encoding.UTF8.GetBytes(response, _out);
+    }
+
+    [Benchmark(Baseline = true, Description = "thin baseline: frame to answer (System.Text.Json)")]
+    public int ThinBaseline()
+    {
+        _baselineOut.ResetWrittenCount();
+        _baselineWriter.Reset(_baselineOut);
+        BaselineServer.Answer(_frame, _baselineWriter);
+        _baselineWriter.Flush();
+        return _baselineOut.WrittenCount;
+    }
+}

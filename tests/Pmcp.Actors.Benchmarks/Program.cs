@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using Pmcp.Actors.Benchmarks.Harness;
+using Pmcp.Actors.Benchmarks.Load;
+using Pmcp.Actors.Benchmarks.Micro;
+using Pmcp.Actors.Benchmarks.Servers;
+
+namespace Pmcp.Actors.Benchmarks;
+
+/// <summary>
+/// The benchmark harness. <c>all</c> runs every scenario against Pmcp.Actors, the thin baseline and the C# SDK, each in
+/// a child process, with the load generator in another, and writes docs/benchmarks.md and docs/benchmarks.png.
+/// </summary>
+public static class Program
+{
+    public static Task<int> Main(string[] args) => BuildCommand().Parse(args).InvokeAsync();
+
+    private static RootCommand BuildCommand()
+    {
+        var root = new RootCommand("Pmcp.Actors benchmarks: throughput, latency, memory and scale against a thin baseline and the official C# SDK.");
+
+        var quick = new Option<bool>("--quick") { Description = "Short runs, one repetition, 2,000 connections for memory and scale: under 2 minutes." };
+        var outDir = new Option<string?>("--out") { Description = "Folder for benchmarks.md and benchmarks.png (default: the repository's docs/)." };
+        var sdkStateful = new Option<bool>("--sdk-stateful") { Description = "Run the C# SDK stateful (Mcp-Session-Id) instead of its stateless default." };
+        var workstationGc = new Option<bool>("--workstation-gc") { Description = "Run every server with workstation GC instead of Server GC." };
+        var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
+        var pmcpDll = new Option<string?>("--pmcp-dll") { Description = "Run this Pmcp.Actors.Server.dll instead of the one built beside the harness." };
+        var compareDll = new Option<string?>("--compare-dll") { Description = "Also run this Pmcp.Actors.Server.dll in the same run (e.g. a build from before a change)." };
+        var compareLabel = new Option<string?>("--compare-label") { Description = "Its label in the tables (default: Pmcp.Actors (compare))." };
+
+        var all = new Command("all", "Every scenario; writes benchmarks.md and benchmarks.png.") { quick, outDir, sdkStateful, workstationGc, noMicro, pmcpDll, compareDll, compareLabel };
+        all.SetAction(async parse =>
+        {
+            var settings = Settings(parse, quick, outDir, sdkStateful, workstationGc, pmcpDll, compareDll, compareLabel) with
+            {
+                Micro = !parse.GetValue(noMicro) && !parse.GetValue(quick),
+            };
+            var results = await new Orchestrator(settings, Console.Out).RunAllAsync().ConfigureAwait(false);
+            var report = new Report(settings, results, CommandLine(args: parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)));
+            var written = report.Write(settings.OutDir);
+            Console.WriteLine();
+            Console.WriteLine(report.TargetsTable());
+            Console.WriteLine(report.LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight))));
+            Console.WriteLine(report.LoadTable(results.Latency, [(1, 1)]));
+            Console.WriteLine($"wrote {written} in {results.Elapsed.TotalSeconds:0} s");
+            return results.Problems.Count == 0 ? 0 : 2;
+        });
+        root.Subcommands.Add(all);
+
+        foreach (var (name, description) in new[]
+                 {
+                     ("throughput", "Throughput and latency only (the sweep and 1 × 1); prints the tables."),
+                     ("memory", "RSS growth per idle initialized connection only; prints the table."),
+                     ("scale", "The scale scenario only; prints the table."),
+                 })
+        {
+            var command = new Command(name, description) { quick, outDir, sdkStateful, workstationGc, pmcpDll, compareDll, compareLabel };
+            var connections = new Option<int?>("--connections") { Description = "Connections for memory or scale." };
+            var hold = new Option<double?>("--hold") { Description = "Seconds to hold the scale connections." };
+            var reps = new Option<int?>("--repetitions") { Description = "Repetitions (throughput, memory)." };
+            var seconds = new Option<double?>("--seconds") { Description = "Measured seconds per throughput run." };
+            var sweep = new Option<string?>("--sweep") { Description = "Connection counts for the throughput sweep, e.g. 1,16,64." };
+            command.Options.Add(connections);
+            command.Options.Add(hold);
+            command.Options.Add(reps);
+            command.Options.Add(seconds);
+            command.Options.Add(sweep);
+            command.SetAction(async parse =>
+            {
+                var settings = Settings(parse, quick, outDir, sdkStateful, workstationGc, pmcpDll, compareDll, compareLabel);
+                if (name == "scale") settings = settings with { ScaleBaseline = true };
+                if (parse.GetValue(connections) is { } n) settings = settings with { MemoryConnections = n, ScaleConnections = n };
+                if (parse.GetValue(hold) is { } h) settings = settings with { ScaleHoldSeconds = h };
+                if (parse.GetValue(reps) is { } r) settings = settings with { Repetitions = r, MemoryRepetitions = r };
+                if (parse.GetValue(seconds) is { } s) settings = settings with { Seconds = s };
+                if (parse.GetValue(sweep) is { } list) settings = settings with { Sweep = list.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray() };
+                var orchestrator = new Orchestrator(settings, Console.Out);
+                var results = new RunResults();
+                switch (name)
+                {
+                    case "throughput": await orchestrator.ThroughputAndLatencyAsync(results).ConfigureAwait(false); break;
+                    case "memory": await orchestrator.MemoryAsync(results).ConfigureAwait(false); break;
+                    default: await orchestrator.ScaleAsync(results).ConfigureAwait(false); break;
+                }
+                var report = new Report(settings, results, "");
+                Console.WriteLine();
+                Console.WriteLine(report.TargetsTable());
+                if (name == "throughput")
+                {
+                    Console.WriteLine(report.LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight))));
+                    Console.WriteLine(report.LoadTable(results.Latency, [(1, 1)]));
+                }
+                return results.Problems.Count == 0 ? 0 : 2;
+            });
+            root.Subcommands.Add(command);
+        }
+
+        var filter = new Option<string[]>("--filter") { Description = "BenchmarkDotNet glob filters, e.g. *ActorPath*." };
+        var job = new Option<MicroRunner.Length>("--job") { Description = "dry, short or default (default: short).", DefaultValueFactory = _ => MicroRunner.Length.Short };
+        var micro = new Command("micro", "The BenchmarkDotNet micro-benchmarks of the hot path (in process, MemoryDiagnoser).") { filter, job };
+        micro.SetAction(parse =>
+        {
+            MicroRunner.Run(false, parse.GetValue(filter) ?? [], Console.Out, parse.GetValue(job));
+            return 0;
+        });
+        root.Subcommands.Add(micro);
+
+        var url = new Option<Uri>("--url") { Required = true, CustomParser = r => new Uri(r.Tokens.Single().Value, UriKind.Absolute), Description = "ws://... for WebSocket servers, http://... for the SDK." };
+        var connectionsOption = new Option<int>("--connections") { DefaultValueFactory = _ => 1 };
+        var inflight = new Option<int>("--inflight") { DefaultValueFactory = _ => 1 };
+        var secondsOption = new Option<double>("--seconds") { DefaultValueFactory = _ => 5 };
+        var warmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 2 };
+        var transport = new Option<string>("--transport") { DefaultValueFactory = _ => "ws" };
+        transport.AcceptOnlyFromAmong("ws", "http");
+        var loadgen = new Command("loadgen", "Load generator: N connections × D calls in flight for T seconds; prints one JSON line.")
+        {
+            url, connectionsOption, inflight, secondsOption, warmup, transport,
+        };
+        loadgen.SetAction(async (parse, ct) =>
+        {
+            var u = parse.GetValue(url)!;
+            var n = parse.GetValue(connectionsOption);
+            var d = parse.GetValue(inflight);
+            var w = TimeSpan.FromSeconds(parse.GetValue(warmup));
+            var t = TimeSpan.FromSeconds(parse.GetValue(secondsOption));
+            var result = parse.GetValue(transport) == "http"
+                ? await HttpLoadGenerator.RunAsync(u, n, d, w, t, ct).ConfigureAwait(false)
+                : await WsLoadGenerator.RunAsync(u, n, d, w, t, ct).ConfigureAwait(false);
+            Console.WriteLine(result.ToJson());
+            return 0;
+        });
+        root.Subcommands.Add(loadgen);
+
+        var parallel = new Option<int>("--parallel") { DefaultValueFactory = _ => 64, Description = "Handshakes at a time." };
+        var holdCommand = new Command("hold", "Opens N initialized WebSocket connections and holds them; reads status / calls K / exit on stdin.")
+        {
+            url, connectionsOption, parallel,
+        };
+        holdCommand.SetAction((parse, ct) => HoldGenerator.RunAsync(parse.GetValue(url)!, parse.GetValue(connectionsOption), parse.GetValue(parallel), ct));
+        root.Subcommands.Add(holdCommand);
+
+        var host = new Option<string>("--host") { DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { DefaultValueFactory = _ => 0 };
+        var baseline = new Command("serve-baseline", "The thin baseline: Kestrel WebSocket, no actors; prints 'listening on ws://HOST:PORT/mcp'.") { host, port };
+        baseline.SetAction(parse => BaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
+        root.Subcommands.Add(baseline);
+
+        var stateful = new Option<bool>("--stateful") { Description = "Sessions with Mcp-Session-Id (the SDK's default is stateless)." };
+        var sdk = new Command("serve-sdk", "The official C# SDK, Streamable HTTP, echo tool; prints 'listening on http://HOST:PORT/mcp'.") { host, port, stateful };
+        sdk.SetAction(parse => SdkServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(stateful)));
+        root.Subcommands.Add(sdk);
+
+        return root;
+    }
+
+    private static HarnessSettings Settings(ParseResult parse, Option<bool> quick, Option<string?> outDir, Option<bool> sdkStateful, Option<bool> workstationGc,
+        Option<string?> pmcpDll, Option<string?> compareDll, Option<string?> compareLabel)
+    {
+        var dir = parse.GetValue(outDir) ?? Path.Combine(RepoRoot(), "docs");
+        var settings = parse.GetValue(quick) ? HarnessSettings.QuickSettings(dir) : new HarnessSettings { OutDir = dir };
+        if (parse.GetValue(compareLabel) is { } label) Harness.Servers.CompareLabel = label;
+        return settings with
+        {
+            SdkStateful = parse.GetValue(sdkStateful),
+            ServerGc = !parse.GetValue(workstationGc),
+            PmcpDll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : null,
+            CompareDll = parse.GetValue(compareDll) is { } c ? Path.GetFullPath(c) : null,
+        };
+    }
+
+    private static string RepoRoot() =>
+        typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value
+        ?? Directory.GetCurrentDirectory();
+
+    private static string CommandLine(IEnumerable<string> args) =>
+        "dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all" + string.Concat(args.Select(a => " " + a));
+}
