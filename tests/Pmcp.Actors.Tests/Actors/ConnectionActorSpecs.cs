@@ -31,38 +31,19 @@ public sealed class ConnectionActorSpecs : TestKit
         return Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
     }
 
-    private void Send(string json) => _connection.Tell(new ConnectionProtocol.Inbound(json));
+    private SpecWire Wire => new(_socket, () => _connection);
 
-    private void Request(object id, string method, object? @params = null) =>
-        Send(new JObject { ["jsonrpc"] = "2.0", ["id"] = JToken.FromObject(id), ["method"] = method, ["params"] = @params is null ? null : JToken.FromObject(@params) }
-            .ToString(Newtonsoft.Json.Formatting.None));
+    private void Send(string json) => Wire.Send(json);
 
-    private void Notify(string method, object? @params = null) =>
-        Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = @params is null ? null : JToken.FromObject(@params) }
-            .ToString(Newtonsoft.Json.Formatting.None));
+    private void Request(object id, string method, object? @params = null) => Wire.Request(id, method, @params);
 
-    private async Task<JObject> NextMessageAsync()
-    {
-        var sent = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
-        return JObject.Parse(sent.Json);
-    }
+    private void Notify(string method, object? @params = null) => Wire.Notify(method, @params);
 
-    private async Task<JObject> ResultAsync(object id)
-    {
-        var msg = await NextMessageAsync();
-        Assert.Equal(JToken.FromObject(id), msg["id"]);
-        Assert.True(msg["result"] is JObject, $"expected a result, got {msg}");
-        return (JObject)msg["result"]!;
-    }
+    private Task<JObject> NextMessageAsync() => Wire.NextAsync();
 
-    private async Task<JObject> ErrorAsync(object? id, int code)
-    {
-        var msg = await NextMessageAsync();
-        Assert.Equal(id is null ? JValue.CreateNull() : JToken.FromObject(id), msg["id"]);
-        Assert.True(msg["error"] is JObject, $"expected an error, got {msg}");
-        Assert.Equal(code, (int)msg["error"]!["code"]!);
-        return (JObject)msg["error"]!;
-    }
+    private Task<JObject> ResultAsync(object id) => Wire.ResultAsync(id);
+
+    private Task<JObject> ErrorAsync(object? id, int code) => Wire.ErrorAsync(id, code);
 
     private async Task InitializeAsync()
     {

@@ -73,29 +73,15 @@ public sealed class ResourcePromptSpecs : TestKit
         return init;
     }
 
-    private void Request(object id, string method, object? @params = null) =>
-        _connection.Tell(new ConnectionProtocol.Inbound(new JObject
-        {
-            ["jsonrpc"] = "2.0", ["id"] = JToken.FromObject(id), ["method"] = method, ["params"] = @params is null ? null : JToken.FromObject(@params),
-        }.ToString(Newtonsoft.Json.Formatting.None)));
+    private SpecWire Wire => new(_socket, () => _connection);
 
-    private async Task<JObject> NextAsync() => JObject.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+    private void Request(object id, string method, object? @params = null) => Wire.Request(id, method, @params);
 
-    private async Task<JObject> ResultAsync(object id)
-    {
-        var msg = await NextAsync();
-        Assert.Equal(JToken.FromObject(id), msg["id"]);
-        Assert.True(msg["result"] is JObject, $"expected a result, got {msg}");
-        return (JObject)msg["result"]!;
-    }
+    private Task<JObject> NextAsync() => Wire.NextAsync();
 
-    private async Task<JObject> ErrorAsync(object id, int code)
-    {
-        var msg = await NextAsync();
-        Assert.Equal(JToken.FromObject(id), msg["id"]);
-        Assert.Equal(code, (int)msg["error"]!["code"]!);
-        return (JObject)msg["error"]!;
-    }
+    private Task<JObject> ResultAsync(object id) => Wire.ResultAsync(id);
+
+    private Task<JObject> ErrorAsync(object id, int code) => Wire.ErrorAsync(id, code);
 
     [Fact]
     public async Task Capabilities_ReflectWhatIsRegistered()

@@ -129,21 +129,17 @@ public sealed class SessionFeatureSpecs : TestKit
         if (sendInitialized) Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" });
     }
 
-    private void Send(JObject message) => _connection.Tell(new ConnectionProtocol.Inbound(message.ToString(Newtonsoft.Json.Formatting.None)));
+    private SpecWire Wire => new(_socket, () => _connection);
 
-    private void Request(object id, string method, object? @params = null) =>
-        Send(new JObject { ["jsonrpc"] = "2.0", ["id"] = JToken.FromObject(id), ["method"] = method, ["params"] = @params is null ? null : JToken.FromObject(@params) });
+    private void Send(JObject message) => Wire.Send(message);
+
+    private void Request(object id, string method, object? @params = null) => Wire.Request(id, method, @params);
 
     private void Call(object id, string tool, object? args = null) => Request(id, "tools/call", new { name = tool, arguments = args ?? new { } });
 
-    private async Task<JObject> NextAsync() => JObject.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+    private Task<JObject> NextAsync() => Wire.NextAsync();
 
-    private async Task<JObject> ResultAsync(object id)
-    {
-        var msg = await NextAsync();
-        Assert.Equal(JToken.FromObject(id), msg["id"]);
-        return (JObject)msg["result"]!;
-    }
+    private Task<JObject> ResultAsync(object id) => Wire.ResultAsync(id);
 
     private static string Text(JObject result) => (string)result["content"]![0]!["text"]!;
 
