@@ -34,6 +34,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly Dictionary<string, long> _clientRequestIds = [];
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestId, Batch> _batchOf = [];
+    // Calls held back by the in-flight limit were admitted by the rate limiter once; they are not charged again.
+    private readonly HashSet<Inbound> _heldBack = new(ReferenceEqualityComparer.Instance);
+    private Inbound? _current;
     private long _nextCallId;
     private long _nextClientRequestId;
     private int _logRank;
@@ -143,7 +146,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
-                if (Admit(inbound.Text)) Read(inbound.Text, draining: false);
+                if (_heldBack.Remove(inbound) || Admit(inbound.Text)) Read(_current = inbound, draining: false);
                 return;
 
             case Drain:
@@ -168,7 +171,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case Inbound inbound:
-                if (Admit(inbound.Text)) Read(inbound.Text, draining: true);
+                if (_heldBack.Remove(inbound) || Admit(inbound.Text)) Read(_current = inbound, draining: true);
                 return;
 
             case DrainDeadline:
@@ -289,7 +292,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 return;
             case McpMethods.ToolsCall or McpMethods.ResourcesRead or McpMethods.PromptsGet or McpMethods.CompletionComplete:
                 if (draining) SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
-                else if (_calls.Count >= _options.MaxInFlightCallsPerConnection && !inBatch) Stash.Stash(); // read ahead of the pause: runs when a call ends
+                else if (_calls.Count >= _options.MaxInFlightCallsPerConnection && !inBatch) HoldBack(); // read ahead of the pause: runs when a call ends
                 else StartCall(id, method, msg.Params);
                 return;
             default:
@@ -611,13 +614,20 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         return false;
     }
 
+    private void HoldBack()
+    {
+        _heldBack.Add(_current!);
+        Stash.Stash();
+    }
+
     private void CloseIfDrained()
     {
         if (_calls.Count == 0) CloseSocket(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
     }
 
-    private void Read(string text, bool draining)
+    private void Read(Inbound inbound, bool draining)
     {
+        var text = inbound.Text;
         if (ProtocolVersion == McpProtocolVersions.V2025_03_26 && text.AsSpan().TrimStart().StartsWith("["))
         {
             JToken token;

@@ -116,4 +116,28 @@ public sealed class MessageRateLimitSpecs : TestKit
         Assert.Equal(0, new McpServerOptions().MaxMessagesPerSecond);
         Assert.Equal(0, new McpServerOptions().MaxUpgradesPerWindow);
     }
+
+    [Fact]
+    public async Task CallHeldBackByTheInFlightLimit_IsNotChargedTwice()
+    {
+        // Burst 3: initialize and two calls. The second call waits for the first (limit 1) and must then run,
+        // not be refused for a token it already paid.
+        var socket = CreateTestProbe();
+        socket.IgnoreMessages(m => m is ProbeOutlet.Paused or ProbeOutlet.Resumed);
+        var options = new McpServerOptions { MaxMessagesPerSecond = 0.001, MessageBurst = 3, MaxInFlightCallsPerConnection = 1 };
+        var definition = _tools.AddTo(new McpServerBuilder()).Build();
+        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
+        var connection = Sys.ActorOf(ConnectionActor.Props(2, definition, options, router, new ProbeOutlet(socket)));
+        var wire = new SpecWire(socket, () => connection);
+
+        wire.Request(0, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
+        await wire.ResultAsync(0);
+        wire.Request(1, "tools/call", new { name = "block" });
+        wire.Request(2, "tools/call", new { name = "block" });
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+        _tools.Release.SetResult();
+
+        Assert.Equal("released", (string)(await wire.ResultAsync(1))["content"]![0]!["text"]!);
+        Assert.Equal("released", (string)(await wire.ResultAsync(2))["content"]![0]!["text"]!);
+    }
 }
