@@ -140,6 +140,30 @@ public static class Program
         holdCommand.SetAction((parse, ct) => HoldGenerator.RunAsync(parse.GetValue(url)!, parse.GetValue(connectionsOption), parse.GetValue(parallel), ct));
         root.Subcommands.Add(holdCommand);
 
+        var soakMinutes = new Option<double>("--minutes") { DefaultValueFactory = _ => 10, Description = "Minutes of mixed load after the warm-up." };
+        var soakConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 50, Description = "Connections kept churning." };
+        var soakWarmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds of the same load before the RSS baseline." };
+        var soakOut = new Option<string?>("--out") { Description = "Markdown file for the figures (default: the repository's docs/soak.md; - for none)." };
+        var soak = new Command("soak", "Minutes of mixed load (connects, disconnects, calls, cancellations, slow and timing-out tools) against the server " +
+                                       "hosted in this process; prints calls, responses, errors by kind, lost, RSS start/peak/end and live actors.")
+        {
+            soakMinutes, soakConnections, soakWarmup, soakOut,
+        };
+        soak.SetAction(parse =>
+        {
+            var file = parse.GetValue(soakOut) ?? Path.Combine(RepoRoot(), "docs", "soak.md");
+            return Soak.SoakRunner.RunAsync(parse.GetValue(soakMinutes), parse.GetValue(soakConnections), parse.GetValue(soakWarmup), file == "-" ? null : Path.GetFullPath(file));
+        });
+        root.Subcommands.Add(soak);
+
+        var soakSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 60 };
+        var soakLoad = new Command("soak-load", "The soak's mixed load: N churning connections for T seconds; prints its counts as one JSON line.")
+        {
+            url, soakConnections, soakSeconds,
+        };
+        soakLoad.SetAction((parse, ct) => Soak.SoakLoad.RunAsync(parse.GetValue(url)!, parse.GetValue(soakConnections), TimeSpan.FromSeconds(parse.GetValue(soakSeconds)), ct));
+        root.Subcommands.Add(soakLoad);
+
         var host = new Option<string>("--host") { DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { DefaultValueFactory = _ => 0 };
         var baseline = new Command("serve-baseline", "The thin baseline: Kestrel WebSocket, no actors; prints 'listening on ws://HOST:PORT/mcp'.") { host, port };
