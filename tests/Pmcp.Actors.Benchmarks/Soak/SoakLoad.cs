@@ -73,6 +73,7 @@ internal static class SoakLoad
             if (abort)
             {
                 await Task.Delay(Random.Shared.Next(0, 200), CancellationToken.None).ConfigureAwait(false);
+                conn.Aborted = true; // a cancellation still due now would count the call twice
                 counts.Add("aborted by client");
                 counts.Add("in flight at abort (not lost)", conn.PendingUncancelled());
                 socket.Abort();
@@ -154,6 +155,8 @@ internal sealed class SoakConnection(ClientWebSocket socket, SoakCounts counts)
 
     public volatile bool Closing;
 
+    public volatile bool Aborted;
+
     private sealed class Pending(RequestKind kind)
     {
         public RequestKind Kind { get; } = kind;
@@ -188,7 +191,7 @@ internal sealed class SoakConnection(ClientWebSocket socket, SoakCounts counts)
         await Task.Delay(Random.Shared.Next(0, 150)).ConfigureAwait(false);
         lock (pending)
         {
-            if (pending.Done) return; // answered before the client got to cancel it
+            if (pending.Done || Aborted || _ended) return; // answered before the client got to cancel it, or the socket is gone
             pending.Cancelled = true;
         }
         counts.Add("cancelled by client (no answer expected)");
