@@ -730,8 +730,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     {
         if (!_outlet.TrySend(json) && !_closeRequested)
         {
-            // The outlet closes the socket itself when its queue overflows; stop serving this session.
-            _log.Warning("Connection {0}: outbound queue full, closing", _connectionId);
+            // The socket is closing (either side) or the client let the queue fill, which the outlet answers with 1008:
+            // either way this session is done.
+            _log.Debug("Connection {0}: the socket takes no more messages (closing, or its outbound queue is full)", _connectionId);
             _closeRequested = true;
             Become(Closing);
         }
