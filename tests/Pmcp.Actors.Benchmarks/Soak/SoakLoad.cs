@@ -44,7 +44,7 @@ internal static class SoakLoad
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException)
         {
             counts.Add("connect failed");
-            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false); // back off before the next connection, as a real client would
             return;
         }
         counts.Add("connections");

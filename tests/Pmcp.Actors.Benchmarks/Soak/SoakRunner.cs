@@ -171,6 +171,8 @@ internal static class SoakRunner
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // Measurement settle time, not synchronisation: the GC hands freed pages back to the OS a moment after the
+        // collection returns, and RSS is read from /proc.
         Thread.Sleep(500);
         return (RssBytes(), GC.GetTotalMemory(forceFullCollection: false));
     }
