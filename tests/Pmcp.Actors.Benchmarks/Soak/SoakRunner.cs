@@ -127,9 +127,10 @@ internal static class SoakRunner
         var json = child.WaitForJsonAsync(duration + TimeSpan.FromMinutes(2));
         var next = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         var start = DateTime.UtcNow;
+        using var sampling = new PeriodicTimer(TimeSpan.FromSeconds(1)); // RSS is sampled once a second until the load ends
         while (!json.IsCompleted)
         {
-            await Task.WhenAny(json, Task.Delay(1000)).ConfigureAwait(false);
+            await Task.WhenAny(json, sampling.WaitForNextTickAsync().AsTask()).ConfigureAwait(false);
             peak?.Sample();
             if (peak is not null && DateTime.UtcNow >= next)
             {
@@ -171,10 +172,25 @@ internal static class SoakRunner
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        // Measurement settle time, not synchronisation: the GC hands freed pages back to the OS a moment after the
-        // collection returns, and RSS is read from /proc.
-        Thread.Sleep(500);
-        return (RssBytes(), GC.GetTotalMemory(forceFullCollection: false));
+        return (SettledRss(), GC.GetTotalMemory(forceFullCollection: false));
+    }
+
+    /// <summary>
+    /// RSS once it has stopped falling: the GC hands freed pages back to the OS shortly after the collection returns.
+    /// Read every 50 ms until two readings agree within 1 %, or 3 s have passed.
+    /// </summary>
+    private static long SettledRss()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        var previous = RssBytes();
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (DateTime.UtcNow < deadline && tick.WaitForNextTickAsync().AsTask().GetAwaiter().GetResult())
+        {
+            var current = RssBytes();
+            if (Math.Abs(current - previous) <= previous / 100) return current;
+            previous = current;
+        }
+        return previous;
     }
 
     private sealed class PeakSampler(long initial)
