@@ -25,6 +25,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly McpServerDefinition _definition;
     private readonly McpServerOptions _options;
     private readonly IActorRef _router;
+    private readonly LocalTools? _localTools;
     private readonly IConnectionOutlet _outlet;
     private readonly CallerIdentity? _caller;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -47,8 +48,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly MessageRateLimiter? _rateLimiter;
     private int _violations;
 
-    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null)
+    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, LocalTools? localTools = null)
     {
+        _localTools = localTools;
         _caller = caller;
         _connectionId = connectionId;
         _definition = definition;
@@ -59,8 +61,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         if (options.MaxMessagesPerSecond > 0) _rateLimiter = new MessageRateLimiter(options.MaxMessagesPerSecond, options.MessageBurst);
     }
 
-    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller));
+    /// <param name="localTools">Tools this connection runs itself (see <see cref="LocalTools"/>); calls of other tools, and every call when null, go through <paramref name="router"/>.</param>
+    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, LocalTools? localTools = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller, localTools));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -81,6 +84,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private sealed class InFlightCall(RequestId requestId, JToken? progressToken)
     {
         public RequestId RequestId { get; } = requestId;
+
+        /// <summary>Set when the call runs here rather than on a worker of the router.</summary>
+        public CallExecution? Local { get; set; }
         public JToken? ProgressToken { get; } = progressToken;
         public double LastProgress { get; set; } = double.NegativeInfinity;
         public long LastProgressAt { get; set; }
@@ -97,7 +103,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     protected override void PostStop()
     {
         FailClientRequests("the connection closed");
-        foreach (var callId in _calls.Keys) _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        CancelAll();
         if (!_closeRequested && !_socketGone)
             _outlet.Close(WebSocketCloseStatus.InternalServerError, "internal server error");
     }
@@ -350,7 +356,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
-        object message;
+        object? message = null;
+        McpToolDefinition? localTool = null;
+        JObject? arguments = null;
         var key = new CallKey(_connectionId, _nextCallId + 1);
         if (method == McpMethods.ToolsCall)
         {
@@ -366,7 +374,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
                 return;
             }
-            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
+            var name = (string)nameToken!;
+            localTool = _localTools?.Find(name);
+            if (localTool is null) message = new CallTool(key, id, name, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
+            else arguments = Detached(parameters, args);
         }
         else
         {
@@ -379,10 +390,21 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
+        if (localTool is { HasRequirements: true } && localTool.Refusal(CallerIdentity.ToPrincipal(_caller)) is { } refusal)
+        {
+            // Refused before the handler runs: an isError result, like a failed argument check.
+            SendResult(id, McpJson.Serialize(CallToolResult.Error(refusal)));
+            return;
+        }
+
         _nextCallId = key.CallId;
-        _calls.Add(key.CallId, new InFlightCall(id, progressToken));
+        var call = new InFlightCall(id, progressToken);
+        _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
-        _router.Tell(message);
+        if (localTool is not null)
+            call.Local = _localTools!.Run(localTool, key.CallId, id, arguments!, Self, localTool.Timeout ?? _options.ToolCallTimeout, progressToken is not null, _caller);
+        else
+            _router.Tell(message);
 
         if (!_paused && _calls.Count >= _options.MaxInFlightCallsPerConnection)
         {
@@ -391,14 +413,25 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
     }
 
+    /// <summary>
+    /// The arguments as their own document, taken out of the request rather than copied: a tool (and the schema
+    /// validator) then sees paths like <c>count</c>, as when they arrive as text through the router, not <c>params.arguments.count</c>.
+    /// </summary>
+    private static JObject Detached(JObject parameters, JToken? args)
+    {
+        if (args is not JObject obj) return [];
+        parameters.Property("arguments")!.Value = JValue.CreateNull();
+        return obj;
+    }
+
     private void CancelFromClient(JObject? parameters)
     {
         if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
         if (!_callIds.TryGetValue(requestId, out var callId)) return; // finished or unknown: ignored, as the spec allows
-        Forget(callId);
+        var call = Forget(callId)!;
         if (_batchOf.Remove(requestId, out var batch) && --batch.Pending == 0 && batch.Responses.Count > 0)
             Send(batch.ToJson()); // the cancelled call gets no response, in a batch as alone
-        _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        Cancel(callId, call);
     }
 
     /// <summary>Handles the router's and workers' answers; false when the message is none of them.</summary>
@@ -440,6 +473,17 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             Total = progress.Total,
             Message = progress.Message,
         }));
+    }
+
+    private void Cancel(long callId, InFlightCall call)
+    {
+        if (call.Local is { } local) local.Cancel();
+        else _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+    }
+
+    private void CancelAll()
+    {
+        foreach (var (callId, call) in _calls) Cancel(callId, call);
     }
 
     private InFlightCall? Forget(long callId)
@@ -742,7 +786,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     {
         if (_closeRequested) return;
         _closeRequested = true;
-        foreach (var callId in _calls.Keys) _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        CancelAll();
         _calls.Clear();
         _callIds.Clear();
         FailClientRequests("the connection closed");
