@@ -22,6 +22,8 @@ internal sealed class CallExecution
     private readonly Func<ToolContext, Task<object?>> _code;
     private readonly CallOutcomes _outcomes;
     private readonly ToolContext _context;
+    private readonly ClientSession _client;
+    private readonly ProgressReporter _progress;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
 
@@ -33,12 +35,19 @@ internal sealed class CallExecution
         _code = code;
         _logger = logger;
         _timeout = timeout;
-        var client = new ClientSession(replyTo);
-        _context = new ToolContext(outcomes.LoggerName, requestId, new ProgressReporter(replyTo, callId, wantsProgress), client,
-            new ToolLogger(logger, client, outcomes.LoggerName), _cts.Token, CallerIdentity.ToPrincipal(caller));
+        _client = new ClientSession(replyTo);
+        _progress = new ProgressReporter(replyTo, callId, wantsProgress);
+        _context = new ToolContext(outcomes.LoggerName, requestId, _progress, _client,
+            new ToolLogger(logger, _client, outcomes.LoggerName), _cts.Token, CallerIdentity.ToPrincipal(caller));
     }
 
     public long CallId { get; }
+
+    /// <summary>
+    /// True once the code told its connection anything (progress, a log message, a request to the client): its answer
+    /// must then go through the connection's mailbox too, behind those messages.
+    /// </summary>
+    public bool HasTold => _progress.HasSent || _client.HasSent;
 
     /// <summary>Cancels the code's token; <see cref="RunAsync"/> then answers "was cancelled" without waiting for the code.</summary>
     public void Cancel() => _cts.Cancel();
@@ -101,9 +110,13 @@ internal sealed class CallExecution
     {
         public bool IsEnabled => enabled;
 
+        public bool HasSent { get; private set; }
+
         public void Report(double progress, double? total = null, string? message = null)
         {
-            if (enabled) connection.Tell(new ToolCallProgress(callId, progress, total, message));
+            if (!enabled) return;
+            HasSent = true;
+            connection.Tell(new ToolCallProgress(callId, progress, total, message));
         }
     }
 }

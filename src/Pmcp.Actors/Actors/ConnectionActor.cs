@@ -401,8 +401,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         var call = new InFlightCall(id, progressToken);
         _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
+        Task<object>? answer = null;
         if (localTool is not null)
-            call.Local = _localTools!.Run(localTool, key.CallId, id, arguments!, Self, localTool.Timeout ?? _options.ToolCallTimeout, progressToken is not null, _caller);
+            (call.Local, answer) = _localTools!.Start(localTool, key.CallId, id, arguments!, Self, localTool.Timeout ?? _options.ToolCallTimeout, progressToken is not null, _caller);
         else
             _router.Tell(message);
 
@@ -411,6 +412,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             _paused = true;
             _outlet.PauseReading();
         }
+
+        // A tool that finished at once, having told the connection nothing, is answered now; the others answer
+        // through the mailbox, behind their progress and log messages.
+        if (answer is { IsCompletedSuccessfully: true } && !call.Local!.HasTold) CallReplies(answer.Result);
+        else answer?.PipeTo(Self);
     }
 
     /// <summary>

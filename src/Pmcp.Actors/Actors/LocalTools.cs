@@ -32,14 +32,16 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     /// <summary>The log category of a tool or request kind: <c>Pmcp.Tools.&lt;name&gt;</c>.</summary>
     internal ILogger Logger(string category) => _loggers.GetOrAdd(category, static (c, factory) => factory.CreateLogger("Pmcp.Tools." + c), loggerFactory);
 
-    /// <summary>Starts a tool call for <paramref name="connection"/>; its one answer is piped to the connection.</summary>
-    internal CallExecution Run(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments, IActorRef connection,
-        TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
+    /// <summary>
+    /// Starts a tool call for <paramref name="connection"/>. The answer task never fails; a tool that finishes at once
+    /// (most do) leaves it completed, so the connection can answer without a round trip through its mailbox.
+    /// </summary>
+    internal (CallExecution Execution, Task<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
+        IActorRef connection, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
     {
         var execution = CallExecution.ForTool(tool, callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller);
         Interlocked.Increment(ref _running);
-        CountedAsync(execution).PipeTo(connection);
-        return execution;
+        return (execution, CountedAsync(execution));
     }
 
     private async Task<object> CountedAsync(CallExecution execution)

@@ -10,6 +10,9 @@ namespace Pmcp.Actors.Tools;
 /// <summary>A tool's handle on its client: every request goes through the client's ConnectionActor, which owns the id space and the timeout.</summary>
 internal sealed class ClientSession(IActorRef connection) : IClientSession
 {
+    /// <summary>True once anything was told to the connection (a log message, a request).</summary>
+    public bool HasSent { get; private set; }
+
     public async Task<CreateMessageResult> SampleAsync(CreateMessageParams request, CancellationToken cancellationToken = default) =>
         McpJson.ToObject<CreateMessageResult>(await RequestAsync(McpMethods.SamplingCreateMessage, request, cancellationToken).ConfigureAwait(false));
 
@@ -24,12 +27,14 @@ internal sealed class ClientSession(IActorRef connection) : IClientSession
     public void Log(string level, JToken data, string? logger = null)
     {
         if (LoggingLevels.Rank(level) < 0) throw new ArgumentException($"Unknown log level '{level}'.", nameof(level));
+        HasSent = true;
         connection.Tell(new ConnectionProtocol.ClientLog(level, logger, data.ToString(Formatting.None)));
     }
 
     private async Task<JToken> RequestAsync(string method, object? parameters, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        HasSent = true;
         var key = Guid.NewGuid().ToString("N");
         var json = parameters is null ? null : McpJson.Serialize(parameters);
         using var registration = cancellationToken.Register(() => connection.Tell(new ConnectionProtocol.CancelClientRequest(key)));
