@@ -41,7 +41,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private long _nextCallId;
     private long _nextClientRequestId;
     private int _logRank;
-    private JObject _clientCapabilities = [];
+    private ClientCapabilityFlags _clientCapabilities;
     private bool _paused;
     private bool _closeRequested;
     private bool _socketGone;
@@ -153,6 +153,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         {
             case Inbound inbound:
                 if (_heldBack.Remove(inbound) || Admit(inbound.Text)) Read(_current = inbound, draining: false);
+                _current = null; // an idle session keeps no message
                 return;
 
             case Drain:
@@ -178,6 +179,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         {
             case Inbound inbound:
                 if (_heldBack.Remove(inbound) || Admit(inbound.Text)) Read(_current = inbound, draining: true);
+                _current = null; // an idle session keeps no message
                 return;
 
             case DrainDeadline:
@@ -238,7 +240,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
 
         ProtocolVersion = McpProtocolVersions.Negotiate((string?)requested);
-        _clientCapabilities = parameters["capabilities"] as JObject ?? [];
+        // Kept as flags: a token taken from the request would keep the whole initialize message alive for the session.
+        _clientCapabilities = ClientCapabilitiesOf(parameters["capabilities"] as JObject);
         var result = new InitializeResult(ProtocolVersion, _definition.Capabilities, _definition.ServerInfo)
         {
             Instructions = _definition.Instructions,
@@ -580,6 +583,33 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         Send(JsonRpcWriter.RequestRaw(new RequestId(id), request.Method, request.ParamsJson));
     }
 
+    [Flags]
+    private enum ClientCapabilityFlags
+    {
+        None = 0,
+        Sampling = 1,
+        Roots = 2,
+        Elicitation = 4,
+        ElicitationForm = 8,
+        ElicitationUrl = 16,
+    }
+
+    private static ClientCapabilityFlags ClientCapabilitiesOf(JObject? capabilities)
+    {
+        var flags = ClientCapabilityFlags.None;
+        if (capabilities is null) return flags;
+        if (capabilities["sampling"] is JObject) flags |= ClientCapabilityFlags.Sampling;
+        if (capabilities["roots"] is JObject) flags |= ClientCapabilityFlags.Roots;
+        if (capabilities["elicitation"] is JObject elicitation)
+        {
+            flags |= ClientCapabilityFlags.Elicitation;
+            // An empty elicitation object means form mode (revisions before 2025-11-25 had no modes).
+            if (elicitation.Count == 0 || elicitation["form"] is JObject) flags |= ClientCapabilityFlags.ElicitationForm;
+            if (elicitation["url"] is JObject) flags |= ClientCapabilityFlags.ElicitationUrl;
+        }
+        return flags;
+    }
+
     /// <summary>Why this client may not be sent this request, or null when it may.</summary>
     private string? Unsupported(ClientRequest request)
     {
@@ -588,21 +618,20 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (request.Method)
         {
             case McpMethods.SamplingCreateMessage:
-                return _clientCapabilities["sampling"] is JObject ? null : "The client did not declare the sampling capability.";
+                return _clientCapabilities.HasFlag(ClientCapabilityFlags.Sampling) ? null : "The client did not declare the sampling capability.";
             case McpMethods.RootsList:
-                return _clientCapabilities["roots"] is JObject ? null : "The client did not declare the roots capability.";
+                return _clientCapabilities.HasFlag(ClientCapabilityFlags.Roots) ? null : "The client did not declare the roots capability.";
             case McpMethods.ElicitationCreate:
-                if (_clientCapabilities["elicitation"] is not JObject elicitation || string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_06_18) < 0)
+                if (!_clientCapabilities.HasFlag(ClientCapabilityFlags.Elicitation) || string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_06_18) < 0)
                     return "The client did not declare the elicitation capability.";
                 var mode = request.ParamsJson is null ? null : (string?)(McpJson.Parse(request.ParamsJson)["mode"] as JValue);
                 if (mode == "url")
                 {
-                    return elicitation["url"] is JObject && string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_11_25) >= 0
+                    return _clientCapabilities.HasFlag(ClientCapabilityFlags.ElicitationUrl) && string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_11_25) >= 0
                         ? null
                         : "The client did not declare URL-mode elicitation.";
                 }
-                // An empty elicitation object means form mode (revisions before 2025-11-25 had no modes).
-                return elicitation.Count == 0 || elicitation["form"] is JObject ? null : "The client did not declare form-mode elicitation.";
+                return _clientCapabilities.HasFlag(ClientCapabilityFlags.ElicitationForm) ? null : "The client did not declare form-mode elicitation.";
             default:
                 return $"The server does not send {request.Method} to clients.";
         }
