@@ -38,7 +38,7 @@ internal sealed class CallExecution
         _client = new ClientSession(replyTo);
         _progress = new ProgressReporter(replyTo, callId, wantsProgress);
         _context = new ToolContext(outcomes.LoggerName, requestId, _progress, _client,
-            new ToolLogger(logger, _client, outcomes.LoggerName), _cts.Token, CallerIdentity.ToPrincipal(caller));
+            new ToolLogger(logger, _client, outcomes.LoggerName), _cts.Token, caller);
     }
 
     public long CallId { get; }
