@@ -20,18 +20,23 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _connections = [];
     private readonly List<IActorRef> _drainWaiters = [];
+    private readonly bool _listChangesFromEventStream;
     private long _opened;
     private bool _draining;
 
-    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router)
+    /// <param name="listChangesFromEventStream">
+    /// False in a cluster: list changes then come from <see cref="ClusterBroadcastActor"/>, which carries them between nodes.
+    /// </param>
+    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true)
     {
         _definition = definition;
         _options = options;
         _router = router;
+        _listChangesFromEventStream = listChangesFromEventStream;
     }
 
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router) =>
-        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router));
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true) =>
+        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -45,7 +50,10 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         public static readonly DrainGiveUp Instance = new();
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ListChangedEvent));
+    protected override void PreStart()
+    {
+        if (_listChangesFromEventStream) Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ListChangedEvent));
+    }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
