@@ -36,11 +36,11 @@ public sealed class McpClusterOptions
     /// <summary>The Akka.Remote port; 0 picks a free one (fine for nodes that are not seeds).</summary>
     public int RemotePort { get; set; }
 
-    /// <summary>Seed nodes, <c>akka.tcp://SYSTEM@HOST:PORT</c>. Empty: this node starts a new cluster by joining itself.</summary>
+    /// <summary>
+    /// Seed nodes, <c>akka.tcp://SYSTEM@HOST:PORT</c>, where SYSTEM is the ActorSystem's name, the same on every node
+    /// (<c>pmcp</c> for the standalone server). Empty: this node starts a new cluster by joining itself.
+    /// </summary>
     public List<string> SeedNodes { get; set; } = [];
-
-    /// <summary>The ActorSystem's name, which must be the same on every node (it is part of every seed address).</summary>
-    public string SystemName { get; set; } = "pmcp";
 
     /// <summary>A tool call is sent again to another node, at most this many times in all, when its node is lost and the tool is <see cref="Tools.McpToolDefinition.Idempotent"/>.</summary>
     public int MaxAttemptsForIdempotentTools { get; set; } = 2;
@@ -69,11 +69,10 @@ public sealed class McpClusterOptions
         if (HealthPort is < 0 or > 65535) throw new ArgumentException($"HealthPort must be 0 to 65535, not {HealthPort}.");
         if (MaxAttemptsForIdempotentTools < 1) throw new ArgumentException("MaxAttemptsForIdempotentTools must be at least 1.");
         ArgumentException.ThrowIfNullOrWhiteSpace(Hostname);
-        ArgumentException.ThrowIfNullOrWhiteSpace(SystemName);
         foreach (var seed in SeedNodes)
         {
-            if (!seed.StartsWith("akka.tcp://" + SystemName + "@", StringComparison.Ordinal))
-                throw new ArgumentException($"Seed node '{seed}' must look like akka.tcp://{SystemName}@HOST:PORT (the same system name on every node).");
+            if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || !seed.Contains('@', StringComparison.Ordinal))
+                throw new ArgumentException($"Seed node '{seed}' must look like akka.tcp://SYSTEM@HOST:PORT.");
         }
     }
 }
