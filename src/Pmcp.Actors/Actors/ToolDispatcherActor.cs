@@ -166,6 +166,11 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
                 if (_nodes.TryGetValue(reachable.Member.Address, out var back)) back.Reachable = true;
                 return;
 
+            case ClusterEvent.MemberDowned downed:
+                // Downed (by the split brain resolver, or by hand) is final: its calls are not waited for.
+                if (_nodes.Remove(downed.Member.Address, out var down)) NodeLost(down, "was downed");
+                return;
+
             case ClusterEvent.MemberRemoved removed:
                 if (_nodes.Remove(removed.Member.Address, out var gone)) NodeLost(gone, "left the cluster");
                 return;
@@ -236,13 +241,14 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
         _log.Warning("Tool node {0} {1} with {2} calls in flight", node.Address, why, lost.Count);
         foreach (var (key, call) in lost)
         {
-            // Best effort: should the node come back, the call's token is cancelled there.
-            node.Router?.Tell(new RemoteCancel(key));
             if (call.Message is CallTool && call.Idempotent && call.Attempts < _maxAttempts && Pick() is not null)
             {
+                // Not cancelled there: a cancelled worker answers with an isError result, which could beat the new run.
                 Send(key, call);
                 continue;
             }
+            // Best effort: should the node still run, the call's token is cancelled there; its late answer is dropped.
+            node.Router?.Tell(new RemoteCancel(key));
             _calls.Remove(key);
             Fail(key, call, $"The {call.Name} did not run to completion: its tool node {node.Address} {why} before it answered.");
         }

@@ -40,7 +40,6 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
     // Calls run here for gateways: by the dispatcher that sent them and the call's key, and the other way round.
     private readonly Dictionary<(IActorRef Origin, CallKey Key), IActorRef> _remoteWorkers = [];
     private readonly Dictionary<IActorRef, (IActorRef Origin, CallKey Key)> _remoteCalls = [];
-    private readonly HashSet<IActorRef> _origins = [];
     private IActorRef? _dispatcher;
     private long _remoteCount;
     private bool _drainingRemote;
@@ -213,12 +212,6 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
                 if (_remoteWorkers.TryGetValue((Sender, cancel.Key), out var remoteWorker)) remoteWorker.Tell(CallWorkerActor.Cancel.Instance);
                 return true;
 
-            case Terminated terminated when _origins.Remove(terminated.ActorRef):
-                // The gateway is gone, and with it the sessions its calls were for: their tokens are cancelled.
-                foreach (var ((origin, _), running) in _remoteWorkers)
-                    if (origin.Equals(terminated.ActorRef)) running.Tell(CallWorkerActor.Cancel.Instance);
-                return true;
-
             case Terminated terminated:
                 if (_remoteCalls.Remove(terminated.ActorRef, out var ended))
                 {
@@ -258,7 +251,6 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
 
     private void Track(IActorRef worker, CallKey key)
     {
-        if (_origins.Add(Sender)) Context.Watch(Sender);
         Context.Watch(worker);
         _remoteWorkers[(Sender, key)] = worker;
         _remoteCalls[worker] = (Sender, key);
