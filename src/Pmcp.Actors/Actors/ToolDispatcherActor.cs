@@ -25,6 +25,7 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<Address, ToolNode> _nodes = [];
     private readonly Dictionary<CallKey, Pending> _calls = [];
+    private readonly Address _self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
     private long _turn;
 
     public ToolDispatcherActor(int maxAttempts)
@@ -101,17 +102,17 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
                 return;
 
             case CallEnded ended:
-                if (_calls.TryGetValue(ended.Key, out var done) && done.Node == Sender.Path.Address)
+                if (_calls.TryGetValue(ended.Key, out var done) && done.Node == NodeOf(Sender))
                 {
                     _calls.Remove(ended.Key);
-                    if (_nodes.TryGetValue(Sender.Path.Address, out var node)) node.InFlight--;
+                    if (_nodes.TryGetValue(NodeOf(Sender), out var node)) node.InFlight--;
                 }
                 return;
 
             case CallRefused refused:
                 // The node is leaving and never started the call: it runs elsewhere, whatever the tool.
-                if (_nodes.TryGetValue(Sender.Path.Address, out var leaving)) leaving.Leaving = true;
-                if (_calls.TryGetValue(refused.Key, out var again) && again.Node == Sender.Path.Address)
+                if (_nodes.TryGetValue(NodeOf(Sender), out var leaving)) leaving.Leaving = true;
+                if (_calls.TryGetValue(refused.Key, out var again) && again.Node == NodeOf(Sender))
                 {
                     if (leaving is not null) leaving.InFlight--;
                     again.Attempts--;
@@ -120,7 +121,7 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
                 return;
 
             case GetToolNodes:
-                Sender.Tell(new ToolNodes([.. _nodes.Values.Where(n => n.Usable).Select(n => n.Address.ToString()).Order(StringComparer.Ordinal)]));
+                Sender.Tell(new ToolNodes([.. _nodes.Values.Where(n => n.Usable).Select(n => n.Address.ToString()).Order(StringComparer.Ordinal)], _calls.Count));
                 return;
 
             case ClusterEvent.MemberUp up:
@@ -176,7 +177,7 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
                 return;
 
             case Terminated terminated:
-                if (_nodes.Remove(terminated.ActorRef.Path.Address, out var stopped)) NodeLost(stopped, "stopped");
+                if (_nodes.Remove(NodeOf(terminated.ActorRef), out var stopped)) NodeLost(stopped, "stopped");
                 return;
 
             case ClusterEvent.IMemberEvent or ClusterEvent.IReachabilityEvent:
@@ -187,6 +188,9 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
                 return;
         }
     }
+
+    /// <summary>The cluster address of the node an actor lives on: the router of this very node (role both) has a local path.</summary>
+    private Address NodeOf(IActorRef actor) => actor.Path.Address.HasLocalScope ? _self : actor.Path.Address;
 
     // The message id is the address as a string: Akka serializes it with the message, and an Address has no serializer.
     private void Identify(Address address) =>

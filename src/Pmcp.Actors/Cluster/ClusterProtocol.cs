@@ -27,13 +27,13 @@ public static class ClusterProtocol
     /// <summary>A list changed on some node: published on the cluster's broadcast topic.</summary>
     public sealed record ClusterListChanged(string List) : IMcpWireMessage;
 
-    /// <summary>Answered by a gateway's tool router with <see cref="ToolNodes"/>: the tool nodes it sends calls to now.</summary>
+    /// <summary>Answered by a gateway's tool router with <see cref="ToolNodes"/>: the tool nodes it sends calls to now, and how many calls it has out.</summary>
     public sealed record GetToolNodes
     {
         public static readonly GetToolNodes Instance = new();
     }
 
-    public sealed record ToolNodes(IReadOnlyList<string> Addresses);
+    public sealed record ToolNodes(IReadOnlyList<string> Addresses, int CallsInFlight = 0);
 
     /// <summary>Sent to a tools node's router when its host stops: refuse new calls, answer <see cref="RemoteCallsDrained"/> when those running are done.</summary>
     public sealed record DrainRemoteCalls(TimeSpan Timeout);

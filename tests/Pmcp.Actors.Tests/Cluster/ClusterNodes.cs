@@ -33,16 +33,17 @@ internal sealed class ClusterNodes : IAsyncDisposable
 
     public TestServer[] Tools { get; }
 
-    public static async Task<ClusterNodes> StartAsync(int toolNodes, ITestOutputHelper output)
+    /// <param name="gatewayRole"><see cref="McpNodeRole.Both"/>: the gateway runs tools too, and counts as a tools node.</param>
+    public static async Task<ClusterNodes> StartAsync(int toolNodes, ITestOutputHelper output, McpNodeRole gatewayRole = McpNodeRole.Gateway)
     {
-        var gateway = await StartNodeAsync("gateway", McpNodeRole.Gateway, [], output).ConfigureAwait(false);
+        var gateway = await StartNodeAsync("gateway", gatewayRole, [], output).ConfigureAwait(false);
         var tools = new List<TestServer>();
         try
         {
             var seed = Akka.Cluster.Cluster.Get(gateway.ActorSystem).SelfAddress.ToString();
             for (var i = 1; i <= toolNodes; i++) tools.Add(await StartNodeAsync($"tools-{i}", McpNodeRole.Tools, [seed], output).ConfigureAwait(false));
             var nodes = new ClusterNodes(gateway, [.. tools]);
-            await nodes.AwaitToolNodesAsync(toolNodes).ConfigureAwait(false);
+            await nodes.AwaitToolNodesAsync(toolNodes + (gatewayRole == McpNodeRole.Both ? 1 : 0)).ConfigureAwait(false);
             return nodes;
         }
         catch
@@ -81,6 +82,14 @@ internal sealed class ClusterNodes : IAsyncDisposable
         var router = await Gateway.App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync().ConfigureAwait(false);
         await Poll(async () => (await router.Ask<ClusterProtocol.ToolNodes>(ClusterProtocol.GetToolNodes.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false)).Addresses.Count == count,
             $"the gateway to see {count} tools nodes").ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the gateway tracks no call any more (each tools node has said its worker ended).</summary>
+    public async Task AwaitNoCallsInFlightAsync()
+    {
+        var router = await Gateway.App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync().ConfigureAwait(false);
+        await Poll(async () => (await router.Ask<ClusterProtocol.ToolNodes>(ClusterProtocol.GetToolNodes.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false)).CallsInFlight == 0,
+            "the gateway to track no call").ConfigureAwait(false);
     }
 
     /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds or <see cref="ClusterDeadline"/> passes.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Tests.Support;
 using Pmcp.Actors.Tools;
@@ -67,11 +68,27 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await changing;
 
             foreach (var client in clients) await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
+            await nodes.AwaitNoCallsInFlightAsync();
         }
         finally
         {
             foreach (var client in clients) await client.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task NodeWithBothRoles_RunsCallsItselfAndOnTheToolsNode_AndForgetsEachWhenItEnds()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(toolNodes: 1, output, McpNodeRole.Both);
+        await using var client = await nodes.Gateway.ConnectAsync();
+
+        var calls = new List<PendingRequest>();
+        for (var i = 0; i < 20; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 100 }));
+        var answers = await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
+
+        Assert.Equal(["gateway", "tools-1"], answers.Select(a => a.ToolText()).Distinct().Order());
+        await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
+        await nodes.AwaitNoCallsInFlightAsync();
     }
 
     [Fact]
