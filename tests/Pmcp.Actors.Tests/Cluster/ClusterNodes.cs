@@ -56,7 +56,9 @@ internal sealed class ClusterNodes : IAsyncDisposable
 
     private static Task<TestServer> StartNodeAsync(string name, McpNodeRole role, List<string> seeds, ITestOutputHelper output) =>
         TestServer.StartAsync(
-            mcp => mcp.Tool(WhereTool("where", name)).Tool(WhereTool("where-again", name) with { Idempotent = true }),
+            mcp => mcp.Tool(WhereTool("where", name))
+                .Tool(WhereTool("where-again", name) with { Idempotent = true })
+                .Tool(WhereTool("where-briefly", name) with { Timeout = TimeSpan.FromSeconds(1) }),
             o => o.DrainTimeout = TimeSpan.FromSeconds(10),
             output,
             cluster: new McpClusterOptions { Enabled = true, Role = role, Hostname = "127.0.0.1", RemotePort = 0, SeedNodes = seeds },
@@ -84,12 +86,12 @@ internal sealed class ClusterNodes : IAsyncDisposable
             $"the gateway to see {count} tools nodes").ConfigureAwait(false);
     }
 
-    /// <summary>Waits until the gateway tracks no call any more (each tools node has said its worker ended).</summary>
-    public async Task AwaitNoCallsInFlightAsync()
+    /// <summary>Waits until the gateway tracks <paramref name="count"/> calls (0: each tools node has said its worker ended).</summary>
+    public async Task AwaitCallsInFlightAsync(int count = 0)
     {
         var router = await Gateway.App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync().ConfigureAwait(false);
-        await Poll(async () => (await router.Ask<ClusterProtocol.ToolNodes>(ClusterProtocol.GetToolNodes.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false)).CallsInFlight == 0,
-            "the gateway to track no call").ConfigureAwait(false);
+        await Poll(async () => (await router.Ask<ClusterProtocol.ToolNodes>(ClusterProtocol.GetToolNodes.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false)).CallsInFlight == count,
+            $"the gateway to track {count} calls").ConfigureAwait(false);
     }
 
     /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds or <see cref="ClusterDeadline"/> passes.</summary>

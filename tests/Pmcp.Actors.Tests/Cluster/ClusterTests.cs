@@ -68,7 +68,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await changing;
 
             foreach (var client in clients) await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
-            await nodes.AwaitNoCallsInFlightAsync();
+            await nodes.AwaitCallsInFlightAsync();
+
+            // Cancellation reaches the worker on the tools node: a two-minute call ends (the gateway hears its worker end).
+            var slow = await clients[0].StartToolCallAsync("where", new { ms = 120_000 });
+            await nodes.AwaitCallsInFlightAsync(1);
+            await clients[0].NotifyAsync("notifications/cancelled", new JObject { ["requestId"] = slow.Id });
+            await nodes.AwaitCallsInFlightAsync(0);
+
+            // The tool's own timeout runs on the tools node: an isError result, as on one machine.
+            var late = await clients[0].CallToolAsync("where-briefly", new { ms = 120_000 }, AnswerDeadline);
+            Assert.True(late.IsToolError, late.Raw);
+            Assert.Contains("timed out", late.FirstText, StringComparison.Ordinal);
         }
         finally
         {
@@ -88,7 +99,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         Assert.Equal(["gateway", "tools-1"], answers.Select(a => a.ToolText()).Distinct().Order());
         await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
-        await nodes.AwaitNoCallsInFlightAsync();
+        await nodes.AwaitCallsInFlightAsync();
     }
 
     [Fact]
