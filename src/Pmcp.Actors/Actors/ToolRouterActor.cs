@@ -103,7 +103,7 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
                 return;
 
             case GetWorkerCount:
-                Sender.Tell(new WorkerCount(Context.GetChildren().Count()));
+                Sender.Tell(new WorkerCount(Context.GetChildren().Count(child => !child.Equals(_dispatcher)))); // a gateway's dispatcher runs no user code
                 return;
 
             case CancelCall cancel when _dispatcher is not null:
