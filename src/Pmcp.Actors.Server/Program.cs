@@ -1,7 +1,13 @@
 using System.Net;
+using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting.Server;
 using Pmcp.Actors;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Transport;
@@ -9,6 +15,7 @@ using Pmcp.Actors.Transport;
 // The standalone multi-client MCP server. Configuration: appsettings.json beside the binary (config/appsettings.json
 // in the repo), then an optional --config FILE, then environment variables (PMCP__PORT=...), then the command line
 // (--host H, --port N, or any key as --Pmcp:Server:MaxConnections=...).
+// A cluster (README, "Cluster"): --role gateway|tools|both, --remote-port N, --seed-nodes akka.tcp://pmcp@HOST:PORT[,...].
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -26,20 +33,38 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
     ["--host"] = "Pmcp:Host",
     ["--port"] = "Pmcp:Port",
     ["--config"] = "config",
+    ["--role"] = "Pmcp:Cluster:Role",
+    ["--remote-port"] = "Pmcp:Cluster:RemotePort",
+    ["--seed-nodes"] = "Pmcp:Cluster:SeedNodes",
 });
 
 var pmcp = builder.Configuration.GetSection("Pmcp");
 var host = pmcp["Host"] ?? "127.0.0.1";
 var port = pmcp.GetValue("Port", 9001);
 var options = pmcp.GetSection("Server").Get<McpServerOptions>() ?? new McpServerOptions();
+var cluster = ClusterOptions(pmcp.GetSection("Cluster"));
+var servesSessions = cluster.IsGateway;
+var nodeAddress = "this node";
 
 // TLS: a PFX certificate from Pmcp:Tls:CertificatePath (+ Password) serves wss:// instead of ws://.
 var certificatePath = pmcp["Tls:CertificatePath"];
 var tls = !string.IsNullOrEmpty(certificatePath);
-builder.WebHost.UseKestrel(k => k.Listen(ParseAddress(host), port, listen =>
+if (servesSessions)
 {
-    if (tls) listen.UseHttps(Path.GetFullPath(certificatePath!), pmcp["Tls:Password"]);
-}));
+    builder.WebHost.UseKestrel(k => k.Listen(ParseAddress(host), port, listen =>
+    {
+        if (tls) listen.UseHttps(Path.GetFullPath(certificatePath!), pmcp["Tls:Password"]);
+    }));
+}
+else if (cluster.HealthPort > 0)
+{
+    builder.WebHost.UseKestrel(k => k.Listen(ParseAddress(host), cluster.HealthPort)); // health checks only
+}
+else
+{
+    builder.Services.AddSingleton<IServer, NoHttpServer>(); // a tools node without a health port listens on nothing
+}
+if (cluster.Enabled) builder.Services.AddHealthChecks();
 builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.CloseTimeout + TimeSpan.FromSeconds(5));
 builder.Services.Configure<McpServerOptions>(pmcp.GetSection("Server"));
 builder.Services.AddMcpServer(mcp =>
@@ -47,6 +72,13 @@ builder.Services.AddMcpServer(mcp =>
     mcp.Name(pmcp["Name"] ?? "pmcp-actors").Instructions(pmcp["Instructions"]);
     if (pmcp["Version"] is { } version) mcp.Version(version);
     if (pmcp.GetValue("DemoTools", true)) mcp.AddDemoTools().AddDemoFeatures();
+    // In a cluster, a tool that says which node ran the call: calls through one gateway land on every tools node.
+    if (cluster.Enabled && pmcp.GetValue("DemoTools", true))
+        mcp.Tool(new McpToolDefinition("node", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text($"{nodeAddress} (process {Environment.ProcessId})")))
+        {
+            Description = "Names the cluster node that ran this call.",
+            Idempotent = true,
+        });
 });
 // Bearer tokens from Pmcp:Auth:Tokens (objects: Token, Name, Roles, Scopes) and PMCP_AUTH_TOKENS (a plain list,
 // separated by commas or whitespace). None configured: no authentication.
@@ -59,24 +91,57 @@ if (authenticate) builder.Services.AddMcpBearerTokenAuthentication(tokens);
 
 builder.Services.AddAkka("pmcp", (akka, _) => akka
     .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-    .WithMcpServer());
+    .WithMcpServer(cluster));
 
 var app = builder.Build();
-if (authenticate)
+if (cluster.Enabled)
 {
-    app.UseAuthentication();
-    app.UseAuthorization();
+    // Liveness: the ActorSystem runs. Readiness: this node has joined the cluster.
+    app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("liveness") });
+    app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 }
-var endpoint = app.MapMcpWebSocket();
-if (authenticate) endpoint.RequireAuthorization();
-else if (!IsLoopback(host))
-    Console.Error.WriteLine($"warning: listening on {host} without authentication: set Pmcp:Auth:Tokens or PMCP_AUTH_TOKENS");
+if (servesSessions)
+{
+    if (authenticate)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+    var endpoint = app.MapMcpWebSocket();
+    if (authenticate) endpoint.RequireAuthorization();
+    else if (!IsLoopback(host))
+        Console.Error.WriteLine($"warning: listening on {host} without authentication: set Pmcp:Auth:Tokens or PMCP_AUTH_TOKENS");
+}
 await app.StartAsync();
 
-var address = new Uri(app.Urls.First());
-Console.WriteLine($"listening on {(tls ? "wss" : "ws")}://{host}:{address.Port}{options.Path}");
+if (cluster.Enabled)
+{
+    var role = cluster.Role.ToString().ToLowerInvariant();
+    var node = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>());
+    nodeAddress = node.SelfAddress.ToString();
+    node.RegisterOnMemberUp(() => Console.WriteLine($"joined cluster as {role} ({node.SelfAddress})"));
+}
+if (servesSessions)
+{
+    var address = new Uri(app.Urls.First());
+    Console.WriteLine($"listening on {(tls ? "wss" : "ws")}://{host}:{address.Port}{options.Path}");
+}
 await app.WaitForShutdownAsync();
 return 0;
+
+// Pmcp:Cluster, with --seed-nodes as one comma-separated value. Joining a cluster is on when asked for, or when a role
+// other than both, a remote port or seed nodes are given.
+static McpClusterOptions ClusterOptions(IConfigurationSection section)
+{
+    var cluster = new McpClusterOptions();
+    section.Bind(cluster, o => o.ErrorOnUnknownConfiguration = false);
+    var seeds = section.GetSection("SeedNodes");
+    cluster.SeedNodes = seeds.Value is { } list
+        ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+        : [.. seeds.GetChildren().Select(c => c.Value).OfType<string>()];
+    cluster.Enabled |= cluster.Role != McpNodeRole.Both || cluster.RemotePort > 0 || cluster.SeedNodes.Count > 0;
+    return cluster;
+}
 
 static bool IsLoopback(string host) => host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 

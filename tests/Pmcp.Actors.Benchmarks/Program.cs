@@ -118,9 +118,10 @@ public static class Program
         var warmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 2 };
         var transport = new Option<string>("--transport") { DefaultValueFactory = _ => "ws" };
         transport.AcceptOnlyFromAmong("ws", "http");
+        var sleepMs = new Option<int?>("--sleep-ms") { Description = "Call the sleep tool with this many ms instead of echo (WebSocket only)." };
         var loadgen = new Command("loadgen", "Load generator: N connections × D calls in flight for T seconds; prints one JSON line.")
         {
-            url, connectionsOption, inflight, secondsOption, warmup, transport,
+            url, connectionsOption, inflight, secondsOption, warmup, transport, sleepMs,
         };
         loadgen.SetAction(async (parse, ct) =>
         {
@@ -131,7 +132,7 @@ public static class Program
             var t = TimeSpan.FromSeconds(parse.GetValue(secondsOption));
             var result = parse.GetValue(transport) == "http"
                 ? await HttpLoadGenerator.RunAsync(u, n, d, w, t, ct).ConfigureAwait(false)
-                : await WsLoadGenerator.RunAsync(u, n, d, w, t, ct).ConfigureAwait(false);
+                : await WsLoadGenerator.RunAsync(u, n, d, w, t, ct, parse.GetValue(sleepMs)).ConfigureAwait(false);
             Console.WriteLine(result.ToJson());
             return 0;
         });
@@ -144,6 +145,21 @@ public static class Program
         };
         holdCommand.SetAction((parse, ct) => HoldGenerator.RunAsync(parse.GetValue(url)!, parse.GetValue(connectionsOption), parse.GetValue(parallel), ct));
         root.Subcommands.Add(holdCommand);
+
+        var clusterSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 8, Description = "Measured seconds per run." };
+        var clusterConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 16 };
+        var clusterInFlight = new Option<int>("--inflight") { DefaultValueFactory = _ => 8 };
+        var cluster = new Command("cluster", "A gateway and 1, then 2, tools nodes (each a process): calls/s of a tool that waits 5 ms, and the ratio.")
+        {
+            clusterSeconds, clusterConnections, clusterInFlight, pmcpDll,
+        };
+        cluster.SetAction(async parse =>
+        {
+            var dll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : Harness.Servers.DefaultPmcpDll;
+            var scenario = new ClusterScenario(dll, parse.GetValue(clusterConnections), parse.GetValue(clusterInFlight), parse.GetValue(clusterSeconds), Console.Out);
+            return await scenario.RunAsync().ConfigureAwait(false);
+        });
+        root.Subcommands.Add(cluster);
 
         var soakMinutes = new Option<double>("--minutes") { DefaultValueFactory = _ => 10, Description = "Minutes of mixed load after the warm-up." };
         var soakConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 50, Description = "Connections kept churning." };

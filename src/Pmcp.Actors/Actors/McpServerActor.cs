@@ -21,20 +21,25 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _connections = [];
     private readonly List<IActorRef> _drainWaiters = [];
+    private readonly bool _listChangesFromEventStream;
     private long _opened;
     private bool _draining;
 
-    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, LocalTools? localTools = null)
+    /// <param name="listChangesFromEventStream">
+    /// False in a cluster: list changes then come from <see cref="ClusterBroadcastActor"/>, which carries them between nodes.
+    /// </param>
+    /// <param name="localTools">The router's <see cref="LocalTools"/>: connections run those tools themselves. Null: every call goes through the router.</param>
+    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, LocalTools? localTools = null)
     {
         _localTools = localTools;
         _definition = definition;
         _options = options;
         _router = router;
+        _listChangesFromEventStream = listChangesFromEventStream;
     }
 
-    /// <param name="localTools">The router's <see cref="LocalTools"/>: connections run those tools themselves. Null: every call goes through the router.</param>
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, LocalTools? localTools = null) =>
-        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, localTools));
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, LocalTools? localTools = null) =>
+        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, localTools));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -48,7 +53,10 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         public static readonly DrainGiveUp Instance = new();
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ListChangedEvent));
+    protected override void PreStart()
+    {
+        if (_listChangesFromEventStream) Context.System.EventStream.Subscribe(Self, typeof(ToolRouterProtocol.ListChangedEvent));
+    }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Transport;
 
@@ -27,10 +28,10 @@ public static class McpServerProtocol
     public sealed record Stats(int Connections, long ConnectionsOpened);
 
     /// <summary>Tell every session subscribed to <paramref name="Uri"/> that the resource changed.</summary>
-    public sealed record BroadcastResourceUpdated(string Uri);
+    public sealed record BroadcastResourceUpdated(string Uri) : IMcpWireMessage;
 
     /// <summary>Send <c>notifications/message</c> to every session whose level admits <paramref name="Level"/>.</summary>
-    public sealed record BroadcastLog(string Level, string? Logger, string DataJson);
+    public sealed record BroadcastLog(string Level, string? Logger, string DataJson) : IMcpWireMessage;
 }
 
 /// <summary>Messages a ConnectionActor takes from its socket and its parent.</summary>
@@ -61,18 +62,18 @@ public static class ConnectionProtocol
     /// From a tool: send <paramref name="Method"/> to this connection's client and answer the sender with
     /// <see cref="ClientRequestCompleted"/> or <see cref="ClientRequestFailed"/>. <paramref name="Key"/> names it for cancellation.
     /// </summary>
-    public sealed record ClientRequest(string Key, string Method, string? ParamsJson);
+    public sealed record ClientRequest(string Key, string Method, string? ParamsJson) : IMcpWireMessage;
 
-    public sealed record ClientRequestCompleted(string Key, string ResultJson);
+    public sealed record ClientRequestCompleted(string Key, string ResultJson) : IMcpWireMessage;
 
-    public sealed record ClientRequestFailed(string Key, Tools.ClientRequestFailure Failure, string Message, int? Code = null);
+    public sealed record ClientRequestFailed(string Key, Tools.ClientRequestFailure Failure, string Message, int? Code = null) : IMcpWireMessage;
 
     /// <summary>The tool gave up on the request: the client gets <c>notifications/cancelled</c>; no answer follows.</summary>
-    public sealed record CancelClientRequest(string Key);
+    public sealed record CancelClientRequest(string Key) : IMcpWireMessage;
 
     /// <summary>A resource changed: sessions subscribed to <paramref name="Uri"/> get <c>notifications/resources/updated</c>.</summary>
     public sealed record ResourceUpdated(string Uri);
 
     /// <summary>A log message for this session's client, sent when its level is at or above the session's.</summary>
-    public sealed record ClientLog(string Level, string? Logger, string DataJson);
+    public sealed record ClientLog(string Level, string? Logger, string DataJson) : IMcpWireMessage;
 }

@@ -3,10 +3,12 @@ using System.Text;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Cluster.ClusterProtocol;
 
 namespace Pmcp.Actors.Actors;
 
@@ -16,8 +18,15 @@ namespace Pmcp.Actors.Actors;
 /// (a resource read, a prompt, a completion, and tool calls its connections did not run themselves through
 /// <see cref="LocalTools"/>) on a worker child of its own. A worker is stopped when it fails: a call is not re-run,
 /// since tools need not be idempotent.
+/// <para>
+/// In a cluster, a gateway's router sends the calls it gets (after checking the tool exists and the caller may call it)
+/// to its <see cref="ToolDispatcherActor"/> child, which picks a <c>tools</c> node; the router at the same path on that
+/// node runs them (<see cref="ClusterProtocol.RemoteCallTool"/>) on workers that answer the ConnectionActor directly,
+/// and tells the dispatcher when each worker ends. Lists are always answered from the node's own definitions.
+/// Connections of a clustered node get no <see cref="LocalTools"/>, so every call comes here to be spread.
+/// </para>
 /// </summary>
-public sealed class ToolRouterActor : UntypedActor
+public sealed class ToolRouterActor : UntypedActor, IWithTimers
 {
     private const int MaxCompletionValues = 100;
 
@@ -28,9 +37,18 @@ public sealed class ToolRouterActor : UntypedActor
     private readonly McpServerOptions _options;
     private readonly LocalTools _local;
     private readonly Dictionary<string, string[]> _pages = new(StringComparer.Ordinal);
+    private readonly McpClusterOptions? _cluster;
+    // Calls run here for gateways: by the dispatcher that sent them and the call's key, and the other way round.
+    private readonly Dictionary<(IActorRef Origin, CallKey Key), IActorRef> _remoteWorkers = [];
+    private readonly Dictionary<IActorRef, (IActorRef Origin, CallKey Key)> _remoteCalls = [];
+    private IActorRef? _dispatcher;
+    private long _remoteCount;
+    private bool _drainingRemote;
+    private IActorRef? _drainWaiter;
 
-    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, LocalTools? localTools = null)
+    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, McpClusterOptions? cluster = null, LocalTools? localTools = null)
     {
+        _cluster = cluster is { Enabled: true } ? cluster : null;
         _options = options;
         _local = localTools ?? new LocalTools(loggerFactory);
         _tools = [.. definition.Tools];
@@ -42,8 +60,16 @@ public sealed class ToolRouterActor : UntypedActor
     }
 
     /// <param name="localTools">Shared with the connections (see <see cref="McpServerActor.Props"/>) so that they run this node's tools themselves; null when every call comes through the router.</param>
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, LocalTools? localTools = null) =>
-        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory, localTools));
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, McpClusterOptions? cluster = null, LocalTools? localTools = null) =>
+        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory, cluster, localTools));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        if (_cluster is { IsGateway: true })
+            _dispatcher = Context.ActorOf(ToolDispatcherActor.Props(_cluster.MaxAttemptsForIdempotentTools), "cluster-dispatch");
+    }
 
     private static readonly string[] ListMethods = [McpMethods.ToolsList, McpMethods.ResourcesList, McpMethods.ResourcesTemplatesList, McpMethods.PromptsList];
 
@@ -66,17 +92,26 @@ public sealed class ToolRouterActor : UntypedActor
                     Sender.Tell(new ToolCallCompleted(call.Key.CallId, McpJson.Serialize(CallToolResult.Error(refusal))));
                     return;
                 }
-                var execution = CallExecution.ForTool(tool, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), Sender,
-                    _local.Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
-                Context.ActorOf(CallWorkerActor.Props(execution, Sender, $"tool '{tool.Name}'"), call.Key.WorkerName);
+                if (_dispatcher is not null)
+                {
+                    _dispatcher.Tell(new ToolDispatcherActor.Dispatch(call, tool.Idempotent), Sender);
+                    return;
+                }
+                StartToolWorker(tool, call, Sender, call.Key.WorkerName);
                 return;
 
             case RunRequest request:
-                Run(request);
+                if (_dispatcher is not null) _dispatcher.Tell(new ToolDispatcherActor.Dispatch(request, false), Sender);
+                else Run(request, Sender, request.Key.WorkerName);
                 return;
 
             case GetWorkerCount:
-                Sender.Tell(new WorkerCount(Context.GetChildren().Count() + _local.RunningCalls));
+                // A gateway's dispatcher runs no user code; calls running on connections do.
+                Sender.Tell(new WorkerCount(Context.GetChildren().Count(child => !child.Equals(_dispatcher)) + _local.RunningCalls));
+                return;
+
+            case CancelCall cancel when _dispatcher is not null:
+                _dispatcher.Forward(cancel);
                 return;
 
             case CancelCall cancel:
@@ -146,12 +181,104 @@ public sealed class ToolRouterActor : UntypedActor
                 return;
 
             default:
-                Unhandled(message);
+                if (!ClusterMessages(message)) Unhandled(message);
                 return;
         }
     }
 
-    private void Run(RunRequest request)
+    /// <summary>Calls from gateways, their ends, and the drain of a leaving tools node; false when the message is none of them.</summary>
+    private bool ClusterMessages(object message)
+    {
+        switch (message)
+        {
+            case RemoteCallTool remote when _drainingRemote:
+                Sender.Tell(new CallRefused(remote.Call.Key));
+                return true;
+
+            case RemoteRunRequest remote when _drainingRemote:
+                Sender.Tell(new CallRefused(remote.Request.Key));
+                return true;
+
+            case RemoteCallTool remote:
+                var call = remote.Call;
+                var tool = _tools.Find(t => t.Name == call.ToolName);
+                if (tool is null)
+                {
+                    // The gateway knew the tool and this node does not: the nodes were built with different tools.
+                    remote.ReplyTo.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
+                    Sender.Tell(new CallEnded(call.Key));
+                    return true;
+                }
+                Track(StartToolWorker(tool, call, remote.ReplyTo, RemoteWorkerName()), call.Key);
+                return true;
+
+            case RemoteRunRequest remote:
+                if (Run(remote.Request, remote.ReplyTo, RemoteWorkerName()) is { } runner) Track(runner, remote.Request.Key);
+                else Sender.Tell(new CallEnded(remote.Request.Key));
+                return true;
+
+            case RemoteCancel cancel:
+                if (_remoteWorkers.TryGetValue((Sender, cancel.Key), out var remoteWorker)) remoteWorker.Tell(CallWorkerActor.Cancel.Instance);
+                return true;
+
+            case Terminated terminated:
+                if (_remoteCalls.Remove(terminated.ActorRef, out var ended))
+                {
+                    _remoteWorkers.Remove(ended);
+                    ended.Origin.Tell(new CallEnded(ended.Key));
+                    if (_remoteCalls.Count == 0 && _drainingRemote) FinishRemoteDrain();
+                }
+                return true;
+
+            case DrainRemoteCalls drain:
+                _drainingRemote = true;
+                _drainWaiter = Sender;
+                if (_remoteCalls.Count == 0) FinishRemoteDrain();
+                else Timers.StartSingleTimer(nameof(RemoteDrainTimedOut), RemoteDrainTimedOut.Instance, drain.Timeout);
+                return true;
+
+            case RemoteDrainTimedOut:
+                FinishRemoteDrain();
+                return true;
+
+            case GetToolNodes:
+                if (_dispatcher is not null) _dispatcher.Forward(message);
+                else Sender.Tell(new ToolNodes([]));
+                return true;
+
+            default:
+                return false;
+        }
+    }
+
+    private sealed record RemoteDrainTimedOut
+    {
+        public static readonly RemoteDrainTimedOut Instance = new();
+    }
+
+    private string RemoteWorkerName() => "remote-" + (++_remoteCount).ToString(CultureInfo.InvariantCulture);
+
+    private void Track(IActorRef worker, CallKey key)
+    {
+        Context.Watch(worker);
+        _remoteWorkers[(Sender, key)] = worker;
+        _remoteCalls[worker] = (Sender, key);
+    }
+
+    private void FinishRemoteDrain()
+    {
+        _drainWaiter?.Tell(new RemoteCallsDrained(_remoteCalls.Count));
+        _drainWaiter = null;
+    }
+
+    private IActorRef StartToolWorker(McpToolDefinition tool, CallTool call, IActorRef replyTo, string workerName)
+    {
+        var execution = CallExecution.ForTool(tool, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
+            _local.Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Name}'"), workerName);
+    }
+
+    private IActorRef? Run(RunRequest request, IActorRef replyTo, string workerName)
     {
         var parameters = request.ParamsJson is null ? [] : (JObject)McpJson.Parse(request.ParamsJson);
         var (name, run, error) = request.Method switch
@@ -163,12 +290,12 @@ public sealed class ToolRouterActor : UntypedActor
         };
         if (error is not null)
         {
-            Sender.Tell(new ToolCallFailed(request.Key.CallId, error.Code, error.Message));
-            return;
+            replyTo.Tell(new ToolCallFailed(request.Key.CallId, error.Code, error.Message));
+            return null;
         }
-        var execution = new CallExecution(request.Key.CallId, request.RequestId, new RequestOutcomes(name!), run!, Sender,
+        var execution = new CallExecution(request.Key.CallId, request.RequestId, new RequestOutcomes(name!), run!, replyTo,
             _local.Logger(request.Method), _options.ToolCallTimeout, wantsProgress: false, request.Caller);
-        Context.ActorOf(CallWorkerActor.Props(execution, Sender, name!), request.Key.WorkerName);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, name!), workerName);
     }
 
     private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) ReadResource(JObject parameters)

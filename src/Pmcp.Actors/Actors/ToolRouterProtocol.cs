@@ -1,3 +1,4 @@
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
@@ -25,20 +26,20 @@ public static class ToolRouterProtocol
 
     /// <summary>Run a tool; the sender gets <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
     /// <remarks><paramref name="Caller"/>: the connection's authenticated caller, null when anonymous.</remarks>
-    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress, CallerIdentity? Caller = null);
+    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress, CallerIdentity? Caller = null) : IMcpWireMessage;
 
     /// <summary>Run a <c>resources/read</c>, <c>prompts/get</c> or <c>completion/complete</c>; answered like <see cref="CallTool"/>.</summary>
-    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson, CallerIdentity? Caller = null);
+    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson, CallerIdentity? Caller = null) : IMcpWireMessage;
 
     /// <summary>Cancel a call's token. No answer; a late result is dropped by the connection.</summary>
-    public sealed record CancelCall(CallKey Key);
+    public sealed record CancelCall(CallKey Key) : IMcpWireMessage;
 
-    public sealed record ToolCallCompleted(long CallId, string ResultJson);
+    public sealed record ToolCallCompleted(long CallId, string ResultJson) : IMcpWireMessage;
 
     /// <summary>The call could not run (unknown tool: -32602) or the server failed while running it (-32603).</summary>
-    public sealed record ToolCallFailed(long CallId, int Code, string Message);
+    public sealed record ToolCallFailed(long CallId, int Code, string Message) : IMcpWireMessage;
 
-    public sealed record ToolCallProgress(long CallId, double Progress, double? Total, string? Message);
+    public sealed record ToolCallProgress(long CallId, double Progress, double? Total, string? Message) : IMcpWireMessage;
 
     /// <summary>How many workers run user code right now; answered with <see cref="WorkerCount"/>.</summary>
     public sealed record GetWorkerCount

@@ -1,8 +1,11 @@
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pmcp.Actors.Actors;
+using Pmcp.Actors.Cluster;
 
 namespace Pmcp.Actors.Hosting;
 
@@ -14,18 +17,65 @@ public static class McpAkkaHostingExtensions
     /// Also turns off CoordinatedShutdown's CLR exit hook (unless the app's own HOCON turns it on): on SIGTERM that hook
     /// stops every actor before the host's stop has drained the MCP sockets, so clients got 1011 instead of the drain and
     /// 1001. The host still runs CoordinatedShutdown when it stops (Akka.Hosting does that in its StopAsync).
+    /// <para>
+    /// With <paramref name="cluster"/> enabled the ActorSystem also joins an Akka.Cluster (see <see cref="WithMcpCluster"/>):
+    /// a gateway's router sends calls to the <c>tools</c> nodes, and broadcasts reach the sessions of every gateway. Without
+    /// it (or with it disabled) nothing of Akka.Remote or Akka.Cluster is started.
+    /// </para>
     /// </summary>
-    public static AkkaConfigurationBuilder WithMcpServer(this AkkaConfigurationBuilder builder) => builder
-        .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append)
-        .WithActors((system, registry, resolver) =>
-        {
-            var runtime = resolver.GetService<McpServerRuntime>()
-                ?? throw new InvalidOperationException("WithMcpServer() needs services.AddMcpServer(...) first.");
-            var loggers = resolver.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            var localTools = new LocalTools(loggers);
-            var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, localTools), "pmcp-tools");
-            registry.Register<ToolRouterActor>(router);
-            var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, localTools), "pmcp");
-            registry.Register<McpServerActor>(server);
-        });
+    public static AkkaConfigurationBuilder WithMcpServer(this AkkaConfigurationBuilder builder, McpClusterOptions? cluster = null)
+    {
+        var clustered = cluster is { Enabled: true };
+        if (clustered) builder.WithMcpCluster(cluster!);
+        return builder
+            .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append)
+            .WithActors((system, registry, resolver) =>
+            {
+                var runtime = resolver.GetService<McpServerRuntime>()
+                    ?? throw new InvalidOperationException("WithMcpServer() needs services.AddMcpServer(...) first.");
+                var loggers = resolver.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+                runtime.Cluster = clustered ? cluster : null;
+                // A standalone node's connections run its tools themselves; a clustered node's send every call through
+                // the router, whose dispatcher spreads them over the tools nodes (this one too, when it has both roles).
+                var localTools = clustered ? null : new LocalTools(loggers);
+                var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, localTools), "pmcp-tools");
+                registry.Register<ToolRouterActor>(router);
+                var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, localTools), "pmcp");
+                registry.Register<McpServerActor>(server);
+                if (clustered) registry.Register<ClusterBroadcastActor>(system.ActorOf(ClusterBroadcastActor.Props(server), "pmcp-broadcast"));
+            });
+    }
+
+    /// <summary>
+    /// The cluster part of <see cref="WithMcpServer"/>: Akka.Remote on <see cref="McpClusterOptions.Hostname"/>:<see cref="McpClusterOptions.RemotePort"/>,
+    /// Akka.Cluster with this node's roles and seed nodes (none: the node joins itself and starts a cluster),
+    /// DistributedPubSub for broadcasts, every <see cref="IMcpWireMessage"/> bound to <see cref="McpWireSerializer"/> with
+    /// strict serialization (a message type with no binding fails instead of going through Akka's default JSON), and the
+    /// liveness (ActorSystem) and readiness (joined the cluster) health checks.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithMcpCluster(this AkkaConfigurationBuilder builder, McpClusterOptions cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        cluster.Validate();
+        return builder
+            .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.RemotePort })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [.. cluster.Roles],
+                SeedNodes = cluster.SeedNodes.Count > 0 ? [.. cluster.SeedNodes] : null,
+            })
+            .WithDistributedPubSub("")
+            .WithCustomSerializer(McpWireSerializer.Name, [typeof(IMcpWireMessage)], system => new McpWireSerializer(system))
+            .WithStrictSerialization()
+            .WithActorSystemLivenessCheck()
+            .WithAkkaClusterReadinessCheck()
+            .AddStartup((system, _) =>
+            {
+                if (cluster.SeedNodes.Count == 0)
+                {
+                    var self = Akka.Cluster.Cluster.Get(system);
+                    self.Join(self.SelfAddress);
+                }
+            });
+    }
 }

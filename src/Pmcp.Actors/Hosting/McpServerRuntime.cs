@@ -17,9 +17,16 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
 
     public ConnectionGate Gate { get; } = new(options);
 
+    /// <summary>How this node takes part in a cluster; null when it runs alone. Set when the ActorSystem starts the MCP actors.</summary>
+    public Cluster.McpClusterOptions? Cluster { get; internal set; }
+
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
     public Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<McpServerActor>(cancellationToken);
+
+    /// <summary>The tool router (<c>/user/pmcp-tools</c>), once the ActorSystem has started it.</summary>
+    public Task<IActorRef> ToolRouterAsync(CancellationToken cancellationToken = default) =>
+        registry.GetAsync<ToolRouterActor>(cancellationToken);
 
     /// <summary>
     /// Adds a tool while the server runs, or replaces the one with the same name; every initialized session gets
@@ -59,16 +66,26 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// <summary>Tells every session subscribed to <paramref name="uri"/> (<c>resources/subscribe</c>) that the resource changed.</summary>
     public async Task NotifyResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default)
     {
-        var server = await ServerActorAsync(cancellationToken).ConfigureAwait(false);
-        server.Tell(new McpServerProtocol.BroadcastResourceUpdated(uri));
+        await BroadcastAsync(new McpServerProtocol.BroadcastResourceUpdated(uri), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends <c>notifications/message</c> to every session whose log level admits <paramref name="level"/>.</summary>
     public async Task LogToClientsAsync(string level, JToken data, string? logger = null, CancellationToken cancellationToken = default)
     {
         if (LoggingLevels.Rank(level) < 0) throw new ArgumentException($"Unknown log level '{level}'.", nameof(level));
+        await BroadcastAsync(new McpServerProtocol.BroadcastLog(level, logger, data.ToString(Newtonsoft.Json.Formatting.None)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>To this node's sessions, or in a cluster to the sessions of every gateway.</summary>
+    private async Task BroadcastAsync(Cluster.IMcpWireMessage message, CancellationToken cancellationToken)
+    {
+        if (registry.TryGet<ClusterBroadcastActor>(out var broadcaster))
+        {
+            broadcaster.Tell(new ClusterBroadcastActor.PublishToCluster(message));
+            return;
+        }
         var server = await ServerActorAsync(cancellationToken).ConfigureAwait(false);
-        server.Tell(new McpServerProtocol.BroadcastLog(level, logger, data.ToString(Newtonsoft.Json.Formatting.None)));
+        server.Tell(message);
     }
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);

@@ -30,6 +30,22 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, ILogg
         {
             LogDrainIncomplete(logger, ex.Message);
         }
+
+        // A tools node of a cluster: calls from gateways running here finish (new ones are sent to other nodes) before
+        // the ActorSystem leaves the cluster.
+        if (runtime.Cluster is { HostsTools: true })
+        {
+            try
+            {
+                var router = await runtime.ToolRouterAsync(cancellationToken).ConfigureAwait(false);
+                var drained = await router.Ask<Cluster.ClusterProtocol.RemoteCallsDrained>(new Cluster.ClusterProtocol.DrainRemoteCalls(options.DrainTimeout), patience, cancellationToken).ConfigureAwait(false);
+                LogToolsDrained(logger, drained.StillRunning);
+            }
+            catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
+            {
+                LogDrainIncomplete(logger, ex.Message);
+            }
+        }
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -44,6 +60,9 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, ILogg
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server drained; {Left} connections left open")]
     private static partial void LogDrained(ILogger logger, int left);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tool calls from gateways drained; {Left} still running")]
+    private static partial void LogToolsDrained(ILogger logger, int left);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server drain did not complete: {Reason}")]
     private static partial void LogDrainIncomplete(ILogger logger, string reason);

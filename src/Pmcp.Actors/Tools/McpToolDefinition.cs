@@ -21,6 +21,13 @@ public sealed partial record McpToolDefinition(string Name, JObject InputSchema,
 
     public IReadOnlyList<Icon>? Icons { get; init; }
 
+    /// <summary>
+    /// Running the tool twice with the same arguments does no harm. In a cluster, a call whose tool node is lost before it
+    /// answers is then sent to another tool node instead of being answered with an <c>isError</c> result. Not inferred from
+    /// <see cref="ToolAnnotations"/>' hints, which clients are told not to trust.
+    /// </summary>
+    public bool Idempotent { get; init; }
+
     /// <summary>This tool's own call timeout; null takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -21,7 +21,22 @@ internal static class McpFrames
     private static readonly byte[] CallSuffix = Encoding.UTF8.GetBytes(
         ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + EchoText + "\"}}}");
 
-    public static int MaxCallLength => CallPrefix.Length + 20 + CallSuffix.Length;
+    public static int MaxCallLength => CallPrefix.Length + 20 + Math.Max(CallSuffix.Length, SleepSuffix(600_000).Length);
+
+    /// <summary>The end of a <c>tools/call sleep</c> request that waits <paramref name="ms"/> milliseconds (the cluster scenario's tool).</summary>
+    public static byte[] SleepSuffix(int ms) => Encoding.UTF8.GetBytes(
+        ",\"method\":\"tools/call\",\"params\":{\"name\":\"sleep\",\"arguments\":{\"ms\":" + ms.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}}");
+
+    /// <summary>Writes a request with this id and <paramref name="suffix"/> (the method and params) into <paramref name="destination"/>; returns its length.</summary>
+    public static int WriteCall(long id, Span<byte> destination, ReadOnlySpan<byte> suffix)
+    {
+        CallPrefix.CopyTo(destination);
+        var at = CallPrefix.Length;
+        if (!Utf8Formatter.TryFormat(id, destination[at..], out var written)) throw new ArgumentException("buffer too small");
+        at += written;
+        suffix.CopyTo(destination[at..]);
+        return at + suffix.Length;
+    }
 
     /// <summary>Writes a <c>tools/call echo</c> request with this id into <paramref name="destination"/>; returns its length.</summary>
     public static int WriteCall(long id, Span<byte> destination)

@@ -10,14 +10,15 @@ namespace Pmcp.Actors.Benchmarks.Load;
 /// </summary>
 internal static class WsLoadGenerator
 {
-    public static async Task<LoadResult> RunAsync(Uri url, int connections, int inFlight, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
+    /// <param name="sleepMs">When set, the calls are <c>tools/call sleep</c> with this many milliseconds instead of echo.</param>
+    public static async Task<LoadResult> RunAsync(Uri url, int connections, int inFlight, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken, int? sleepMs = null)
     {
         var clients = new WsLoadClient[connections];
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, connections),
                 new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
-                async (i, token) => clients[i] = await WsLoadClient.ConnectAsync(url, inFlight, token).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, token) => clients[i] = await WsLoadClient.ConnectAsync(url, inFlight, token, sleepMs).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException or InvalidOperationException)
         {
@@ -44,12 +45,14 @@ internal sealed class WsLoadClient : IDisposable
     private readonly long[] _sentAt;
     private readonly byte[] _send = new byte[McpFrames.MaxCallLength];
     private byte[] _receive = new byte[16 * 1024];
+    private readonly byte[]? _sleepSuffix;
 
-    private WsLoadClient(ClientWebSocket socket, int inFlight)
+    private WsLoadClient(ClientWebSocket socket, int inFlight, int? sleepMs)
     {
         _socket = socket;
         _inFlight = inFlight;
         _sentAt = new long[inFlight];
+        _sleepSuffix = sleepMs is { } ms ? McpFrames.SleepSuffix(ms) : null;
     }
 
     public long Errors { get; private set; }
@@ -64,13 +67,13 @@ internal sealed class WsLoadClient : IDisposable
         return socket;
     }
 
-    public static async Task<WsLoadClient> ConnectAsync(Uri url, int inFlight, CancellationToken cancellationToken)
+    public static async Task<WsLoadClient> ConnectAsync(Uri url, int inFlight, CancellationToken cancellationToken, int? sleepMs = null)
     {
         var socket = NewSocket();
         try
         {
             await Handshake(socket, url, new byte[4096], cancellationToken).ConfigureAwait(false);
-            return new WsLoadClient(socket, inFlight);
+            return new WsLoadClient(socket, inFlight, sleepMs);
         }
         catch
         {
@@ -117,7 +120,7 @@ internal sealed class WsLoadClient : IDisposable
                 if (!result.EndOfMessage) continue;
 
                 var now = Stopwatch.GetTimestamp();
-                var (id, failed) = McpFrames.ReadAnswer(_receive.AsSpan(0, count), expectEcho: true);
+                var (id, failed) = McpFrames.ReadAnswer(_receive.AsSpan(0, count), expectEcho: _sleepSuffix is null);
                 count = 0;
                 if (id < 0)
                 {
@@ -143,7 +146,7 @@ internal sealed class WsLoadClient : IDisposable
 
     private ValueTask SendAsync(long id, CancellationToken cancellationToken)
     {
-        var length = McpFrames.WriteCall(id, _send);
+        var length = _sleepSuffix is null ? McpFrames.WriteCall(id, _send) : McpFrames.WriteCall(id, _send, _sleepSuffix);
         _sentAt[(int)(id % _inFlight)] = Stopwatch.GetTimestamp();
         return _socket.SendAsync(_send.AsMemory(0, length), WebSocketMessageType.Text, true, cancellationToken);
     }

@@ -37,7 +37,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
     {
         var definition = _tools.AddTo(new McpServerBuilder().Name("spec-server").Version("9.9.9").Instructions(instructions)).Build();
         var localTools = _runToolsLocally ? new LocalTools(NullLoggerFactory.Instance) : null;
-        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools));
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools));
         return Sys.ActorOf(ConnectionActor.Props(1, definition, options, _router, new ProbeOutlet(_socket), localTools: localTools));
     }
 

@@ -117,8 +117,8 @@ public sealed class SessionFeatureSpecs : TestKit
             })
             .Build();
         var localTools = new LocalTools(NullLoggerFactory.Instance);
-        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools), "pmcp-tools");
-        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router, localTools), "pmcp");
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools), "pmcp-tools");
+        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router, localTools: localTools), "pmcp");
     }
 
     private async Task OpenAsync(object capabilities, string version = "2025-11-25", bool sendInitialized = true)

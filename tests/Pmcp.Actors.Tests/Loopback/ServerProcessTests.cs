@@ -55,6 +55,47 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ServerProcesses_RunAsAGatewayAndAToolsNode_FromTheCommandLine()
+    {
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        int remotePort;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            remotePort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var seed = $"akka.tcp://pmcp@127.0.0.1:{remotePort}";
+        using var gateway = new ServerProcess(serverDll, ["--port", "0", "--role", "gateway", "--remote-port", remotePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed]);
+        using var tools = new ServerProcess(serverDll, ["--role", "tools", "--seed-nodes", seed]);
+        try
+        {
+            var url = await gateway.ListeningUrl.Within(StartTimeout, "the gateway's 'listening on' line");
+            var joined = await tools.Joined.Within(TimeSpan.FromSeconds(60), "the tools node's 'joined cluster as tools' line");
+            Assert.StartsWith("joined cluster as tools (akka.tcp://pmcp@127.0.0.1:", joined, StringComparison.Ordinal);
+            Assert.DoesNotContain("listening on", tools.Output, StringComparison.Ordinal);
+            var toolsAddress = joined["joined cluster as tools (".Length..^1];
+
+            // The gateway answers isError until it has found the tools node; then the call runs there.
+            await using var client = await McpTestClient.ConnectAsync(url);
+            await client.InitializeAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            WireMessage answer;
+            while ((answer = await client.CallToolAsync("node")).IsToolError && DateTime.UtcNow < deadline) await Task.Delay(250);
+            Assert.StartsWith(toolsAddress + " (process ", answer.ToolText(), StringComparison.Ordinal);
+            Assert.Equal("from a test", (await client.CallToolAsync("echo", new { text = "from a test" })).ToolText());
+
+            using var http = new HttpClient();
+            var health = new UriBuilder(url) { Scheme = "http", Path = "/healthz/ready" }.Uri;
+            Assert.Equal("Healthy", await http.GetStringAsync(health));
+        }
+        finally
+        {
+            output.WriteLine(gateway.Output);
+            output.WriteLine(tools.Output);
+        }
+    }
+
+    [Fact]
     public async Task ServerProcess_RequiresABearerToken_WhenPmcpAuthTokensIsSet()
     {
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
@@ -131,6 +172,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         private readonly StringBuilder _output = new();
         private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<string> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ServerProcess(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
         {
@@ -168,6 +210,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         public Task<Uri> ListeningUrl => _listening.Task;
 
         public Task<int> Exited => _exited.Task;
+
+        /// <summary>The <c>joined cluster as ROLE (ADDRESS)</c> line of a cluster node.</summary>
+        public Task<string> Joined => _joined.Task;
 
         public string Output
         {
@@ -207,6 +252,11 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
             lock (_output)
             {
                 _output.Append(stream).Append(": ").AppendLine(line);
+            }
+
+            if (stream == "out" && line.StartsWith("joined cluster as ", StringComparison.Ordinal))
+            {
+                _joined.TrySetResult(line);
             }
 
             if (stream == "out" && ListeningLine().Match(line) is { Success: true } match)

@@ -54,7 +54,9 @@ internal sealed class TestServer : IAsyncDisposable
         bool demoTools = true,
         Action<WebApplicationBuilder>? configureHost = null,
         Action<WebApplication>? configureApp = null,
-        Action<IEndpointConventionBuilder>? configureEndpoint = null)
+        Action<IEndpointConventionBuilder>? configureEndpoint = null,
+        Pmcp.Actors.Cluster.McpClusterOptions? cluster = null,
+        Action<AkkaConfigurationBuilder>? configureAkka = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -82,14 +84,17 @@ internal sealed class TestServer : IAsyncDisposable
                 o.CloseTimeout = TimeSpan.FromSeconds(2);
                 configureOptions?.Invoke(o);
             });
-        builder.Services.AddAkka("test", (akka, _) => akka
-            .ConfigureLoggers(loggers =>
-            {
-                loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            })
-            .WithMcpServer());
+        builder.Services.AddAkka("test", (akka, _) =>
+        {
+            akka.ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithMcpServer(cluster);
+            configureAkka?.Invoke(akka);
+        });
 
         configureHost?.Invoke(builder);
         var app = builder.Build();

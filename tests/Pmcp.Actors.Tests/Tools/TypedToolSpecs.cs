@@ -36,7 +36,7 @@ public sealed class TypedToolSpecs : TestKit
             .Build();
         var options = new McpServerOptions { ToolsPageSize = 100 };
         var localTools = new LocalTools(NullLoggerFactory.Instance);
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools));
+        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools));
         _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket), localTools: localTools));
     }
 

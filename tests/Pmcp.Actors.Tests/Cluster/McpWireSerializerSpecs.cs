@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using Akka.TestKit.Xunit2;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Security;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+using static Pmcp.Actors.Actors.ToolRouterProtocol;
+
+namespace Pmcp.Actors.Tests.Cluster;
+
+/// <summary>Every message that may cross nodes goes through <see cref="McpWireSerializer"/> and comes back the same.</summary>
+public sealed class McpWireSerializerSpecs() : TestKit(Config)
+{
+    // The bindings the cluster uses, with strict serialization: a type without a binding must fail, not fall back.
+    private static readonly Config Config = ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers { {{McpWireSerializer.Name}} = "{{typeof(McpWireSerializer).AssemblyQualifiedName}}" }
+          serialization-bindings { "{{typeof(IMcpWireMessage).AssemblyQualifiedName}}" = {{McpWireSerializer.Name}} }
+          serialization-settings.allow-unregistered-types = false
+        }
+        """);
+
+    private static readonly CallerIdentity Caller = new("Bearer", [new CallerClaim(ClaimTypes.Name, "ada"), new CallerClaim("scope", "tools:call files:read")]);
+    private static readonly CallKey Key = new(7, 42);
+    private const string Json = """{"text":"héllo \"quoted\" ✓","n":1.5e300,"big":12345678901234567890,"nested":{"a":[1,null,true]}}""";
+
+    private IEnumerable<object> Samples()
+    {
+        var replyTo = CreateTestProbe().Ref;
+        var call = new CallTool(Key, new RequestId("req-1"), "echo", Json, WantsProgress: true, Caller);
+        var request = new RunRequest(Key, new RequestId(9), McpMethods.ResourcesRead, """{"uri":"demo://readme"}""", null);
+        return
+        [
+            call,
+            call with { Caller = null, RequestId = new RequestId(long.MaxValue) },
+            request,
+            new CancelCall(Key),
+            new ToolCallCompleted(42, Json),
+            new ToolCallFailed(42, JsonRpcErrorCodes.InternalError, "boom"),
+            new ToolCallProgress(42, 0.5, null, null),
+            new ToolCallProgress(42, 3, 10, "three of ten"),
+            new ConnectionProtocol.ClientRequest("k", McpMethods.SamplingCreateMessage, Json),
+            new ConnectionProtocol.ClientRequest("k", McpMethods.RootsList, null),
+            new ConnectionProtocol.ClientRequestCompleted("k", Json),
+            new ConnectionProtocol.ClientRequestFailed("k", ClientRequestFailure.ErrorResponse, "refused", -32600),
+            new ConnectionProtocol.ClientRequestFailed("k", ClientRequestFailure.Timeout, "late"),
+            new ConnectionProtocol.CancelClientRequest("k"),
+            new ConnectionProtocol.ClientLog("warning", "tool", Json),
+            new McpServerProtocol.BroadcastResourceUpdated("demo://squares/3"),
+            new McpServerProtocol.BroadcastLog("info", null, "\"text\""),
+            new ClusterProtocol.RemoteCallTool(call, replyTo),
+            new ClusterProtocol.RemoteRunRequest(request, replyTo),
+            new ClusterProtocol.RemoteCancel(Key),
+            new ClusterProtocol.CallEnded(Key),
+            new ClusterProtocol.CallRefused(Key),
+            new ClusterProtocol.ClusterListChanged("tools"),
+        ];
+    }
+
+    [Fact]
+    public void EveryWireMessage_RoundTripsUnchanged_ThroughTheMcpSerializer()
+    {
+        foreach (var message in Samples())
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(message);
+            Assert.IsType<McpWireSerializer>(serializer);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+            var bytes = serializer.ToBinary(message);
+            var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+
+            Assert.Equal(message.GetType(), back.GetType());
+            // Records compare by value, except for the caller's claim list: the bytes of the copy must match too.
+            Assert.Equal(bytes, serializer.ToBinary(back));
+            if (message is not (CallTool { Caller: not null } or ClusterProtocol.RemoteCallTool)) Assert.Equal(message, back);
+        }
+    }
+
+    [Fact]
+    public void EveryTypeMarkedForTheWire_HasAManifest_AndASample()
+    {
+        var marked = typeof(IMcpWireMessage).Assembly.GetTypes().Where(t => t.IsClass && typeof(IMcpWireMessage).IsAssignableFrom(t)).ToHashSet();
+        Assert.Equal(marked.OrderBy(t => t.FullName), McpWireSerializer.BoundTypes.OrderBy(t => t.FullName));
+        Assert.Equal(marked.OrderBy(t => t.FullName), Samples().Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
+    }
+
+    [Fact]
+    public void RemoteCall_CarriesTheCallersIdentity_AndTheReplyToActor()
+    {
+        var probe = CreateTestProbe();
+        var message = new ClusterProtocol.RemoteCallTool(new CallTool(Key, new RequestId("r"), "echo", Json, false, Caller), probe.Ref);
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        var back = (ClusterProtocol.RemoteCallTool)Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+
+        Assert.Equal(Json, back.Call.ArgumentsJson);
+        Assert.Equal(Caller.Claims, back.Call.Caller!.Claims);
+        Assert.True(CallerIdentity.ToPrincipal(back.Call.Caller).Identity!.IsAuthenticated);
+        back.ReplyTo.Tell("through the copy");
+        probe.ExpectMsg("through the copy");
+    }
+
+    [Fact]
+    public void AMessageWithoutABinding_FailsToSerialize_InsteadOfFallingBackToJson()
+    {
+        Assert.ThrowsAny<Exception>(() => Sys.Serialization.FindSerializerFor(new NotForTheWire("x")));
+    }
+
+    private sealed record NotForTheWire(string Text);
+}
