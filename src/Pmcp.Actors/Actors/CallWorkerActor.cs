@@ -82,7 +82,7 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
     {
         Timers.StartSingleTimer("timeout", TimedOut.Instance, Timeout);
         var progress = new ProgressReporter(ReplyTo, CallId, WantsProgress);
-        var client = new ClientSession(ReplyTo);
+        var client = new ClientSession(ReplyTo, RequestId);
         var context = new ToolContext(LoggerName, RequestId, progress, client, new ToolLogger(Logger, client, LoggerName), _cts.Token, CallerIdentity.ToPrincipal(Caller));
         RunAsync(context).PipeTo(Self);
     }
