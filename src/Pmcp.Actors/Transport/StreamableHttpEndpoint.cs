@@ -344,7 +344,9 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache,no-store";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.StartAsync(context.RequestAborted).ConfigureAwait(false); // the client sees the stream open before the first event
+        // The client sees the stream open before the first event (a GET stream may wait long for one).
+        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         await SseFormatter.WriteAsync(events, response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
