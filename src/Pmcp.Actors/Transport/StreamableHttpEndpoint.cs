@@ -110,6 +110,11 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
 
             var id = message.Id!.Value;
             var post = session.OpenPost(id);
+            if (post is null && session.HasEnded)
+            {
+                await RefuseAsync(context, StatusCodes.Status404NotFound, "The session ended.").ConfigureAwait(false);
+                return;
+            }
             if (post is null)
             {
                 await JsonAsync(context, StatusCodes.Status200OK,
