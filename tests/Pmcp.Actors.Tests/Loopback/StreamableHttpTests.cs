@@ -212,10 +212,12 @@ public sealed class StreamableHttpTests(ITestOutputHelper output)
     [Fact]
     public async Task IdleSession_Expires_AfterSessionIdleTimeout()
     {
-        await using var server = await StartAsync(o => o.SessionIdleTimeout = TimeSpan.FromMilliseconds(300));
+        // Long enough that the busy session's GET opens before it could expire, even on a loaded machine.
+        await using var server = await StartAsync(o => o.SessionIdleTimeout = TimeSpan.FromSeconds(2));
         await using var client = await McpHttpTestClient.ConnectAsync(server.McpHttpUri);
         await using var busy = await McpHttpTestClient.ConnectAsync(server.McpHttpUri);
         using var stream = await busy.OpenGetStreamAsync(); // an open stream keeps a session alive
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
 
         // Watched from the server's side: a request on the idle session would make it active again.
         await Eventually.TrueAsync(async () => (await StatsAsync(server)).Connections == 1, "the idle session to expire and its actor to stop");
