@@ -65,6 +65,9 @@ public static class McpJson
     /// Parses one complete JSON text. Dates stay strings, documents deeper than <see cref="MaxDepth"/> and trailing
     /// content are refused with <see cref="JsonReaderException"/>.
     /// </summary>
+    // No line numbers on every token: nothing reads them, and they were an object per token parsed.
+    private static readonly JsonLoadSettings LoadSettings = new() { LineInfoHandling = LineInfoHandling.Ignore };
+
     public static JToken Parse(string json)
     {
         using var reader = new JsonTextReader(new StringReader(json))
@@ -74,7 +77,7 @@ public static class McpJson
             MaxDepth = MaxDepth,
             ArrayPool = CharPool.Instance, // the reader's char buffer is rented, and returned when it is closed
         };
-        var token = JToken.ReadFrom(reader);
+        var token = JToken.ReadFrom(reader, LoadSettings);
         while (reader.Read())
         {
             if (reader.TokenType != JsonToken.Comment)

@@ -13,6 +13,7 @@ public static class McpProtocolVersions
     public static IReadOnlyList<string> Supported { get; } = [V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05];
 
     /// <summary>The lifecycle rule: echo a supported requested version, otherwise answer with the latest.</summary>
+    /// <summary>The revision to speak: the requested one when supported (as this class's own string, so a session keeps no copy of the request's), else <see cref="Latest"/>.</summary>
     public static string Negotiate(string? requested) =>
-        requested is not null && Supported.Contains(requested, StringComparer.Ordinal) ? requested : Latest;
+        requested is not null && Supported.FirstOrDefault(v => string.Equals(v, requested, StringComparison.Ordinal)) is { } supported ? supported : Latest;
 }

@@ -23,16 +23,21 @@ public static class Program
         var quick = new Option<bool>("--quick") { Description = "Short runs, one repetition, 2,000 connections for memory and scale: under 2 minutes." };
         var outDir = new Option<string?>("--out") { Description = "Folder for benchmarks.md and benchmarks.png (default: the repository's docs/)." };
         var sdkStateful = new Option<bool>("--sdk-stateful") { Description = "Run the C# SDK stateful (Mcp-Session-Id) instead of its stateless default." };
-        var workstationGc = new Option<bool>("--workstation-gc") { Description = "Run every server with workstation GC instead of Server GC." };
+        var gc = new Option<string>("--gc")
+        {
+            Description = "shipped (default): each server with the GC it ships with; server or workstation: every server with that GC.",
+            DefaultValueFactory = _ => "shipped",
+        };
+        gc.AcceptOnlyFromAmong("shipped", "server", "workstation");
         var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
         var pmcpDll = new Option<string?>("--pmcp-dll") { Description = "Run this Pmcp.Actors.Server.dll instead of the one built beside the harness." };
         var compareDll = new Option<string?>("--compare-dll") { Description = "Also run this Pmcp.Actors.Server.dll in the same run (e.g. a build from before a change)." };
         var compareLabel = new Option<string?>("--compare-label") { Description = "Its label in the tables (default: Pmcp.Actors (compare))." };
 
-        var all = new Command("all", "Every scenario; writes benchmarks.md and benchmarks.png.") { quick, outDir, sdkStateful, workstationGc, noMicro, pmcpDll, compareDll, compareLabel };
+        var all = new Command("all", "Every scenario; writes benchmarks.md and benchmarks.png.") { quick, outDir, sdkStateful, gc, noMicro, pmcpDll, compareDll, compareLabel };
         all.SetAction(async parse =>
         {
-            var settings = Settings(parse, quick, outDir, sdkStateful, workstationGc, pmcpDll, compareDll, compareLabel) with
+            var settings = Settings(parse, quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel) with
             {
                 Micro = !parse.GetValue(noMicro) && !parse.GetValue(quick),
             };
@@ -55,7 +60,7 @@ public static class Program
                      ("scale", "The scale scenario only; prints the table."),
                  })
         {
-            var command = new Command(name, description) { quick, outDir, sdkStateful, workstationGc, pmcpDll, compareDll, compareLabel };
+            var command = new Command(name, description) { quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel };
             var connections = new Option<int?>("--connections") { Description = "Connections for memory or scale." };
             var hold = new Option<double?>("--hold") { Description = "Seconds to hold the scale connections." };
             var reps = new Option<int?>("--repetitions") { Description = "Repetitions (throughput, memory)." };
@@ -68,7 +73,7 @@ public static class Program
             command.Options.Add(sweep);
             command.SetAction(async parse =>
             {
-                var settings = Settings(parse, quick, outDir, sdkStateful, workstationGc, pmcpDll, compareDll, compareLabel);
+                var settings = Settings(parse, quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel);
                 if (name == "scale") settings = settings with { ScaleBaseline = true };
                 if (parse.GetValue(connections) is { } n) settings = settings with { MemoryConnections = n, ScaleConnections = n };
                 if (parse.GetValue(hold) is { } h) settings = settings with { ScaleHoldSeconds = h };
@@ -178,7 +183,7 @@ public static class Program
         return root;
     }
 
-    private static HarnessSettings Settings(ParseResult parse, Option<bool> quick, Option<string?> outDir, Option<bool> sdkStateful, Option<bool> workstationGc,
+    private static HarnessSettings Settings(ParseResult parse, Option<bool> quick, Option<string?> outDir, Option<bool> sdkStateful, Option<string> gc,
         Option<string?> pmcpDll, Option<string?> compareDll, Option<string?> compareLabel)
     {
         var dir = parse.GetValue(outDir) ?? Path.Combine(RepoRoot(), "docs");
@@ -187,7 +192,7 @@ public static class Program
         return settings with
         {
             SdkStateful = parse.GetValue(sdkStateful),
-            ServerGc = !parse.GetValue(workstationGc),
+            ServerGc = parse.GetValue(gc) switch { "server" => true, "workstation" => false, _ => null },
             PmcpDll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : null,
             CompareDll = parse.GetValue(compareDll) is { } c ? Path.GetFullPath(c) : null,
         };

@@ -1,58 +1,29 @@
 using Akka.Actor;
-using Microsoft.Extensions.Logging;
-using Newtonsoft.Json;
-using Pmcp.Actors.Security;
-using Pmcp.Actors.Tools;
-using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Actors;
 
 /// <summary>
-/// Runs one piece of user code for one request (a tool call, a resource read, a prompt, a completion) with a
-/// CancellationToken and a deadline, and answers its connection exactly once: the result, the failure the subclass
-/// maps an exception to, or -32603 if the worker stops before the code ends.
+/// A worker actor for one request the router runs (a resource read, a prompt, a completion, or a tool call that
+/// reached the router instead of running on its connection): it runs a <see cref="CallExecution"/> and answers its
+/// connection exactly once — the execution's answer, or -32603 if the worker stops before the code ends.
 /// </summary>
-public abstract class CallWorkerActor : UntypedActor, IWithTimers
+internal sealed class CallWorkerActor : UntypedActor
 {
-    private readonly CancellationTokenSource _cts = new();
+    private readonly CallExecution _execution;
+    private readonly IActorRef _replyTo;
+    private readonly string _name;
     private bool _answered;
 
-    protected CallWorkerActor(long callId, RequestId requestId, string name, string loggerName, IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller = null)
+    public CallWorkerActor(CallExecution execution, IActorRef replyTo, string name)
     {
-        Caller = caller;
-        LoggerName = loggerName;
-        CallId = callId;
-        RequestId = requestId;
-        Name = name;
-        ReplyTo = replyTo;
-        Logger = logger;
-        Timeout = timeout;
-        WantsProgress = wantsProgress;
+        _execution = execution;
+        _replyTo = replyTo;
+        _name = name;
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    protected long CallId { get; }
-
-    protected RequestId RequestId { get; }
-
-    /// <summary>What runs, for messages: "tool 'echo'", "prompt 'greet'".</summary>
-    protected string Name { get; }
-
-    /// <summary>The tool's name (<see cref="ToolContext.ToolName"/>, and the <c>logger</c> of the messages it sends its client); for other requests, <see cref="Name"/>.</summary>
-    private string LoggerName { get; }
-
-    protected IActorRef ReplyTo { get; }
-
-    protected ILogger Logger { get; }
-
-    protected TimeSpan Timeout { get; }
-
-    private bool WantsProgress { get; }
-
-    /// <summary>Who called; rebuilt into <see cref="ToolContext.User"/>.</summary>
-    private CallerIdentity? Caller { get; }
+    public static Props Props(CallExecution execution, IActorRef replyTo, string name) =>
+        Akka.Actor.Props.Create(() => new CallWorkerActor(execution, replyTo, name));
 
     /// <summary>Cancel the call's token.</summary>
     public sealed record Cancel
@@ -60,61 +31,22 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
         public static readonly Cancel Instance = new();
     }
 
-    private sealed record Finished(object? Result, Exception? Error);
+    private sealed record Answer(object Reply);
 
-    private sealed record TimedOut
-    {
-        public static readonly TimedOut Instance = new();
-    }
-
-    /// <summary>Runs the user's code; the returned object is the JSON-RPC result.</summary>
-    protected abstract Task<object?> ExecuteAsync(ToolContext context);
-
-    /// <summary>The answer when the code throws (cancellation excepted).</summary>
-    protected abstract object Failure(Exception error);
-
-    /// <summary>The answer when the call was cancelled or timed out.</summary>
-    protected abstract object Stopped(string why);
-
-    protected ToolCallFailed InternalError(string message) => new(CallId, JsonRpcErrorCodes.InternalError, message);
-
-    protected override void PreStart()
-    {
-        Timers.StartSingleTimer("timeout", TimedOut.Instance, Timeout);
-        var progress = new ProgressReporter(ReplyTo, CallId, WantsProgress);
-        var client = new ClientSession(ReplyTo, RequestId);
-        var context = new ToolContext(LoggerName, RequestId, progress, client, new ToolLogger(Logger, client, LoggerName), _cts.Token, CallerIdentity.ToPrincipal(Caller));
-        RunAsync(context).PipeTo(Self);
-    }
-
-    private async Task<Finished> RunAsync(ToolContext context)
-    {
-        try
-        {
-            return new Finished(await ExecuteAsync(context).ConfigureAwait(false), null);
-        }
-        catch (Exception ex)
-        {
-            return new Finished(null, ex);
-        }
-    }
+    protected override void PreStart() =>
+        _execution.RunAsync().PipeTo(Self, success: reply => new Answer(reply));
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
-            case Finished finished:
-                Answer(finished);
+            case Answer answer:
+                _answered = true;
+                _replyTo.Tell(answer.Reply);
                 Context.Stop(Self);
                 return;
             case Cancel:
-                _cts.Cancel();
-                return;
-            case TimedOut:
-                // The code may still be winding down; its late result goes nowhere.
-                _cts.Cancel();
-                Reply(Stopped($"timed out after {Timeout.TotalSeconds:0.###} s and was cancelled"));
-                Context.Stop(Self);
+                _execution.Cancel();
                 return;
             default:
                 Unhandled(message);
@@ -122,58 +54,10 @@ public abstract class CallWorkerActor : UntypedActor, IWithTimers
         }
     }
 
-    private void Reply(object answer)
-    {
-        _answered = true;
-        ReplyTo.Tell(answer);
-    }
-
-    private void Answer(Finished finished)
-    {
-        if (finished.Error is OperationCanceledException && _cts.IsCancellationRequested)
-        {
-            Reply(Stopped("was cancelled"));
-            return;
-        }
-
-        if (finished.Error is { } error)
-        {
-            Logger.LogWarning(error, "{Name} failed on request {RequestId}", Name, RequestId);
-            Reply(Failure(error));
-            return;
-        }
-
-        if (finished.Result is null)
-        {
-            Reply(InternalError($"The {Name} returned no result."));
-            return;
-        }
-
-        try
-        {
-            Reply(new ToolCallCompleted(CallId, McpJson.Serialize(finished.Result)));
-        }
-        catch (JsonException ex)
-        {
-            Logger.LogError(ex, "The result of {Name} could not be serialized", Name);
-            Reply(InternalError($"The result of the {Name} could not be serialized."));
-        }
-    }
-
     protected override void PostStop()
     {
-        if (!_answered) ReplyTo.Tell(InternalError($"The worker for the {Name} stopped before it finished."));
+        if (!_answered) _replyTo.Tell(new ToolCallFailed(_execution.CallId, Pmcp.Protocol.JsonRpcErrorCodes.InternalError, $"The worker for the {_name} stopped before it finished."));
         // Not disposed: the code may still hold the token while it winds down.
-        _cts.Cancel();
-    }
-
-    private sealed class ProgressReporter(IActorRef connection, long callId, bool enabled) : IProgressReporter
-    {
-        public bool IsEnabled => enabled;
-
-        public void Report(double progress, double? total = null, string? message = null)
-        {
-            if (enabled) connection.Tell(new ToolCallProgress(callId, progress, total, message));
-        }
+        _execution.Cancel();
     }
 }

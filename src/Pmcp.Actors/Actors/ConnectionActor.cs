@@ -25,6 +25,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly McpServerDefinition _definition;
     private readonly McpServerOptions _options;
     private readonly IActorRef _router;
+    private readonly LocalTools? _localTools;
     private readonly IConnectionOutlet _outlet;
     private readonly CallerIdentity? _caller;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -40,15 +41,16 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private long _nextCallId;
     private long _nextClientRequestId;
     private int _logRank;
-    private JObject _clientCapabilities = [];
+    private ClientCapabilityFlags _clientCapabilities;
     private bool _paused;
     private bool _closeRequested;
     private bool _socketGone;
     private readonly MessageRateLimiter? _rateLimiter;
     private int _violations;
 
-    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null)
+    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, LocalTools? localTools = null)
     {
+        _localTools = localTools;
         _caller = caller;
         _connectionId = connectionId;
         _definition = definition;
@@ -59,8 +61,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         if (options.MaxMessagesPerSecond > 0) _rateLimiter = new MessageRateLimiter(options.MaxMessagesPerSecond, options.MessageBurst);
     }
 
-    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller));
+    /// <param name="localTools">Tools this connection runs itself (see <see cref="LocalTools"/>); calls of other tools, and every call when null, go through <paramref name="router"/>.</param>
+    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, LocalTools? localTools = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller, localTools));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -81,6 +84,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private sealed class InFlightCall(RequestId requestId, JToken? progressToken)
     {
         public RequestId RequestId { get; } = requestId;
+
+        /// <summary>Set when the call runs here rather than on a worker of the router.</summary>
+        public CallExecution? Local { get; set; }
         public JToken? ProgressToken { get; } = progressToken;
         public double LastProgress { get; set; } = double.NegativeInfinity;
         public long LastProgressAt { get; set; }
@@ -97,7 +103,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     protected override void PostStop()
     {
         FailClientRequests("the connection closed");
-        foreach (var callId in _calls.Keys) _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        CancelAll();
         if (!_closeRequested && !_socketGone)
             _outlet.Close(WebSocketCloseStatus.InternalServerError, "internal server error");
     }
@@ -147,6 +153,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         {
             case Inbound inbound:
                 if (_heldBack.Remove(inbound) || Admit(inbound.Text)) Read(_current = inbound, draining: false);
+                _current = null; // an idle session keeps no message
                 return;
 
             case Drain:
@@ -172,6 +179,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         {
             case Inbound inbound:
                 if (_heldBack.Remove(inbound) || Admit(inbound.Text)) Read(_current = inbound, draining: true);
+                _current = null; // an idle session keeps no message
                 return;
 
             case DrainDeadline:
@@ -232,7 +240,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
 
         ProtocolVersion = McpProtocolVersions.Negotiate((string?)requested);
-        _clientCapabilities = parameters["capabilities"] as JObject ?? [];
+        // Kept as flags: a token taken from the request would keep the whole initialize message alive for the session.
+        _clientCapabilities = ClientCapabilitiesOf(parameters["capabilities"] as JObject);
         var result = new InitializeResult(ProtocolVersion, _definition.Capabilities, _definition.ServerInfo)
         {
             Instructions = _definition.Instructions,
@@ -350,7 +359,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
-        object message;
+        object? message = null;
+        McpToolDefinition? localTool = null;
+        JObject? arguments = null;
         var key = new CallKey(_connectionId, _nextCallId + 1);
         if (method == McpMethods.ToolsCall)
         {
@@ -366,7 +377,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
                 return;
             }
-            message = new CallTool(key, id, (string)nameToken!, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
+            var name = (string)nameToken!;
+            localTool = _localTools?.Find(name);
+            if (localTool is null) message = new CallTool(key, id, name, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
+            else arguments = Detached(parameters, args);
         }
         else
         {
@@ -379,26 +393,54 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
+        if (localTool is { HasRequirements: true } && localTool.Refusal(CallerIdentity.ToPrincipal(_caller)) is { } refusal)
+        {
+            // Refused before the handler runs: an isError result, like a failed argument check.
+            SendResult(id, McpJson.Serialize(CallToolResult.Error(refusal)));
+            return;
+        }
+
         _nextCallId = key.CallId;
-        _calls.Add(key.CallId, new InFlightCall(id, progressToken));
+        var call = new InFlightCall(id, progressToken);
+        _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
-        _router.Tell(message);
+        Task<object>? answer = null;
+        if (localTool is not null)
+            (call.Local, answer) = _localTools!.Start(localTool, key.CallId, id, arguments!, Self, localTool.Timeout ?? _options.ToolCallTimeout, progressToken is not null, _caller);
+        else
+            _router.Tell(message);
 
         if (!_paused && _calls.Count >= _options.MaxInFlightCallsPerConnection)
         {
             _paused = true;
             _outlet.PauseReading();
         }
+
+        // A tool that finished at once, having told the connection nothing, is answered now; the others answer
+        // through the mailbox, behind their progress and log messages.
+        if (answer is { IsCompletedSuccessfully: true } && !call.Local!.HasTold) CallReplies(answer.Result);
+        else answer?.PipeTo(Self);
+    }
+
+    /// <summary>
+    /// The arguments as their own document, taken out of the request rather than copied: a tool (and the schema
+    /// validator) then sees paths like <c>count</c>, as when they arrive as text through the router, not <c>params.arguments.count</c>.
+    /// </summary>
+    private static JObject Detached(JObject parameters, JToken? args)
+    {
+        if (args is not JObject obj) return [];
+        parameters.Property("arguments")!.Value = JValue.CreateNull();
+        return obj;
     }
 
     private void CancelFromClient(JObject? parameters)
     {
         if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
         if (!_callIds.TryGetValue(requestId, out var callId)) return; // finished or unknown: ignored, as the spec allows
-        Forget(callId);
+        var call = Forget(callId)!;
         if (_batchOf.Remove(requestId, out var batch) && --batch.Pending == 0 && batch.Responses.Count > 0)
             Send(batch.ToJson()); // the cancelled call gets no response, in a batch as alone
-        _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        Cancel(callId, call);
     }
 
     /// <summary>Handles the router's and workers' answers; false when the message is none of them.</summary>
@@ -440,6 +482,17 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             Total = progress.Total,
             Message = progress.Message,
         }), call.RequestId);
+    }
+
+    private void Cancel(long callId, InFlightCall call)
+    {
+        if (call.Local is { } local) local.Cancel();
+        else _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+    }
+
+    private void CancelAll()
+    {
+        foreach (var (callId, call) in _calls) Cancel(callId, call);
     }
 
     private InFlightCall? Forget(long callId)
@@ -530,6 +583,33 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         Send(JsonRpcWriter.RequestRaw(new RequestId(id), request.Method, request.ParamsJson), request.RelatedRequest);
     }
 
+    [Flags]
+    private enum ClientCapabilityFlags
+    {
+        None = 0,
+        Sampling = 1,
+        Roots = 2,
+        Elicitation = 4,
+        ElicitationForm = 8,
+        ElicitationUrl = 16,
+    }
+
+    private static ClientCapabilityFlags ClientCapabilitiesOf(JObject? capabilities)
+    {
+        var flags = ClientCapabilityFlags.None;
+        if (capabilities is null) return flags;
+        if (capabilities["sampling"] is JObject) flags |= ClientCapabilityFlags.Sampling;
+        if (capabilities["roots"] is JObject) flags |= ClientCapabilityFlags.Roots;
+        if (capabilities["elicitation"] is JObject elicitation)
+        {
+            flags |= ClientCapabilityFlags.Elicitation;
+            // An empty elicitation object means form mode (revisions before 2025-11-25 had no modes).
+            if (elicitation.Count == 0 || elicitation["form"] is JObject) flags |= ClientCapabilityFlags.ElicitationForm;
+            if (elicitation["url"] is JObject) flags |= ClientCapabilityFlags.ElicitationUrl;
+        }
+        return flags;
+    }
+
     /// <summary>Why this client may not be sent this request, or null when it may.</summary>
     private string? Unsupported(ClientRequest request)
     {
@@ -538,21 +618,20 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (request.Method)
         {
             case McpMethods.SamplingCreateMessage:
-                return _clientCapabilities["sampling"] is JObject ? null : "The client did not declare the sampling capability.";
+                return _clientCapabilities.HasFlag(ClientCapabilityFlags.Sampling) ? null : "The client did not declare the sampling capability.";
             case McpMethods.RootsList:
-                return _clientCapabilities["roots"] is JObject ? null : "The client did not declare the roots capability.";
+                return _clientCapabilities.HasFlag(ClientCapabilityFlags.Roots) ? null : "The client did not declare the roots capability.";
             case McpMethods.ElicitationCreate:
-                if (_clientCapabilities["elicitation"] is not JObject elicitation || string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_06_18) < 0)
+                if (!_clientCapabilities.HasFlag(ClientCapabilityFlags.Elicitation) || string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_06_18) < 0)
                     return "The client did not declare the elicitation capability.";
                 var mode = request.ParamsJson is null ? null : (string?)(McpJson.Parse(request.ParamsJson)["mode"] as JValue);
                 if (mode == "url")
                 {
-                    return elicitation["url"] is JObject && string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_11_25) >= 0
+                    return _clientCapabilities.HasFlag(ClientCapabilityFlags.ElicitationUrl) && string.CompareOrdinal(ProtocolVersion, McpProtocolVersions.V2025_11_25) >= 0
                         ? null
                         : "The client did not declare URL-mode elicitation.";
                 }
-                // An empty elicitation object means form mode (revisions before 2025-11-25 had no modes).
-                return elicitation.Count == 0 || elicitation["form"] is JObject ? null : "The client did not declare form-mode elicitation.";
+                return _clientCapabilities.HasFlag(ClientCapabilityFlags.ElicitationForm) ? null : "The client did not declare form-mode elicitation.";
             default:
                 return $"The server does not send {request.Method} to clients.";
         }
@@ -748,7 +827,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     {
         if (_closeRequested) return;
         _closeRequested = true;
-        foreach (var callId in _calls.Keys) _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        CancelAll();
         _calls.Clear();
         _callIds.Clear();
         FailClientRequests("the connection closed");

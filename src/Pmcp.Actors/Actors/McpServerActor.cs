@@ -17,21 +17,24 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     private readonly McpServerDefinition _definition;
     private readonly McpServerOptions _options;
     private readonly IActorRef _router;
+    private readonly LocalTools? _localTools;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _connections = [];
     private readonly List<IActorRef> _drainWaiters = [];
     private long _opened;
     private bool _draining;
 
-    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router)
+    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, LocalTools? localTools = null)
     {
+        _localTools = localTools;
         _definition = definition;
         _options = options;
         _router = router;
     }
 
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router) =>
-        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router));
+    /// <param name="localTools">The router's <see cref="LocalTools"/>: connections run those tools themselves. Null: every call goes through the router.</param>
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, LocalTools? localTools = null) =>
+        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, localTools));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -58,7 +61,7 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         {
             case OpenConnection open:
                 var id = ++_opened;
-                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller), $"connection-{id}");
+                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _localTools), $"connection-{id}");
                 Context.Watch(connection);
                 _connections.Add(connection);
                 if (_draining) connection.Tell(ConnectionProtocol.Drain.Instance);

@@ -12,9 +12,10 @@ namespace Pmcp.Actors.Actors;
 
 /// <summary>
 /// The registry (<c>/user/pmcp-tools</c>) of everything a server offers: tools, resources, resource templates and
-/// prompts. It answers the list requests from pages serialized once per change, and runs every piece of user code
-/// (a tool call, a resource read, a prompt, a completion) on a worker child of its own. A worker is stopped when it
-/// fails: a call is not re-run, since tools need not be idempotent.
+/// prompts. It answers the list requests from pages serialized once per change, and runs the user code that reaches it
+/// (a resource read, a prompt, a completion, and tool calls its connections did not run themselves through
+/// <see cref="LocalTools"/>) on a worker child of its own. A worker is stopped when it fails: a call is not re-run,
+/// since tools need not be idempotent.
 /// </summary>
 public sealed class ToolRouterActor : UntypedActor
 {
@@ -24,24 +25,25 @@ public sealed class ToolRouterActor : UntypedActor
     private readonly List<McpResourceDefinition> _resources;
     private readonly List<McpResourceTemplateDefinition> _templates;
     private readonly List<McpPromptDefinition> _prompts;
-    private readonly Dictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
     private readonly McpServerOptions _options;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly LocalTools _local;
     private readonly Dictionary<string, string[]> _pages = new(StringComparer.Ordinal);
 
-    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory)
+    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, LocalTools? localTools = null)
     {
         _options = options;
-        _loggerFactory = loggerFactory;
+        _local = localTools ?? new LocalTools(loggerFactory);
         _tools = [.. definition.Tools];
         _resources = [.. definition.Resources];
         _templates = [.. definition.ResourceTemplates];
         _prompts = [.. definition.Prompts];
         foreach (var method in ListMethods) Paginate(method);
+        _local.Publish(_tools);
     }
 
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory) =>
-        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory));
+    /// <param name="localTools">Shared with the connections (see <see cref="McpServerActor.Props"/>) so that they run this node's tools themselves; null when every call comes through the router.</param>
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, LocalTools? localTools = null) =>
+        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory, localTools));
 
     private static readonly string[] ListMethods = [McpMethods.ToolsList, McpMethods.ResourcesList, McpMethods.ResourcesTemplatesList, McpMethods.PromptsList];
 
@@ -64,7 +66,9 @@ public sealed class ToolRouterActor : UntypedActor
                     Sender.Tell(new ToolCallCompleted(call.Key.CallId, McpJson.Serialize(CallToolResult.Error(refusal))));
                     return;
                 }
-                Context.ActorOf(ToolWorkerActor.Props(tool, call, Sender, Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout), call.Key.WorkerName);
+                var execution = CallExecution.ForTool(tool, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), Sender,
+                    _local.Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
+                Context.ActorOf(CallWorkerActor.Props(execution, Sender, $"tool '{tool.Name}'"), call.Key.WorkerName);
                 return;
 
             case RunRequest request:
@@ -72,7 +76,7 @@ public sealed class ToolRouterActor : UntypedActor
                 return;
 
             case GetWorkerCount:
-                Sender.Tell(new WorkerCount(Context.GetChildren().Count()));
+                Sender.Tell(new WorkerCount(Context.GetChildren().Count() + _local.RunningCalls));
                 return;
 
             case CancelCall cancel:
@@ -101,11 +105,16 @@ public sealed class ToolRouterActor : UntypedActor
                 }
                 // Calls in flight keep the definition they started with.
                 Upsert(_tools, add.Tool, t => t.Name == add.Tool.Name);
+                _local.Publish(_tools);
                 Changed(McpMethods.ToolsList, "tools");
                 return;
 
             case RemoveTool remove:
-                if (_tools.RemoveAll(t => t.Name == remove.Name) > 0) Changed(McpMethods.ToolsList, "tools");
+                if (_tools.RemoveAll(t => t.Name == remove.Name) > 0)
+                {
+                    _local.Publish(_tools);
+                    Changed(McpMethods.ToolsList, "tools");
+                }
                 else Sender.Tell(new ToolsUpdated(false));
                 return;
 
@@ -157,8 +166,9 @@ public sealed class ToolRouterActor : UntypedActor
             Sender.Tell(new ToolCallFailed(request.Key.CallId, error.Code, error.Message));
             return;
         }
-        Context.ActorOf(RequestWorkerActor.Props(name!, run!, request.Key.CallId, request.RequestId, Sender, Logger(request.Method), _options.ToolCallTimeout, request.Caller),
-            request.Key.WorkerName);
+        var execution = new CallExecution(request.Key.CallId, request.RequestId, new RequestOutcomes(name!), run!, Sender,
+            _local.Logger(request.Method), _options.ToolCallTimeout, wantsProgress: false, request.Caller);
+        Context.ActorOf(CallWorkerActor.Props(execution, Sender, name!), request.Key.WorkerName);
     }
 
     private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) ReadResource(JObject parameters)
@@ -258,13 +268,6 @@ public sealed class ToolRouterActor : UntypedActor
             result[key] = (string)value!;
         }
         return true;
-    }
-
-    private ILogger Logger(string category)
-    {
-        if (!_loggers.TryGetValue(category, out var logger))
-            _loggers[category] = logger = _loggerFactory.CreateLogger("Pmcp.Tools." + category);
-        return logger;
     }
 
     private void Changed(string listMethod, string list)

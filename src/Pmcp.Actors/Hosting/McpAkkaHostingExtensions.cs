@@ -22,9 +22,10 @@ public static class McpAkkaHostingExtensions
             var runtime = resolver.GetService<McpServerRuntime>()
                 ?? throw new InvalidOperationException("WithMcpServer() needs services.AddMcpServer(...) first.");
             var loggers = resolver.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers), "pmcp-tools");
+            var localTools = new LocalTools(loggers);
+            var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, localTools), "pmcp-tools");
             registry.Register<ToolRouterActor>(router);
-            var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router), "pmcp");
+            var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, localTools), "pmcp");
             registry.Register<McpServerActor>(server);
         });
 }

@@ -14,6 +14,9 @@ namespace Pmcp.Actors.Tools;
 /// </summary>
 internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : IClientSession
 {
+    /// <summary>True once anything was told to the connection (a log message, a request).</summary>
+    public bool HasSent { get; private set; }
+
     public async Task<CreateMessageResult> SampleAsync(CreateMessageParams request, CancellationToken cancellationToken = default) =>
         McpJson.ToObject<CreateMessageResult>(await RequestAsync(McpMethods.SamplingCreateMessage, request, cancellationToken).ConfigureAwait(false));
 
@@ -28,12 +31,14 @@ internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequ
     public void Log(string level, JToken data, string? logger = null)
     {
         if (LoggingLevels.Rank(level) < 0) throw new ArgumentException($"Unknown log level '{level}'.", nameof(level));
+        HasSent = true;
         connection.Tell(new ConnectionProtocol.ClientLog(level, logger, data.ToString(Formatting.None), relatedRequest));
     }
 
     private async Task<JToken> RequestAsync(string method, object? parameters, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        HasSent = true;
         var key = Guid.NewGuid().ToString("N");
         var json = parameters is null ? null : McpJson.Serialize(parameters);
         using var registration = cancellationToken.Register(() => connection.Tell(new ConnectionProtocol.CancelClientRequest(key)));

@@ -8,9 +8,12 @@ namespace Pmcp.Actors.Tools;
 /// <summary>What a tool handler gets besides its arguments.</summary>
 public sealed class ToolContext
 {
-    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSession client, ILogger logger, CancellationToken cancellationToken, ClaimsPrincipal? user = null)
+    private readonly CallerIdentity? _caller;
+    private ClaimsPrincipal? _user;
+
+    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSession client, ILogger logger, CancellationToken cancellationToken, CallerIdentity? caller = null)
     {
-        User = user ?? CallerIdentity.Anonymous();
+        _caller = caller;
         ToolName = toolName;
         RequestId = requestId;
         Progress = progress;
@@ -43,7 +46,8 @@ public sealed class ToolContext
     /// The caller, as authenticated at the WebSocket upgrade (<c>HttpContext.User</c>): its claims, name and roles.
     /// Unauthenticated (<c>Identity.IsAuthenticated</c> false, no claims) when the endpoint has no authentication.
     /// </summary>
-    public ClaimsPrincipal User { get; }
+    /// <remarks>Built on first use: most tools never look, and a principal is several objects.</remarks>
+    public ClaimsPrincipal User => _user ??= CallerIdentity.ToPrincipal(_caller);
 }
 
 /// <summary>

@@ -123,7 +123,12 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine($"- Command: `{command}`");
         sb.AppendLine($"- Machine: {Machine.Describe()}. The load generators run on the same machine, so every server shares the two cores with its load.");
         sb.AppendLine($"- Versions: {Machine.Versions()}.");
-        sb.AppendLine($"- Servers, each a child process with {(settings.ServerGc ? "Server" : "workstation")} GC (the standalone server's own setting):");
+        sb.AppendLine(settings.ServerGc switch
+        {
+            null => "- Servers, each a child process with the GC it ships with (Pmcp.Actors.Server: workstation GC; the baseline and the SDK server: Server GC, Sdk.Web's default):",
+            true => "- Servers, each a child process, all forced to Server GC (`--gc server`):",
+            false => "- Servers, each a child process, all forced to workstation GC (`--gc workstation`):",
+        });
         sb.AppendLine("  **Pmcp.Actors**: the standalone server `Pmcp.Actors.Server.dll` (Release), logging at Warning, `MaxConnections=20000`, otherwise defaults (keepalive 30 s / 30 s, 64 calls in flight per connection);");
         sb.AppendLine("  **thin baseline**: Kestrel WebSocket, one receive loop per socket that answers `initialize` and `tools/call echo` directly with System.Text.Json, no actors, same keepalive;");
         sb.AppendLine($"  **C# SDK**: `ModelContextProtocol.AspNetCore` Streamable HTTP with the same echo tool, {(settings.SdkStateful ? "stateful (Mcp-Session-Id)" : "stateless (the SDK's default)")}.");

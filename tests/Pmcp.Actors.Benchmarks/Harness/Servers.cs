@@ -34,12 +34,16 @@ internal static class Servers
 
     public static string DefaultPmcpDll => Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
 
-    /// <summary>Every server runs with Server GC, as Pmcp.Actors.Server ships (Microsoft.NET.Sdk.Web's default).</summary>
-    public static Dictionary<string, string> ServerEnvironment(bool serverGc) => new()
+    /// <summary>
+    /// Each server runs with the GC it ships with (null: Pmcp.Actors.Server workstation GC, the baseline and the SDK
+    /// server Sdk.Web's Server GC), or all with the one forced by --gc server / --gc workstation.
+    /// </summary>
+    public static Dictionary<string, string> ServerEnvironment(bool? serverGc)
     {
-        ["DOTNET_gcServer"] = serverGc ? "1" : "0",
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-    };
+        var env = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        if (serverGc is { } server) env["DOTNET_gcServer"] = server ? "1" : "0";
+        return env;
+    }
 
     public static async Task<(ChildProcess Process, Uri Url)> StartAsync(ServerKind kind, HarnessSettings settings)
     {

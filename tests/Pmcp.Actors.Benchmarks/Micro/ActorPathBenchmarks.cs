@@ -32,8 +32,9 @@ public class ActorPathBenchmarks
         _system = ActorSystem.Create("bench", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         var definition = new McpServerBuilder().AddDemoTools().Build();
         var options = new McpServerOptions();
-        var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance), "pmcp-tools");
-        _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet), "connection-1");
+        var localTools = new LocalTools(NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
+        var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools), "pmcp-tools");
+        _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet, localTools: localTools), "connection-1");
         _outlet.Expect(1);
         _connection.Tell(new ConnectionProtocol.Inbound(Encoding.UTF8.GetString(McpFrames.Initialize)));
         _outlet.Wait();

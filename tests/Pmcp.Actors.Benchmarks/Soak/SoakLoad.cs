@@ -34,6 +34,9 @@ internal static class SoakLoad
         return 0;
     }
 
+    /// <summary>Load shape, not synchronisation: a client whose connect failed waits this long before the next one, as a real client would.</summary>
+    private static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(100);
+
     private static async Task OneConnectionAsync(Uri url, SoakCounts counts, CancellationToken cancellationToken)
     {
         using var socket = WsLoadClient.NewSocket();
@@ -44,7 +47,7 @@ internal static class SoakLoad
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException)
         {
             counts.Add("connect failed");
-            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false); // back off before the next connection, as a real client would
+            await Task.Delay(ReconnectBackoff, CancellationToken.None).ConfigureAwait(false);
             return;
         }
         counts.Add("connections");

@@ -11,15 +11,24 @@ using Xunit.Abstractions;
 
 namespace Pmcp.Actors.Tests.Actors;
 
-public sealed class ConnectionActorSpecs : TestKit
+/// <summary>Tool calls run by the connection itself, as on a node that hosts its tools (the default).</summary>
+public sealed class ConnectionActorSpecs(ITestOutputHelper output) : ConnectionActorSpecsBase(output, runToolsLocally: true);
+
+/// <summary>The same specs with every call going through the router to a worker actor, as on a gateway node.</summary>
+public sealed class ConnectionActorRouterPathSpecs(ITestOutputHelper output) : ConnectionActorSpecsBase(output, runToolsLocally: false);
+
+public abstract class ConnectionActorSpecsBase : TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly TestTools _tools = new();
     private readonly TestProbe _socket;
     private readonly IActorRef _connection;
+    private readonly bool _runToolsLocally;
+    private IActorRef _router = ActorRefs.Nobody;
 
-    public ConnectionActorSpecs(ITestOutputHelper output) : base(output: output)
+    protected ConnectionActorSpecsBase(ITestOutputHelper output, bool runToolsLocally) : base(output: output)
     {
+        _runToolsLocally = runToolsLocally;
         _socket = CreateTestProbe();
         _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2, ProgressInterval = TimeSpan.Zero });
     }
@@ -27,8 +36,9 @@ public sealed class ConnectionActorSpecs : TestKit
     private IActorRef Start(McpServerOptions options, string instructions = "Use the tools.")
     {
         var definition = _tools.AddTo(new McpServerBuilder().Name("spec-server").Version("9.9.9").Instructions(instructions)).Build();
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
-        return Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+        var localTools = _runToolsLocally ? new LocalTools(NullLoggerFactory.Instance) : null;
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools));
+        return Sys.ActorOf(ConnectionActor.Props(1, definition, options, _router, new ProbeOutlet(_socket), localTools: localTools));
     }
 
     private SpecWire Wire => new(_socket, () => _connection);
@@ -385,6 +395,17 @@ public sealed class ConnectionActorSpecs : TestKit
         await InitializeAsync();
         Request(1, "tools/call", new { name = "progress" });
         await ResultAsync(1);
+    }
+
+    [Fact]
+    public async Task RunningCall_IsCountedAsAWorker_UntilItEnds()
+    {
+        await InitializeAsync();
+        Request(1, "tools/call", new { name = "block" });
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await _router.Ask<ToolRouterProtocol.WorkerCount>(ToolRouterProtocol.GetWorkerCount.Instance, Wait)).Count), Wait);
+        _tools.Release.SetResult();
+        await ResultAsync(1);
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await _router.Ask<ToolRouterProtocol.WorkerCount>(ToolRouterProtocol.GetWorkerCount.Instance, Wait)).Count), Wait);
     }
 
     [Fact]

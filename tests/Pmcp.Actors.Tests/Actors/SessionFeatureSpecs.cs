@@ -116,8 +116,9 @@ public sealed class SessionFeatureSpecs : TestKit
                 Title = "Times out quickly",
             })
             .Build();
-        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance), "pmcp-tools");
-        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router), "pmcp");
+        var localTools = new LocalTools(NullLoggerFactory.Instance);
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools), "pmcp-tools");
+        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router, localTools), "pmcp");
     }
 
     private async Task OpenAsync(object capabilities, string version = "2025-11-25", bool sendInitialized = true)

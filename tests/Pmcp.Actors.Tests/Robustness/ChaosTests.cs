@@ -98,16 +98,14 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static async Task AwaitIdleAsync(TestServer server)
     {
         var system = server.ActorSystem;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+        McpServerProtocol.Stats? stats = null;
+        ToolRouterProtocol.WorkerCount? workers = null;
+        await Deadline.UntilAsync(async () =>
         {
-            var stats = await system.ActorSelection("/user/pmcp").Ask<McpServerProtocol.Stats>(McpServerProtocol.GetStats.Instance, Deadline.Default);
-            var workers = await system.ActorSelection("/user/pmcp-tools").Ask<ToolRouterProtocol.WorkerCount>(ToolRouterProtocol.GetWorkerCount.Instance, Deadline.Default);
-            if (stats.Connections == 0 && workers.Count == 0) return;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"still {stats.Connections} connection actors and {workers.Count} workers after the clients left");
-            await Task.Delay(20); // poll interval of the condition, not a wait for it
-        }
+            stats = await system.ActorSelection("/user/pmcp").Ask<McpServerProtocol.Stats>(McpServerProtocol.GetStats.Instance, Deadline.Default);
+            workers = await system.ActorSelection("/user/pmcp-tools").Ask<ToolRouterProtocol.WorkerCount>(ToolRouterProtocol.GetWorkerCount.Instance, Deadline.Default);
+            return stats.Connections == 0 && workers.Count == 0;
+        }, () => $"still {stats?.Connections} connection actors and {workers?.Count} calls running after the clients left", TimeSpan.FromSeconds(20));
     }
 
     private static long Heap()

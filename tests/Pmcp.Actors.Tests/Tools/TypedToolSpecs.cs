@@ -35,8 +35,9 @@ public sealed class TypedToolSpecs : TestKit
             .ToolsFrom(typeof(StaticTools))
             .Build();
         var options = new McpServerOptions { ToolsPageSize = 100 };
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
-        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+        var localTools = new LocalTools(NullLoggerFactory.Instance);
+        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools));
+        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket), localTools: localTools));
     }
 
     private Task<RepeatResult> RepeatAsync(RepeatArgs args, ToolContext context)

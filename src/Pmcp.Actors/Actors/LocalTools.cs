@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Security;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Actors;
+
+/// <summary>
+/// The tools this node runs itself, as its connections see them. A connection that finds a called tool here runs it as
+/// a task of its own (<see cref="Run"/>) instead of sending the call through the router to a worker actor: on a node
+/// that hosts its tools, that hop and a short-lived actor per call were most of a call's cost. The router republishes
+/// the snapshot on every change of its tool list and counts the calls running here with its workers.
+/// Shared by one router and its connections; every member is thread-safe.
+/// </summary>
+public sealed class LocalTools(ILoggerFactory loggerFactory)
+{
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+    private volatile FrozenDictionary<string, McpToolDefinition> _tools = FrozenDictionary<string, McpToolDefinition>.Empty;
+    private int _running;
+
+    /// <summary>Calls running user code on connections now (a timed-out call stops counting at its deadline).</summary>
+    public int RunningCalls => Volatile.Read(ref _running);
+
+    internal McpToolDefinition? Find(string name) => _tools.GetValueOrDefault(name);
+
+    internal void Publish(IEnumerable<McpToolDefinition> tools) => _tools = tools.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
+
+    /// <summary>The log category of a tool or request kind: <c>Pmcp.Tools.&lt;name&gt;</c>.</summary>
+    internal ILogger Logger(string category) => _loggers.GetOrAdd(category, static (c, factory) => factory.CreateLogger("Pmcp.Tools." + c), loggerFactory);
+
+    /// <summary>
+    /// Starts a tool call for <paramref name="connection"/>. The answer task never fails; a tool that finishes at once
+    /// (most do) leaves it completed, so the connection can answer without a round trip through its mailbox.
+    /// </summary>
+    internal (CallExecution Execution, Task<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
+        IActorRef connection, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
+    {
+        var execution = CallExecution.ForTool(tool, callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller);
+        Interlocked.Increment(ref _running);
+        return (execution, CountedAsync(execution));
+    }
+
+    private async Task<object> CountedAsync(CallExecution execution)
+    {
+        try
+        {
+            return await execution.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+}
