@@ -107,7 +107,7 @@ if (servesSessions)
         app.UseAuthentication();
         app.UseAuthorization();
     }
-    var endpoint = app.MapMcpWebSocket();
+    var endpoint = app.MapMcp(); // WebSocket and Streamable HTTP on the same path
     if (authenticate) endpoint.RequireAuthorization();
     else if (!IsLoopback(host))
         Console.Error.WriteLine($"warning: listening on {host} without authentication: set Pmcp:Auth:Tokens or PMCP_AUTH_TOKENS");
@@ -125,6 +125,7 @@ if (servesSessions)
 {
     var address = new Uri(app.Urls.First());
     Console.WriteLine($"listening on {(tls ? "wss" : "ws")}://{host}:{address.Port}{options.Path}");
+    Console.WriteLine($"listening on {(tls ? "https" : "http")}://{host}:{address.Port}{options.Path}");
 }
 await app.WaitForShutdownAsync();
 return 0;

@@ -8,7 +8,7 @@ namespace Pmcp.Actors;
 /// </summary>
 public sealed class McpServerOptions
 {
-    /// <summary>The HTTP path that accepts WebSocket upgrades.</summary>
+    /// <summary>The HTTP path of the MCP endpoint (WebSocket upgrades and Streamable HTTP).</summary>
     public string Path { get; set; } = "/mcp";
 
     /// <summary>How many tools one <c>tools/list</c> page holds.</summary>
@@ -26,10 +26,16 @@ public sealed class McpServerOptions
     /// <summary>A session that sends nothing and has no call in flight for this long is closed with 1000. Null: never.</summary>
     public TimeSpan? IdleTimeout { get; set; }
 
+    /// <summary>
+    /// A Streamable HTTP session with no request or stream open for this long ends (its id then gets 404). WebSocket
+    /// connections end with their socket and do not use it.
+    /// </summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The largest inbound message in bytes (after reassembly of fragments); larger closes with 1009.</summary>
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Open sockets beyond this get HTTP 503 before the upgrade.</summary>
+    /// <summary>Open sockets and Streamable HTTP sessions, counted together, beyond which a WebSocket upgrade or an initialize POST gets HTTP 503.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>At this many calls in flight on one connection the server stops reading that socket until one finishes.</summary>
@@ -95,6 +101,7 @@ public sealed class McpServerOptions
         Positive(OutboundQueueCapacity, nameof(OutboundQueueCapacity));
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("HandshakeTimeout must be positive.");
         if (IdleTimeout is { } idle && idle <= TimeSpan.Zero) throw new ArgumentException("IdleTimeout must be positive or null.");
+        if (SessionIdleTimeout <= TimeSpan.Zero) throw new ArgumentException("SessionIdleTimeout must be positive.");
         if (ToolCallTimeout <= TimeSpan.Zero || ClientRequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Call and client request timeouts must be positive.");
         if (ProgressInterval < TimeSpan.Zero) throw new ArgumentException("ProgressInterval must not be negative.");
         if (LoggingLevels.Rank(DefaultLogLevel) < 0) throw new ArgumentException($"DefaultLogLevel must be one of {string.Join(", ", LoggingLevels.All)}.");

@@ -61,12 +61,20 @@ public readonly record struct RequestId
         _string is not null ? JsonConvert.ToString(_string) : _number.ToString(CultureInfo.InvariantCulture);
 }
 
-internal sealed class RequestIdConverter : JsonConverter<RequestId>
+/// <summary>Reads and writes a request id as the JSON string or integer it is; a <c>RequestId?</c> that is null as null.</summary>
+internal sealed class RequestIdConverter : JsonConverter
 {
-    public override void WriteJson(JsonWriter writer, RequestId value, JsonSerializer serializer) => value.WriteTo(writer);
+    public override bool CanConvert(Type objectType) => objectType == typeof(RequestId) || objectType == typeof(RequestId?);
 
-    public override RequestId ReadJson(JsonReader reader, Type objectType, RequestId existingValue, bool hasExistingValue, JsonSerializer serializer)
+    public override void WriteJson(JsonWriter writer, object? value, JsonSerializer serializer)
     {
+        if (value is RequestId id) id.WriteTo(writer);
+        else writer.WriteNull();
+    }
+
+    public override object? ReadJson(JsonReader reader, Type objectType, object? existingValue, JsonSerializer serializer)
+    {
+        if (reader.TokenType == JsonToken.Null && objectType == typeof(RequestId?)) return null;
         var token = JToken.ReadFrom(reader);
         return RequestId.TryFrom(token, out var id)
             ? id

@@ -35,7 +35,7 @@ internal sealed class CallExecution
         _code = code;
         _logger = logger;
         _timeout = timeout;
-        _client = new ClientSession(replyTo);
+        _client = new ClientSession(replyTo, requestId);
         _progress = new ProgressReporter(replyTo, callId, wantsProgress);
         _context = new ToolContext(outcomes.LoggerName, requestId, _progress, _client,
             new ToolLogger(logger, _client, outcomes.LoggerName), _cts.Token, caller);

@@ -92,7 +92,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         public long LastProgressAt { get; set; }
     }
 
-    private sealed record PendingClientRequest(string Key, IActorRef ReplyTo, string Method);
+    private sealed record PendingClientRequest(string Key, IActorRef ReplyTo, string Method, RequestId? Related);
 
     protected override void PreStart()
     {
@@ -247,7 +247,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             Instructions = _definition.Instructions,
         };
         Timers.Cancel(HandshakeTimer);
-        Send(JsonRpcWriter.Result(id, result));
+        Send(JsonRpcWriter.Result(id, result), id, final: true);
         Become(Operating);
     }
 
@@ -481,7 +481,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         {
             Total = progress.Total,
             Message = progress.Message,
-        }));
+        }), call.RequestId);
     }
 
     private void Cancel(long callId, InFlightCall call)
@@ -529,24 +529,24 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                     var note = new JObject { ["level"] = log.Level };
                     if (log.Logger is not null) note["logger"] = log.Logger;
                     note["data"] = McpJson.Parse(log.DataJson);
-                    Send(JsonRpcWriter.Notification(McpMethods.Message, note));
+                    Send(JsonRpcWriter.Notification(McpMethods.Message, note), log.RelatedRequest);
                 }
                 return true;
             case ClientRequest request:
                 SendClientRequest(request);
                 return true;
             case CancelClientRequest cancel:
-                if (_clientRequestIds.Remove(cancel.Key, out var cancelledId) && _clientRequests.Remove(cancelledId))
+                if (_clientRequestIds.Remove(cancel.Key, out var cancelledId) && _clientRequests.Remove(cancelledId, out var cancelled))
                 {
                     Timers.Cancel(ClientRequestTimer(cancelledId));
-                    Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(cancelledId)) { Reason = "cancelled by the server" }));
+                    Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(cancelledId)) { Reason = "cancelled by the server" }), cancelled.Related);
                 }
                 return true;
             case ClientRequestTimedOut timedOut:
                 if (_clientRequests.Remove(timedOut.Id, out var expired))
                 {
                     _clientRequestIds.Remove(expired.Key);
-                    Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(timedOut.Id)) { Reason = "timed out" }));
+                    Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(timedOut.Id)) { Reason = "timed out" }), expired.Related);
                     expired.ReplyTo.Tell(new ClientRequestFailed(expired.Key, ClientRequestFailure.Timeout,
                         $"The client did not answer {expired.Method} within {_options.ClientRequestTimeout.TotalSeconds:0.###} s."));
                 }
@@ -577,10 +577,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
 
         var id = ++_nextClientRequestId;
-        _clientRequests[id] = new PendingClientRequest(request.Key, Sender, request.Method);
+        _clientRequests[id] = new PendingClientRequest(request.Key, Sender, request.Method, request.RelatedRequest);
         _clientRequestIds[request.Key] = id;
         Timers.StartSingleTimer(ClientRequestTimer(id), new ClientRequestTimedOut(id), _options.ClientRequestTimeout);
-        Send(JsonRpcWriter.RequestRaw(new RequestId(id), request.Method, request.ParamsJson));
+        Send(JsonRpcWriter.RequestRaw(new RequestId(id), request.Method, request.ParamsJson), request.RelatedRequest);
     }
 
     [Flags]
@@ -688,7 +688,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
 
         var message = $"Rate limited: more than {_options.MaxMessagesPerSecond:0.###} messages per second; the request was not run.";
         if (batch) Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.RateLimited, message));
-        else if (msg is { Kind: JsonRpcMessageKind.Request }) Send(JsonRpcWriter.Error(msg.Id!.Value, JsonRpcErrorCodes.RateLimited, message));
+        else if (msg is { Kind: JsonRpcMessageKind.Request }) Send(JsonRpcWriter.Error(msg.Id!.Value, JsonRpcErrorCodes.RateLimited, message), msg.Id!.Value, final: true);
         // Notifications and unparseable text are dropped silently.
         return false;
     }
@@ -735,7 +735,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         }
 
         msg = null!;
-        Send(JsonRpcWriter.Error(errorId, error!));
+        Send(JsonRpcWriter.Error(errorId, error!), errorId, final: true);
         return false;
     }
 
@@ -752,7 +752,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             if (--batch.Pending == 0) Send(batch.ToJson());
             return;
         }
-        Send(json);
+        Send(json, id, final: true);
     }
 
     /// <summary>
@@ -805,9 +805,15 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         public string ToJson() => "[" + string.Join(",", Responses) + "]";
     }
 
-    private void Send(string json)
+    private void Send(string json) => Sent(_outlet.TrySend(json));
+
+    /// <summary>Sends a message that belongs to the client's request <paramref name="related"/> (a transport with a stream per request routes it there).</summary>
+    private void Send(string json, RequestId? related, bool final = false) =>
+        Sent(related is { } id ? _outlet.TrySend(json, id, final) : _outlet.TrySend(json));
+
+    private void Sent(bool accepted)
     {
-        if (!_outlet.TrySend(json) && !_closeRequested)
+        if (!accepted && !_closeRequested)
         {
             // The socket is closing (either side) or the client let the queue fill, which the outlet answers with 1008:
             // either way this session is done.

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Transport;
+using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Actors;
 
@@ -60,9 +61,10 @@ public static class ConnectionProtocol
 
     /// <summary>
     /// From a tool: send <paramref name="Method"/> to this connection's client and answer the sender with
-    /// <see cref="ClientRequestCompleted"/> or <see cref="ClientRequestFailed"/>. <paramref name="Key"/> names it for cancellation.
+    /// <see cref="ClientRequestCompleted"/> or <see cref="ClientRequestFailed"/>. <paramref name="Key"/> names it for cancellation;
+    /// <paramref name="RelatedRequest"/> is the client's request whose tool asks (a Streamable HTTP session sends it on that request's stream).
     /// </summary>
-    public sealed record ClientRequest(string Key, string Method, string? ParamsJson) : IMcpWireMessage;
+    public sealed record ClientRequest(string Key, string Method, string? ParamsJson, RequestId? RelatedRequest = null) : IMcpWireMessage;
 
     public sealed record ClientRequestCompleted(string Key, string ResultJson) : IMcpWireMessage;
 
@@ -74,6 +76,6 @@ public static class ConnectionProtocol
     /// <summary>A resource changed: sessions subscribed to <paramref name="Uri"/> get <c>notifications/resources/updated</c>.</summary>
     public sealed record ResourceUpdated(string Uri);
 
-    /// <summary>A log message for this session's client, sent when its level is at or above the session's.</summary>
-    public sealed record ClientLog(string Level, string? Logger, string DataJson) : IMcpWireMessage;
+    /// <summary>A log message for this session's client, sent when its level is at or above the session's; <paramref name="RelatedRequest"/>: the request whose tool logs it, if any.</summary>
+    public sealed record ClientLog(string Level, string? Logger, string DataJson, RequestId? RelatedRequest = null) : IMcpWireMessage;
 }

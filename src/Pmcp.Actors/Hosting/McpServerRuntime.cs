@@ -8,7 +8,7 @@ using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Hosting;
 
-/// <summary>What the WebSocket endpoint and the shutdown hook share: the server's description, its options and its gate.</summary>
+/// <summary>What the MCP endpoint (WebSocket and Streamable HTTP) and the shutdown hook share: the server's description, its options and its gate.</summary>
 public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOptions options, ActorRegistry registry)
 {
     public McpServerDefinition Definition { get; } = definition;

@@ -7,8 +7,12 @@ using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Tools;
 
-/// <summary>A tool's handle on its client: every request goes through the client's ConnectionActor, which owns the id space and the timeout.</summary>
-internal sealed class ClientSession(IActorRef connection) : IClientSession
+/// <summary>
+/// A tool's handle on its client: every request goes through the client's ConnectionActor, which owns the id space and
+/// the timeout. <paramref name="relatedRequest"/>: the client's request the tool serves, so that its requests and log
+/// messages travel with that request's answer (on Streamable HTTP, on the POST stream that carried it).
+/// </summary>
+internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : IClientSession
 {
     /// <summary>True once anything was told to the connection (a log message, a request).</summary>
     public bool HasSent { get; private set; }
@@ -28,7 +32,7 @@ internal sealed class ClientSession(IActorRef connection) : IClientSession
     {
         if (LoggingLevels.Rank(level) < 0) throw new ArgumentException($"Unknown log level '{level}'.", nameof(level));
         HasSent = true;
-        connection.Tell(new ConnectionProtocol.ClientLog(level, logger, data.ToString(Formatting.None)));
+        connection.Tell(new ConnectionProtocol.ClientLog(level, logger, data.ToString(Formatting.None), relatedRequest));
     }
 
     private async Task<JToken> RequestAsync(string method, object? parameters, CancellationToken cancellationToken)
@@ -39,7 +43,7 @@ internal sealed class ClientSession(IActorRef connection) : IClientSession
         var json = parameters is null ? null : McpJson.Serialize(parameters);
         using var registration = cancellationToken.Register(() => connection.Tell(new ConnectionProtocol.CancelClientRequest(key)));
         // The connection always answers: with the client's reply, a refusal, its own timeout, or its closing.
-        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(key, method, json), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(key, method, json, relatedRequest), cancellationToken: cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             ConnectionProtocol.ClientRequestCompleted done => McpJson.Parse(done.ResultJson),

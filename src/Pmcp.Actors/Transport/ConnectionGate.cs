@@ -1,8 +1,9 @@
 namespace Pmcp.Actors.Transport;
 
 /// <summary>
-/// Admission before the upgrade: counts open sockets against <see cref="McpServerOptions.MaxConnections"/> and
-/// closes the door for good once shutdown begins. Both refusals are HTTP 503.
+/// Admission before the upgrade (or before a Streamable HTTP session starts): counts open sockets and HTTP sessions
+/// together against <see cref="McpServerOptions.MaxConnections"/> and closes the door for good once shutdown begins.
+/// Both refusals are HTTP 503.
 /// </summary>
 public sealed class ConnectionGate(McpServerOptions options)
 {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Actors;
 using Pmcp.Actors.Hosting;
@@ -19,19 +20,38 @@ public static class McpEndpointRouteBuilderExtensions
     public const string SubProtocol = "mcp";
 
     /// <summary>
-    /// Accepts MCP WebSocket connections at <paramref name="path"/> (default: <see cref="McpServerOptions.Path"/>).
-    /// Before the upgrade: 403 for a browser origin not in <see cref="McpServerOptions.AllowedOrigins"/>, 426 for a plain
-    /// HTTP request, 503 at the connection limit or during shutdown.
+    /// Serves MCP at <paramref name="path"/> (default: <see cref="McpServerOptions.Path"/>) over both transports: a GET
+    /// with a WebSocket upgrade becomes a WebSocket connection, and POST, GET (<c>Accept: text/event-stream</c>) and
+    /// DELETE speak Streamable HTTP (MCP 2025-11-25). Both kinds of session run on the same ConnectionActor, so a client
+    /// picks its transport. Statuses before any session: README, "Outcomes".
     /// </summary>
-    public static IEndpointConventionBuilder MapMcpWebSocket(this IEndpointRouteBuilder endpoints, string? path = null)
+    public static IEndpointConventionBuilder MapMcp(this IEndpointRouteBuilder endpoints, string? path = null) =>
+        Map(endpoints, path, streamableHttp: true);
+
+    /// <summary>
+    /// Accepts MCP WebSocket connections only at <paramref name="path"/> (default: <see cref="McpServerOptions.Path"/>).
+    /// Before the upgrade: 403 for a browser origin not in <see cref="McpServerOptions.AllowedOrigins"/>, 426 for a plain
+    /// HTTP request, 503 at the connection limit or during shutdown. <see cref="MapMcp"/> adds Streamable HTTP beside it.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMcpWebSocket(this IEndpointRouteBuilder endpoints, string? path = null) =>
+        Map(endpoints, path, streamableHttp: false);
+
+    private static IEndpointConventionBuilder Map(IEndpointRouteBuilder endpoints, string? path, bool streamableHttp)
     {
         var runtime = endpoints.ServiceProvider.GetRequiredService<McpServerRuntime>();
-        var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Pmcp.Actors.WebSocket");
+        var loggers = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
         if (runtime.Options.MaxUpgradesPerWindow > 0) app.UseRateLimiter(UpgradeRateLimit(runtime.Options));
         app.UseWebSockets();
         var origins = new OriginPolicy(runtime.Options.AllowedOrigins);
-        app.Run(context => HandleAsync(context, runtime, origins, logger));
+        StreamableHttpEndpoint? http = null;
+        if (streamableHttp)
+        {
+            var stopping = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+            http = new StreamableHttpEndpoint(runtime, new StreamableHttpSessions(runtime.Gate, runtime.Options, stopping), loggers.CreateLogger("Pmcp.Actors.StreamableHttp"));
+        }
+        app.Run(context => HandleAsync(context, runtime, origins, http, logger));
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
 
@@ -42,7 +62,11 @@ public static class McpEndpointRouteBuilderExtensions
     private static RateLimiterOptions UpgradeRateLimit(McpServerOptions options) => new()
     {
         RejectionStatusCode = StatusCodes.Status429TooManyRequests,
-        GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(
+        // WebSocket upgrades and requests that would start a Streamable HTTP session (no Mcp-Session-Id) are counted; the
+        // messages of a session are not (MaxMessagesPerSecond limits those).
+        GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => context.Request.Headers.ContainsKey(StreamableHttpEndpoint.SessionIdHeader)
+            ? RateLimitPartition.GetNoLimiter("session")
+            : RateLimitPartition.GetFixedWindowLimiter(
             context.Connection.RemoteIpAddress?.ToString() ?? "",
             _ => new FixedWindowRateLimiterOptions
             {
@@ -58,7 +82,7 @@ public static class McpEndpointRouteBuilderExtensions
         },
     };
 
-    private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, OriginPolicy origins, ILogger logger)
+    private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, OriginPolicy origins, StreamableHttpEndpoint? http, ILogger logger)
     {
         var origin = context.Request.Headers.Origin.ToString();
         if (!origins.IsAllowed(origin))
@@ -66,6 +90,12 @@ public static class McpEndpointRouteBuilderExtensions
             logger.LogInformation("Refused a request from origin {Origin} (not in AllowedOrigins)", origin);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await context.Response.WriteAsync("Origin not allowed.\n").ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest && http is not null)
+        {
+            await http.HandleAsync(context).ConfigureAwait(false);
             return;
         }
 

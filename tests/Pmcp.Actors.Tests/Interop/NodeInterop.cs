@@ -11,18 +11,38 @@ namespace Pmcp.Actors.Tests.Interop;
 /// </summary>
 internal static class NodeInterop
 {
+    private static readonly NodeProject Project = new("tests", "interop");
+
+    public static string InteropDirectory => Project.Directory;
+
+    public static string NodeExecutable => Project.NodeExecutable;
+
+    public static Task EnsureInstalledAsync() => Project.EnsureInstalledAsync();
+
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunScriptAsync(string script, IReadOnlyList<string> args, TimeSpan timeout) =>
+        Project.RunScriptAsync(script, args, timeout);
+}
+
+/// <summary>
+/// An npm project of the repository (a folder with package.json and package-lock.json that pins the npm package
+/// <c>node</c>): installs its packages once per process with <c>npm ci</c> and runs its scripts with that Node binary.
+/// </summary>
+internal sealed class NodeProject(params string[] relativePath)
+{
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DrainAfterKillTimeout = TimeSpan.FromSeconds(5);
 
-    private static readonly Lazy<string> LazyInteropDirectory = new(() => RepoPaths.Combine("tests", "interop"));
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
-    private static volatile bool installed;
+    private readonly Lazy<string> _directory = new(() => RepoPaths.Combine(relativePath));
+    private readonly SemaphoreSlim _installLock = new(1, 1);
+    private volatile bool _installed;
 
-    /// <summary>The tests/interop folder of the repository this test assembly was built from (<see cref="RepoPaths"/>).</summary>
-    public static string InteropDirectory => LazyInteropDirectory.Value;
+    /// <summary>The project's folder in the repository this test assembly was built from (<see cref="RepoPaths"/>).</summary>
+    public string Directory => _directory.Value;
+
+    private string InteropDirectory => Directory;
 
     /// <summary>The Node 22 binary that <c>npm ci</c> puts under node_modules.</summary>
-    public static string NodeExecutable =>
+    public string NodeExecutable =>
         Path.Combine(InteropDirectory, "node_modules", "node", "bin", OperatingSystem.IsWindows() ? "node.exe" : "node");
 
     /// <summary>
@@ -30,17 +50,17 @@ internal static class NodeInterop
     /// node_modules is at least as new as package-lock.json. Does its work at most once per process
     /// (a failed attempt is retried by the next caller).
     /// </summary>
-    public static async Task EnsureInstalledAsync()
+    public async Task EnsureInstalledAsync()
     {
-        if (installed)
+        if (_installed)
         {
             return;
         }
 
-        await InstallLock.WaitAsync().ConfigureAwait(false);
+        await _installLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (installed)
+            if (_installed)
             {
                 return;
             }
@@ -63,11 +83,11 @@ internal static class NodeInterop
                 }
             }
 
-            installed = true;
+            _installed = true;
         }
         finally
         {
-            InstallLock.Release();
+            _installLock.Release();
         }
     }
 
@@ -76,7 +96,7 @@ internal static class NodeInterop
     /// binary, after <see cref="EnsureInstalledAsync"/>. Throws <see cref="TimeoutException"/>, after
     /// killing the process tree, if it has not finished within <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunScriptAsync(
+    public async Task<(int ExitCode, string StdOut, string StdErr)> RunScriptAsync(
         string script, IReadOnlyList<string> args, TimeSpan timeout)
     {
         ArgumentException.ThrowIfNullOrEmpty(script);
@@ -94,7 +114,7 @@ internal static class NodeInterop
             .ConfigureAwait(false);
     }
 
-    private static bool NeedsInstall()
+    private bool NeedsInstall()
     {
         if (!File.Exists(NodeExecutable))
         {
@@ -109,12 +129,12 @@ internal static class NodeInterop
         var hiddenLockFile = Path.Combine(nodeModules, ".package-lock.json");
         var installedAt = File.Exists(hiddenLockFile)
             ? File.GetLastWriteTimeUtc(hiddenLockFile)
-            : Directory.GetLastWriteTimeUtc(nodeModules);
+            : System.IO.Directory.GetLastWriteTimeUtc(nodeModules);
 
         return installedAt < File.GetLastWriteTimeUtc(lockFile);
     }
 
-    private static Task<(int ExitCode, string StdOut, string StdErr)> RunNpmAsync(
+    private Task<(int ExitCode, string StdOut, string StdErr)> RunNpmAsync(
         IReadOnlyList<string> npmArgs, TimeSpan timeout) =>
         OperatingSystem.IsWindows()
             ? RunProcessAsync("cmd.exe", ["/d", "/c", "npm", .. npmArgs], InteropDirectory, timeout)

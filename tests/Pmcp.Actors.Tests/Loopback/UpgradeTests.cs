@@ -28,9 +28,9 @@ public sealed class UpgradeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Endpoint_Answers426WithText_WhenRequestIsPlainHttp()
+    public async Task WebSocketOnlyEndpoint_Answers426WithText_WhenRequestIsPlainHttp()
     {
-        await using var server = await TestServer.StartAsync(output: output);
+        await using var server = await TestServer.StartAsync(output: output, webSocketOnly: true);
         using var http = new HttpClient { Timeout = Deadline.Default };
 
         using var response = await http.GetAsync(new Uri(server.HttpUri, "/mcp"));

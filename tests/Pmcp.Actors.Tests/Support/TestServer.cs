@@ -15,7 +15,8 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Support;
 
 /// <summary>
-/// An MCP server hosted in-process the way an embedding app does it (Kestrel on 127.0.0.1, port 0), with the demo
+/// An MCP server hosted in-process the way an embedding app does it (Kestrel on 127.0.0.1, port 0, <c>MapMcp</c>: WebSocket
+/// and Streamable HTTP on one path, or <c>MapMcpWebSocket</c> with <c>webSocketOnly</c>), with the demo
 /// tools (echo, add, sleep) unless asked otherwise. Options start from the server's defaults, with shorter drain and
 /// close timeouts so that disposal is quick; <c>configureOptions</c> may change anything.
 /// </summary>
@@ -33,6 +34,7 @@ internal sealed class TestServer : IAsyncDisposable
         HttpUri = new Uri(app.Urls.First());
         var builder = new UriBuilder(HttpUri) { Scheme = "ws", Path = Options.Path };
         WebSocketUri = builder.Uri;
+        McpHttpUri = new UriBuilder(HttpUri) { Path = Options.Path }.Uri;
     }
 
     public WebApplication App { get; }
@@ -42,6 +44,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     /// <summary>ws://127.0.0.1:PORT/mcp</summary>
     public Uri WebSocketUri { get; }
+
+    /// <summary>http://127.0.0.1:PORT/mcp, the Streamable HTTP endpoint (unless started with <c>webSocketOnly</c>).</summary>
+    public Uri McpHttpUri { get; }
 
     public McpServerOptions Options => App.Services.GetRequiredService<McpServerRuntime>().Options;
 
@@ -56,7 +61,8 @@ internal sealed class TestServer : IAsyncDisposable
         Action<WebApplication>? configureApp = null,
         Action<IEndpointConventionBuilder>? configureEndpoint = null,
         Pmcp.Actors.Cluster.McpClusterOptions? cluster = null,
-        Action<AkkaConfigurationBuilder>? configureAkka = null)
+        Action<AkkaConfigurationBuilder>? configureAkka = null,
+        bool webSocketOnly = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -99,7 +105,7 @@ internal sealed class TestServer : IAsyncDisposable
         configureHost?.Invoke(builder);
         var app = builder.Build();
         configureApp?.Invoke(app);
-        var endpoint = app.MapMcpWebSocket();
+        var endpoint = webSocketOnly ? app.MapMcpWebSocket() : app.MapMcp();
         configureEndpoint?.Invoke(endpoint);
         try
         {

@@ -1,0 +1,391 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using Akka.Actor;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Security;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Transport;
+
+/// <summary>
+/// The Streamable HTTP transport (MCP 2025-11-25) on the MCP path: POST carries one JSON-RPC message and is answered
+/// with JSON, or with an SSE stream when the server sends something for the request before its response; GET opens the
+/// session's SSE stream for messages tied to no request; DELETE ends the session. Each session is a ConnectionActor,
+/// the same as a WebSocket connection's. Statuses: README, "Outcomes".
+/// </summary>
+internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, StreamableHttpSessions sessions, ILogger logger)
+{
+    public const string SessionIdHeader = "Mcp-Session-Id";
+    public const string ProtocolVersionHeader = "MCP-Protocol-Version";
+
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
+
+    public Task HandleAsync(HttpContext context) => context.Request.Method switch
+    {
+        "POST" => PostAsync(context),
+        "GET" => GetAsync(context),
+        "DELETE" => DeleteAsync(context),
+        _ => MethodNotAllowedAsync(context),
+    };
+
+    private static Task MethodNotAllowedAsync(HttpContext context)
+    {
+        context.Response.Headers.Allow = "GET, POST, DELETE";
+        return RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, "The MCP endpoint takes POST, GET (SSE stream or WebSocket upgrade) and DELETE.");
+    }
+
+    private async Task PostAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!Accepts(request, "application/json") || !Accepts(request, "text/event-stream"))
+        {
+            await RefuseAsync(context, StatusCodes.Status406NotAcceptable, "POST needs 'Accept: application/json, text/event-stream'.").ConfigureAwait(false);
+            return;
+        }
+        if (!request.HasJsonContentType())
+        {
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.").ConfigureAwait(false);
+            return;
+        }
+        if (!CheckProtocolVersion(context, out var versionRefusal))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body is null) return; // refused: too large, or the client went away
+
+        if (body.AsSpan().TrimStart().StartsWith("["))
+        {
+            await JsonAsync(context, StatusCodes.Status400BadRequest,
+                JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: JSON-RPC batches are not accepted over Streamable HTTP; POST one message at a time.")).ConfigureAwait(false);
+            return;
+        }
+        if (!JsonRpcMessage.TryParse(body, out var parsed, out var error, out var errorId))
+        {
+            await JsonAsync(context, StatusCodes.Status400BadRequest, JsonRpcWriter.Error(errorId, error!)).ConfigureAwait(false);
+            return;
+        }
+        var message = parsed!;
+
+        var sessionId = request.Headers[SessionIdHeader].ToString();
+        var initialize = message is { Kind: JsonRpcMessageKind.Request, Method: McpMethods.Initialize };
+        StreamableHttpSession? session;
+        if (sessionId.Length == 0)
+        {
+            if (!initialize)
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: send initialize without one to start a session.").ConfigureAwait(false);
+                return;
+            }
+            session = await OpenSessionAsync(context).ConfigureAwait(false);
+            if (session is null) return;
+        }
+        else
+        {
+            session = await FindSessionAsync(context, sessionId).ConfigureAwait(false);
+            if (session is null) return;
+            initialize = false; // a second initialize is the actor's to refuse (-32600), in the session it names
+        }
+
+        session.Enter();
+        try
+        {
+            if (message.Kind != JsonRpcMessageKind.Request)
+            {
+                // Notifications and responses (to the server's own requests) are only accepted: 202, no body.
+                session.Actor.Tell(new ConnectionProtocol.Inbound(body));
+                if (message is { Kind: JsonRpcMessageKind.Notification, Method: McpMethods.Cancelled } && RequestId.TryFrom(message.Params?["requestId"], out var cancelled))
+                    session.Cancelled(cancelled);
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                return;
+            }
+
+            var id = message.Id!.Value;
+            var post = session.OpenPost(id);
+            if (post is null && session.HasEnded)
+            {
+                await RefuseAsync(context, StatusCodes.Status404NotFound, "The session ended.").ConfigureAwait(false);
+                return;
+            }
+            if (post is null)
+            {
+                await JsonAsync(context, StatusCodes.Status200OK,
+                    JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, $"Request id {id} is already in use by a request in flight on this session.")).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                // The actor's in-flight limit: a request waits here, unread, as a WebSocket message waits in the socket.
+                await session.WhenReadable().WaitAsync(context.RequestAborted).ConfigureAwait(false);
+                session.Actor.Tell(new ConnectionProtocol.Inbound(body));
+                await RespondAsync(context, session, post, initialize).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away. Not a cancellation (the spec says so): the request runs on, its response is dropped.
+            }
+            finally
+            {
+                session.ClosePost(id, post);
+            }
+        }
+        finally
+        {
+            session.Exit();
+        }
+    }
+
+    private async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post, bool initialize)
+    {
+        var reader = post.Reader;
+        if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
+        {
+            if (session.HasEnded)
+            {
+                await RefuseAsync(context, StatusCodes.Status404NotFound, "The session ended before the request was answered.").ConfigureAwait(false);
+            }
+            else
+            {
+                // The client cancelled the request (notifications/cancelled): no response follows, the stream is empty.
+                context.Response.ContentType = "text/event-stream";
+            }
+            return;
+        }
+
+        if (initialize)
+        {
+            if (first.Final && JsonRpcMessage.TryParse(first.Json, out var answer, out _, out _) && answer!.Kind == JsonRpcMessageKind.ErrorResponse)
+                session.End("initialize failed"); // no session to continue: its id is not given out
+            else
+                context.Response.Headers[SessionIdHeader] = session.Id;
+        }
+
+        if (first.Final)
+        {
+            await JsonAsync(context, StatusCodes.Status200OK, first.Json).ConfigureAwait(false);
+            return;
+        }
+
+        // Something comes before the response (progress, a log message, a request to the client): stream it all.
+        await StreamAsync(context, Prepend(first, reader, context.RequestAborted)).ConfigureAwait(false);
+    }
+
+    private async Task GetAsync(HttpContext context)
+    {
+        if (!Accepts(context.Request, "text/event-stream"))
+        {
+            await RefuseAsync(context, StatusCodes.Status406NotAcceptable,
+                "GET needs 'Accept: text/event-stream' (the session's SSE stream), or a WebSocket upgrade.").ConfigureAwait(false);
+            return;
+        }
+        if (!CheckProtocolVersion(context, out var versionRefusal))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
+            return;
+        }
+        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
+        if (sessionId.Length == 0)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: the SSE stream belongs to a session.").ConfigureAwait(false);
+            return;
+        }
+        var session = await FindSessionAsync(context, sessionId).ConfigureAwait(false);
+        if (session is null) return;
+
+        var reader = session.AttachGet();
+        if (reader is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status409Conflict, "This session's SSE stream is already open.").ConfigureAwait(false);
+            return;
+        }
+
+        session.Enter();
+        try
+        {
+            await StreamAsync(context, Standalone(reader, context.RequestAborted)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client closed the stream; messages still queued wait for the next GET.
+        }
+        finally
+        {
+            session.DetachGet();
+            session.Exit();
+        }
+    }
+
+    private async Task DeleteAsync(HttpContext context)
+    {
+        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
+        if (sessionId.Length == 0)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: name the session to end.").ConfigureAwait(false);
+            return;
+        }
+        if (!CheckProtocolVersion(context, out var versionRefusal))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
+            return;
+        }
+        var session = await FindSessionAsync(context, sessionId).ConfigureAwait(false);
+        if (session is null) return;
+        session.End("session deleted by the client");
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down) and a ConnectionActor.</summary>
+    private async Task<StreamableHttpSession?> OpenSessionAsync(HttpContext context)
+    {
+        if (!runtime.Gate.TryEnter(out var refusal))
+        {
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, refusal).ConfigureAwait(false);
+            return null;
+        }
+
+        var caller = CallerIdentity.From(context.User);
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended);
+        try
+        {
+            var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
+            var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(
+                new McpServerProtocol.OpenConnection(session, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort, caller),
+                OpenTimeout, context.RequestAborted).ConfigureAwait(false);
+            session.Actor = opened.Connection;
+        }
+        catch
+        {
+            runtime.Gate.Exit();
+            throw;
+        }
+
+        sessions.Add(session);
+        LogSessionOpened(logger, session.Id);
+        return session;
+    }
+
+    /// <summary>The session named by the request, or null after answering 404 (unknown, ended, or another caller's).</summary>
+    private async Task<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId)
+    {
+        var session = sessions.Find(sessionId);
+        if (session is not null && SameCaller(session.Caller, CallerIdentity.From(context.User))) return session;
+        await RefuseAsync(context, StatusCodes.Status404NotFound, "Session not found: it ended or expired. Send initialize without Mcp-Session-Id to start a new one.").ConfigureAwait(false);
+        return null;
+    }
+
+    private static bool SameCaller(CallerIdentity? owner, CallerIdentity? caller)
+    {
+        if (owner is null || caller is null) return owner is null && caller is null;
+        return owner.AuthenticationType == caller.AuthenticationType && Name(owner) == Name(caller);
+
+        static string? Name(CallerIdentity identity) => identity.Claims.FirstOrDefault(c => c.Type == identity.NameClaimType).Value;
+    }
+
+    /// <summary>A present <c>MCP-Protocol-Version</c> must name a revision the server speaks (absent: 2025-03-26 is assumed, as the spec says).</summary>
+    private static bool CheckProtocolVersion(HttpContext context, out string refusal)
+    {
+        var version = context.Request.Headers[ProtocolVersionHeader].ToString();
+        if (version.Length == 0 || McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal))
+        {
+            refusal = "";
+            return true;
+        }
+        refusal = $"Unsupported {ProtocolVersionHeader} '{version}': this server speaks {string.Join(", ", McpProtocolVersions.Supported)}.";
+        return false;
+    }
+
+    private static bool Accepts(HttpRequest request, string mediaType)
+    {
+        var slash = mediaType.IndexOf('/');
+        var anyOfType = mediaType[..slash] + "/*";
+        foreach (var accepted in request.GetTypedHeaders().Accept)
+        {
+            var value = accepted.MediaType.Value;
+            if (value is null || accepted.Quality == 0) continue;
+            if (value.Equals(mediaType, StringComparison.OrdinalIgnoreCase) || value == "*/*" || value.Equals(anyOfType, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The body as text, at most <see cref="McpServerOptions.MaxMessageBytes"/> (more: 413); null when refused.</summary>
+    private async Task<string?> ReadBodyAsync(HttpContext context)
+    {
+        var limit = runtime.Options.MaxMessageBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"A message may be at most {limit} bytes.").ConfigureAwait(false);
+            return null;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
+        try
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            return await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"A message may be at most {limit} bytes.").ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext context, IAsyncEnumerable<SseItem<string>> events)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache,no-store";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        // The client sees the stream open before the first event (a GET stream may wait long for one).
+        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        await SseFormatter.WriteAsync(events, response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Prepend(StreamableHttpSession.Outbound first, ChannelReader<StreamableHttpSession.Outbound> rest,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return new SseItem<string>(first.Json, "message");
+        await foreach (var next in rest.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            yield return new SseItem<string>(next.Json, "message");
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Standalone(ChannelReader<string> reader,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var json)) yield return new SseItem<string>(json, "message");
+        }
+    }
+
+    private static Task JsonAsync(HttpContext context, int status, string json)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(json, context.RequestAborted);
+    }
+
+    private static Task RefuseAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Streamable HTTP session {SessionId} opened")]
+    private static partial void LogSessionOpened(ILogger logger, string sessionId);
+}

@@ -1,0 +1,202 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Akka.Actor;
+using Pmcp.Actors.Actors;
+using Pmcp.Actors.Security;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Transport;
+
+/// <summary>
+/// One Streamable HTTP session (<c>Mcp-Session-Id</c>) as its ConnectionActor sees it. Each POST that carries a request
+/// registers a <see cref="PostStream"/> under the request's id: the response, and whatever the server sends while the
+/// request runs (progress, its tool's log messages and requests to the client), go there. Messages tied to no request
+/// (list changes, server-wide log messages) go to the session's GET stream; while none is open they wait, up to
+/// <see cref="McpServerOptions.OutboundQueueCapacity"/>, the oldest dropped first. A response whose POST is gone is
+/// dropped: the spec keeps responses off the GET stream.
+/// </summary>
+internal sealed class StreamableHttpSession : IConnectionOutlet
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<RequestId, PostStream> _posts = [];
+    private readonly Channel<string> _standalone;
+    private readonly ReadValve _valve = new();
+    private readonly McpServerOptions _options;
+    private readonly Action<StreamableHttpSession> _onEnded;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _ending;
+    private int _getAttached;
+    private int _openRequests;
+    private long _lastActivity = Environment.TickCount64;
+
+    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded)
+    {
+        Id = id;
+        Caller = caller;
+        _options = options;
+        _onEnded = onEnded;
+        _standalone = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        });
+    }
+
+    public string Id { get; }
+
+    /// <summary>Who created the session; later requests must come from the same caller.</summary>
+    public CallerIdentity? Caller { get; }
+
+    public IActorRef Actor { get; set; } = ActorRefs.Nobody;
+
+    public bool HasEnded => Volatile.Read(ref _ending) != 0;
+
+    /// <summary>Completes when the session has ended (closed by the server, deleted by the client, or expired).</summary>
+    public Task Ended => _ended.Task;
+
+    /// <summary>Until this completes (the actor's in-flight limit), new requests wait before they are handed to the actor.</summary>
+    public Task WhenReadable() => _valve.WhenOpen();
+
+    public bool TrySend(string json)
+    {
+        if (HasEnded) return false;
+        _standalone.Writer.TryWrite(json); // drops the oldest when full; false only once completed
+        return true;
+    }
+
+    public bool TrySend(string json, RequestId relatedRequest, bool final)
+    {
+        PostStream? post;
+        lock (_lock)
+        {
+            if (HasEnded) return false;
+            if (_posts.TryGetValue(relatedRequest, out post) && final) _posts.Remove(relatedRequest);
+        }
+
+        if (post is null || post.IsAbandoned)
+        {
+            // The POST that asked is gone (the client disconnected; the spec does not read that as cancellation).
+            // Its response is dropped; what the server asks or tells meanwhile still reaches the client on the GET stream.
+            return final || TrySend(json);
+        }
+
+        if (post.TryWrite(json, final) || post.IsAbandoned) return true;
+        Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
+        return false;
+    }
+
+    public void Close(WebSocketCloseStatus status, string reason) => End($"closed by the server: {reason}");
+
+    public void PauseReading() => _valve.Close();
+
+    public void ResumeReading() => _valve.Open();
+
+    /// <summary>Registers the stream for request <paramref name="id"/>; null when a request with that id is still open.</summary>
+    public PostStream? OpenPost(RequestId id)
+    {
+        lock (_lock)
+        {
+            if (HasEnded || _posts.ContainsKey(id)) return null;
+            var post = new PostStream(_options.OutboundQueueCapacity);
+            _posts.Add(id, post);
+            return post;
+        }
+    }
+
+    /// <summary>The POST of <paramref name="id"/> ended (answered, or its client went away); later messages for it are rerouted.</summary>
+    public void ClosePost(RequestId id, PostStream post)
+    {
+        lock (_lock)
+        {
+            if (_posts.TryGetValue(id, out var current) && ReferenceEquals(current, post)) _posts.Remove(id);
+        }
+        post.Abandon();
+    }
+
+    /// <summary>The client cancelled request <paramref name="id"/>: no response follows, so its stream ends.</summary>
+    public void Cancelled(RequestId id)
+    {
+        PostStream? post;
+        lock (_lock)
+        {
+            if (!_posts.Remove(id, out post)) return;
+        }
+        post.Abandon();
+    }
+
+    /// <summary>Attaches the GET stream; null when one is already attached (one at a time) or the session has ended.</summary>
+    public ChannelReader<string>? AttachGet()
+    {
+        if (HasEnded || Interlocked.CompareExchange(ref _getAttached, 1, 0) != 0) return null;
+        return _standalone.Reader;
+    }
+
+    public void DetachGet() => Volatile.Write(ref _getAttached, 0);
+
+    /// <summary>A request on this session began: the session is not idle while one is open.</summary>
+    public void Enter()
+    {
+        Interlocked.Increment(ref _openRequests);
+        Volatile.Write(ref _lastActivity, Environment.TickCount64);
+    }
+
+    public void Exit()
+    {
+        Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        Interlocked.Decrement(ref _openRequests);
+    }
+
+    /// <summary>True when no request or stream is open and none has been for <paramref name="idle"/>.</summary>
+    public bool IsIdle(TimeSpan idle, long now) =>
+        Volatile.Read(ref _openRequests) == 0 && now - Volatile.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
+
+    /// <summary>Ends the session: its streams finish, its id is forgotten (404 from now on), its actor stops.</summary>
+    public void End(string reason)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0) return;
+        PostStream[] posts;
+        lock (_lock)
+        {
+            posts = [.. _posts.Values];
+            _posts.Clear();
+        }
+        foreach (var post in posts) post.Abandon();
+        _standalone.Writer.TryComplete();
+        _valve.Open();
+        _onEnded(this);
+        Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
+        _ended.TrySetResult();
+    }
+
+    /// <summary>What one POST streams back: messages for its request, the last one its response.</summary>
+    internal sealed class PostStream(int capacity)
+    {
+        private readonly Channel<Outbound> _messages = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        private volatile bool _abandoned;
+
+        public ChannelReader<Outbound> Reader => _messages.Reader;
+
+        /// <summary>Its client went away, or it was cancelled: nothing more is written to it.</summary>
+        public bool IsAbandoned => _abandoned;
+
+        public bool TryWrite(string json, bool final)
+        {
+            if (!_messages.Writer.TryWrite(new Outbound(json, final))) return false;
+            if (final) _messages.Writer.TryComplete();
+            return true;
+        }
+
+        public void Abandon()
+        {
+            _abandoned = true;
+            _messages.Writer.TryComplete();
+        }
+    }
+
+    internal readonly record struct Outbound(string Json, bool Final);
+}
