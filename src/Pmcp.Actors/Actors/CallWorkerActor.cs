@@ -6,24 +6,28 @@ namespace Pmcp.Actors.Actors;
 /// <summary>
 /// A worker actor for one request the router runs (a resource read, a prompt, a completion, or a tool call that
 /// reached the router instead of running on its connection): it runs a <see cref="CallExecution"/> and answers its
-/// connection exactly once — the execution's answer, or -32603 if the worker stops before the code ends.
+/// connection exactly once — the execution's answer, or -32603 if the worker stops before the code ends. A worker
+/// running a gateway's call on a tools node that is shutting down leaves that answer to the gateway, which sees the
+/// node go and answers <c>isError</c> or runs an idempotent tool again elsewhere; a -32603 from here would beat it.
 /// </summary>
 internal sealed class CallWorkerActor : UntypedActor
 {
     private readonly CallExecution _execution;
     private readonly IActorRef _replyTo;
     private readonly string _name;
+    private readonly bool _forGateway;
     private bool _answered;
 
-    public CallWorkerActor(CallExecution execution, IActorRef replyTo, string name)
+    public CallWorkerActor(CallExecution execution, IActorRef replyTo, string name, bool forGateway = false)
     {
+        _forGateway = forGateway;
         _execution = execution;
         _replyTo = replyTo;
         _name = name;
     }
 
-    public static Props Props(CallExecution execution, IActorRef replyTo, string name) =>
-        Akka.Actor.Props.Create(() => new CallWorkerActor(execution, replyTo, name));
+    public static Props Props(CallExecution execution, IActorRef replyTo, string name, bool forGateway = false) =>
+        Akka.Actor.Props.Create(() => new CallWorkerActor(execution, replyTo, name, forGateway));
 
     /// <summary>Cancel the call's token.</summary>
     public sealed record Cancel
@@ -56,7 +60,8 @@ internal sealed class CallWorkerActor : UntypedActor
 
     protected override void PostStop()
     {
-        if (!_answered) _replyTo.Tell(new ToolCallFailed(_execution.CallId, Pmcp.Protocol.JsonRpcErrorCodes.InternalError, $"The worker for the {_name} stopped before it finished."));
+        var gatewayAnswers = _forGateway && CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
+        if (!_answered && !gatewayAnswers) _replyTo.Tell(new ToolCallFailed(_execution.CallId, Pmcp.Protocol.JsonRpcErrorCodes.InternalError, $"The worker for the {_name} stopped before it finished."));
         // Not disposed: the code may still hold the token while it winds down.
         _execution.Cancel();
     }

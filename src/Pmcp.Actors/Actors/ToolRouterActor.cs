@@ -209,11 +209,11 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
                     Sender.Tell(new CallEnded(call.Key));
                     return true;
                 }
-                Track(StartToolWorker(tool, call, remote.ReplyTo, RemoteWorkerName()), call.Key);
+                Track(StartToolWorker(tool, call, remote.ReplyTo, RemoteWorkerName(), forGateway: true), call.Key);
                 return true;
 
             case RemoteRunRequest remote:
-                if (Run(remote.Request, remote.ReplyTo, RemoteWorkerName()) is { } runner) Track(runner, remote.Request.Key);
+                if (Run(remote.Request, remote.ReplyTo, RemoteWorkerName(), forGateway: true) is { } runner) Track(runner, remote.Request.Key);
                 else Sender.Tell(new CallEnded(remote.Request.Key));
                 return true;
 
@@ -271,14 +271,15 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
         _drainWaiter = null;
     }
 
-    private IActorRef StartToolWorker(McpToolDefinition tool, CallTool call, IActorRef replyTo, string workerName)
+    /// <param name="forGateway">A call sent here by a gateway: if this node shuts down before the call ends, the gateway answers it (or retries it), not the worker.</param>
+    private IActorRef StartToolWorker(McpToolDefinition tool, CallTool call, IActorRef replyTo, string workerName, bool forGateway = false)
     {
         var execution = CallExecution.ForTool(tool, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
             _local.Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
-        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Name}'"), workerName);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Name}'", forGateway), workerName);
     }
 
-    private IActorRef? Run(RunRequest request, IActorRef replyTo, string workerName)
+    private IActorRef? Run(RunRequest request, IActorRef replyTo, string workerName, bool forGateway = false)
     {
         var parameters = request.ParamsJson is null ? [] : (JObject)McpJson.Parse(request.ParamsJson);
         var (name, run, error) = request.Method switch
@@ -295,7 +296,7 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
         }
         var execution = new CallExecution(request.Key.CallId, request.RequestId, new RequestOutcomes(name!), run!, replyTo,
             _local.Logger(request.Method), _options.ToolCallTimeout, wantsProgress: false, request.Caller);
-        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, name!), workerName);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, name!, forGateway), workerName);
     }
 
     private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) ReadResource(JObject parameters)

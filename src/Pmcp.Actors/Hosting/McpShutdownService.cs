@@ -9,7 +9,7 @@ namespace Pmcp.Actors.Hosting;
 /// Drains the MCP server when the host stops. It runs in the "stopping" phase, before any hosted service (Kestrel,
 /// the ActorSystem) is stopped: new upgrades get 503, calls in flight finish within the drain timeout, sockets close with 1001.
 /// </summary>
-internal sealed partial class McpShutdownService(McpServerRuntime runtime, ILogger<McpShutdownService> logger) : IHostedLifecycleService
+internal sealed partial class McpShutdownService(McpServerRuntime runtime, IServiceProvider services, ILogger<McpShutdownService> logger) : IHostedLifecycleService
 {
     private int _stopping;
 
@@ -17,6 +17,9 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, ILogg
     {
         // A host stopped twice drains once: the second time the actors may already be gone.
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
+        // An ActorSystem that has already stopped (its own CoordinatedShutdown ran) has nothing left to drain, and asking
+        // its dead actors would only wait out the drain timeout.
+        if (services.GetService(typeof(ActorSystem)) is ActorSystem { WhenTerminated.IsCompleted: true }) return;
         runtime.Gate.CloseForShutdown();
         var server = await runtime.ServerActorAsync(cancellationToken).ConfigureAwait(false);
         var options = runtime.Options;

@@ -171,4 +171,30 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.All(idempotent, a => Assert.False(a.IsToolError, a.Raw));
         await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
     }
+
+    [Fact]
+    public async Task ToolNodeWhoseActorSystemStops_LeavesItsCallsToTheGateway_NotToA32603()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(toolNodes: 2, output);
+        await using var client = await nodes.Gateway.ConnectAsync();
+
+        var calls = new List<PendingRequest>();
+        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 3000 }));
+        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { ms = 3000 }));
+        var router = await nodes.Tools[0].App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync();
+        await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Actors.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Actors.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
+            "half the calls to run on tools-1");
+
+        // Not the host's drain: the ActorSystem itself shuts down (leaves the cluster, then stops every actor) while its
+        // workers still run. Their "stopped before it finished" must not reach the client before the gateway's answer.
+        var lost = Akka.Cluster.Cluster.Get(nodes.Tools[0].ActorSystem).SelfAddress;
+        _ = CoordinatedShutdown.Get(nodes.Tools[0].ActorSystem).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+        var answers = await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
+        output.WriteLine(string.Join(Environment.NewLine, answers.Select(a => a.Raw)));
+        Assert.All(answers, a => Assert.Null(a.Error));
+        Assert.Equal(4, answers.Take(8).Count(a => a.IsToolError && a.FirstText!.Contains(lost.ToString(), StringComparison.Ordinal)));
+        Assert.All(answers.Skip(8), a => Assert.Equal("tools-2", a.ToolText()));
+        await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
+    }
 }
