@@ -200,7 +200,7 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
             sb.AppendLine("## Micro-benchmarks: the hot path, in process (BenchmarkDotNet, MemoryDiagnoser)");
             sb.AppendLine();
             sb.AppendLine("One `tools/call echo` frame through each step of Pmcp.Actors' path (frame → text → parse → dispatch → tool → serialize → frame), " +
-                          "the thin baseline's whole answer for the same frame, and the whole path through the real actors (ConnectionActor, ToolRouter, a ToolWorker per call) with a fake socket, 64 calls pipelined.");
+                          "the thin baseline's whole answer for the same frame, and the whole path through the real actors (ConnectionActor running the tool itself, as the standalone server does) with a fake socket, 64 calls pipelined.");
             sb.AppendLine();
             sb.AppendLine("| benchmark | step | mean | allocated per call |");
             sb.AppendLine("|---|---|--:|--:|");
