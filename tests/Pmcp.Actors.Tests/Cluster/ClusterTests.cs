@@ -148,12 +148,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         // Long calls on both nodes, then tools-1 is downed (what the split brain resolver does to a node that crashed or
         // was cut off); it keeps running, but the gateway no longer hears from it.
-        var calls = new List<PendingRequest>();
-        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 3000 }));
-        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { ms = 3000 }));
-        var router = await nodes.Tools[0].App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync();
-        await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Actors.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Actors.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
-            "half the calls to run on tools-1");
+        var calls = await LongCallsOnBothNodesAsync(nodes, client);
         var lost = Akka.Cluster.Cluster.Get(nodes.Tools[0].ActorSystem).SelfAddress;
         Akka.Cluster.Cluster.Get(nodes.Gateway.ActorSystem).Down(lost);
 
@@ -178,12 +173,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using var nodes = await ClusterNodes.StartAsync(toolNodes: 2, output);
         await using var client = await nodes.Gateway.ConnectAsync();
 
-        var calls = new List<PendingRequest>();
-        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 3000 }));
-        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { ms = 3000 }));
-        var router = await nodes.Tools[0].App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync();
-        await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Actors.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Actors.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
-            "half the calls to run on tools-1");
+        var calls = await LongCallsOnBothNodesAsync(nodes, client);
 
         // Not the host's drain: the ActorSystem itself shuts down (leaves the cluster, then stops every actor) while its
         // workers still run. Their "stopped before it finished" must not reach the client before the gateway's answer.
@@ -196,5 +186,17 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(4, answers.Take(8).Count(a => a.IsToolError && a.FirstText!.Contains(lost.ToString(), StringComparison.Ordinal)));
         Assert.All(answers.Skip(8), a => Assert.Equal("tools-2", a.ToolText()));
         await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
+    }
+
+    /// <summary>8 calls of a plain tool, then 8 of an idempotent one, 3 s each, once half of them run on tools-1.</summary>
+    private static async Task<List<PendingRequest>> LongCallsOnBothNodesAsync(ClusterNodes nodes, McpTestClient client)
+    {
+        var calls = new List<PendingRequest>();
+        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 3000 }));
+        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { ms = 3000 }));
+        var router = await nodes.Tools[0].App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync();
+        await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Actors.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Actors.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
+            "half the calls to run on tools-1");
+        return calls;
     }
 }
