@@ -15,6 +15,9 @@ namespace Pmcp.Actors.Benchmarks.Harness;
 /// </summary>
 internal sealed class ClusterScenario(string serverDll, int connections, int inFlight, double seconds, TextWriter log)
 {
+    /// <summary>How often a node is asked again while the gateway has not found the tools node yet (a poll, with the scenario's deadline).</summary>
+    private static readonly TimeSpan JoinPollInterval = TimeSpan.FromMilliseconds(250);
+
     private const int WaitMs = 5;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -105,7 +108,7 @@ internal sealed class ClusterScenario(string serverDll, int connections, int inF
             if (answer.RootElement.TryGetProperty("result", out var r) && !(r.TryGetProperty("isError", out var e) && e.GetBoolean()))
                 seen.Add(r.GetProperty("content")[0].GetProperty("text").GetString()!);
             else
-                await Task.Delay(250, deadline.Token).ConfigureAwait(false); // not joined yet: the gateway answers isError until it is
+                await Task.Delay(JoinPollInterval, deadline.Token).ConfigureAwait(false); // not joined yet: the gateway answers isError until it is
         }
     }
 

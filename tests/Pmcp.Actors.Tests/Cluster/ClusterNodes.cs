@@ -94,16 +94,8 @@ internal sealed class ClusterNodes : IAsyncDisposable
             $"the gateway to track {count} calls").ConfigureAwait(false);
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds or <see cref="ClusterDeadline"/> passes.</summary>
-    public static async Task Poll(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + ClusterDeadline;
-        while (!await condition().ConfigureAwait(false))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {ClusterDeadline.TotalSeconds:0} s waiting for {what}.");
-            await Task.Delay(200).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Polls <paramref name="condition"/> until it holds or <see cref="ClusterDeadline"/> passes.</summary>
+    public static Task Poll(Func<Task<bool>> condition, string what) => Deadline.UntilAsync(condition, () => "waiting for " + what, ClusterDeadline);
 
     public async ValueTask DisposeAsync()
     {

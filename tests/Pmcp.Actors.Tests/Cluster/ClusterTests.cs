@@ -15,6 +15,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How often the list change is made again until every session has heard of one: not a wait for the outcome (the
+    /// sessions' notifications are awaited with deadlines) but a retry of the action, because the pub/sub topic's
+    /// subscriptions reach a new node by gossip and a mediator only counts its own node's subscribers.
+    /// </summary>
+    private static readonly TimeSpan ResendInterval = TimeSpan.FromSeconds(1);
+
     [Fact]
     public async Task Gateway_SpreadsCallsOverBothToolNodes_AndListChangedReachesEverySession()
     {
@@ -53,7 +60,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 while (!heard.IsCancellationRequested)
                 {
                     await runtime.AddToolAsync(new McpToolDefinition("late", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text("late"))));
-                    await Task.Delay(1000, heard.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    await Task.Delay(ResendInterval, heard.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 }
             });
             foreach (var client in clients)

@@ -78,9 +78,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
             // The gateway answers isError until it has found the tools node; then the call runs there.
             await using var client = await McpTestClient.ConnectAsync(url);
             await client.InitializeAsync();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            WireMessage answer;
-            while ((answer = await client.CallToolAsync("node")).IsToolError && DateTime.UtcNow < deadline) await Task.Delay(250);
+            WireMessage answer = null!;
+            await Deadline.UntilAsync(async () => !(answer = await client.CallToolAsync("node")).IsToolError,
+                () => "the gateway to find the tools node: " + answer?.Raw, TimeSpan.FromSeconds(60));
             Assert.StartsWith(toolsAddress + " (process ", answer.ToolText(), StringComparison.Ordinal);
             Assert.Equal("from a test", (await client.CallToolAsync("echo", new { text = "from a test" })).ToolText());
 
