@@ -11,8 +11,8 @@ namespace Pmcp.Actors.Actors;
 
 /// <summary>
 /// The tools this node runs itself, as its connections see them. A connection that finds a called tool here runs it as
-/// a task of its own (<see cref="Run"/>) instead of sending the call through the router to a worker actor: on a node
-/// that hosts its tools, that hop and a short-lived actor per call were most of a call's cost. The router republishes
+/// a task of its own (<see cref="Start"/>) instead of sending the call through the router to a worker actor: on a node
+/// that hosts its tools, that hop and a short-lived actor per call were about half of a call's CPU. The router republishes
 /// the snapshot on every change of its tool list and counts the calls running here with its workers.
 /// Shared by one router and its connections; every member is thread-safe.
 /// </summary>
