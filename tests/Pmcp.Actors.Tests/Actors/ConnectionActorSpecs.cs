@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Actors;
 using Pmcp.Actors.Tools;
@@ -36,9 +35,8 @@ public abstract class ConnectionActorSpecsBase : TestKit
     private IActorRef Start(McpServerOptions options, string instructions = "Use the tools.")
     {
         var definition = _tools.AddTo(new McpServerBuilder().Name("spec-server").Version("9.9.9").Instructions(instructions)).Build();
-        var localTools = _runToolsLocally ? new LocalTools(NullLoggerFactory.Instance) : null;
-        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools));
-        return Sys.ActorOf(ConnectionActor.Props(1, definition, options, _router, new ProbeOutlet(_socket), localTools: localTools));
+        (var connection, _router) = SpecConnection.Start(Sys, definition, options, _socket, _runToolsLocally);
+        return connection;
     }
 
     private SpecWire Wire => new(_socket, () => _connection);

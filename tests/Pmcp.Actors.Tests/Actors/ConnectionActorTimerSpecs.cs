@@ -4,7 +4,6 @@ using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Configs;
 using Akka.TestKit.Xunit2;
-using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Actors;
 using Pmcp.Actors.Tools;
@@ -25,8 +24,7 @@ public sealed class ConnectionActorTimerSpecs : TestKit
         _socket = CreateTestProbe();
         var options = new McpServerOptions { HandshakeTimeout = TimeSpan.FromSeconds(10), IdleTimeout = TimeSpan.FromSeconds(60) };
         var definition = _tools.AddTo(new McpServerBuilder()).Build();
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
-        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+        _connection = SpecConnection.Start(Sys, definition, options, _socket).Connection;
     }
 
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;

@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Configs;
 using Akka.TestKit.Xunit2;
-using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Actors;
 using Pmcp.Actors.Tools;
@@ -25,8 +24,7 @@ public sealed class MessageRateLimitSpecs : TestKit
         _socket = CreateTestProbe();
         var options = new McpServerOptions { MaxMessagesPerSecond = 2, MessageBurst = 3, RateLimitViolationsBeforeClose = 4 };
         var definition = _tools.AddTo(new McpServerBuilder()).Build();
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
-        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket)));
+        _connection = SpecConnection.Start(Sys, definition, options, _socket).Connection;
     }
 
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
@@ -126,8 +124,7 @@ public sealed class MessageRateLimitSpecs : TestKit
         socket.IgnoreMessages(m => m is ProbeOutlet.Paused or ProbeOutlet.Resumed);
         var options = new McpServerOptions { MaxMessagesPerSecond = 0.001, MessageBurst = 3, MaxInFlightCallsPerConnection = 1 };
         var definition = _tools.AddTo(new McpServerBuilder()).Build();
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance));
-        var connection = Sys.ActorOf(ConnectionActor.Props(2, definition, options, router, new ProbeOutlet(socket)));
+        var connection = SpecConnection.Start(Sys, definition, options, socket, connectionId: 2).Connection;
         var wire = new SpecWire(socket, () => connection);
 
         wire.Request(0, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Actors;
@@ -35,9 +34,7 @@ public sealed class TypedToolSpecs : TestKit
             .ToolsFrom(typeof(StaticTools))
             .Build();
         var options = new McpServerOptions { ToolsPageSize = 100 };
-        var localTools = new LocalTools(NullLoggerFactory.Instance);
-        var router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools));
-        _connection = Sys.ActorOf(ConnectionActor.Props(1, definition, options, router, new ProbeOutlet(_socket), localTools: localTools));
+        _connection = SpecConnection.Start(Sys, definition, options, _socket).Connection;
     }
 
     private Task<RepeatResult> RepeatAsync(RepeatArgs args, ToolContext context)
