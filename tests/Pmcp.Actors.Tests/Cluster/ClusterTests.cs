@@ -33,8 +33,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
             // 3 sessions x 12 calls in flight: the gateway runs none of them itself.
             var calls = new List<PendingRequest>();
-            foreach (var client in clients)
-                for (var i = 0; i < 12; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 100 }));
+            await StartWhereCallsAsync(clients, 12, ms: 100, calls);
             var answers = await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
             var ranOn = answers.Select(a => a.ToolText()).ToList();
             Assert.Equal(["tools-1", "tools-2"], ranOn.Distinct().Order());
@@ -119,13 +118,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
             for (var i = 0; i < 3; i++) clients.Add(await nodes.Gateway.ConnectAsync());
 
             var calls = new List<PendingRequest>();
-            foreach (var client in clients)
-                for (var i = 0; i < 15; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 300 }));
+            await StartWhereCallsAsync(clients, 15, ms: 300, calls);
 
             // tools-1 stops while calls run on it; more calls come in while it goes.
             var stopping = nodes.Tools[0].StopAsync();
-            foreach (var client in clients)
-                for (var i = 0; i < 15; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 100 }));
+            await StartWhereCallsAsync(clients, 15, ms: 100, calls);
             await stopping.Within(AnswerDeadline, "tools-1 to stop");
 
             var answers = await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
@@ -205,5 +202,12 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Actors.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Actors.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
             "half the calls to run on tools-1");
         return calls;
+    }
+
+    /// <summary>Starts <paramref name="perClient"/> calls of <c>where</c> (waiting <paramref name="ms"/>) on each session, adding them to <paramref name="calls"/>.</summary>
+    private static async Task StartWhereCallsAsync(IEnumerable<McpTestClient> clients, int perClient, int ms, List<PendingRequest> calls)
+    {
+        foreach (var client in clients)
+            for (var i = 0; i < perClient; i++) calls.Add(await client.StartToolCallAsync("where", new { ms }));
     }
 }
