@@ -85,15 +85,9 @@ public static class JsonRpcWriter
         w.WriteValue("2.0");
     }
 
-    private static string Write(Action<JsonWriter> body)
+    private static string Write(Action<JsonWriter> body) => McpJson.WriteText(body, static (w, b) =>
     {
-        var sb = new StringBuilder(128);
-        using (var sw = new StringWriter(sb))
-        using (var w = McpJson.NewWriter(sw))
-        {
-            body(w);
-            w.WriteEndObject();
-        }
-        return sb.ToString();
-    }
+        b(w);
+        w.WriteEndObject();
+    });
 }

@@ -28,17 +28,42 @@ public static class McpJson
 
     /// <summary>
     /// Compact JSON with <see cref="Settings"/>. Uses the one cached <see cref="Serializer"/> (JsonConvert.SerializeObject
-    /// would build a serializer from the settings on every call) and pooled writer buffers.
+    /// would build a serializer from the settings on every call), pooled writer buffers and this thread's text buffer.
     /// </summary>
-    public static string Serialize(object value)
+    public static string Serialize(object value) => WriteText(value, static (writer, v) => Serializer.Serialize(writer, v));
+
+    [ThreadStatic] private static StringWriter? t_text;
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on a compact writer and returns the text. The text buffer is this thread's, kept
+    /// between calls (a nested call, from a converter, gets its own): on the hot path it was three objects and a
+    /// 256-char array per message.
+    /// </summary>
+    internal static string WriteText<TState>(TState state, Action<JsonWriter, TState> write)
     {
-        var sw = new StringWriter(new StringBuilder(256), CultureInfo.InvariantCulture);
-        using (var writer = NewWriter(sw))
+        var text = t_text ?? new StringWriter(new StringBuilder(256), CultureInfo.InvariantCulture);
+        t_text = null;
+        try
         {
-            Serializer.Serialize(writer, value);
+            using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = CharPool.Instance, CloseOutput = false })
+            {
+                write(writer, state);
+            }
+            return text.ToString();
         }
-        return sw.ToString();
+        finally
+        {
+            var buffer = text.GetStringBuilder();
+            if (buffer.Capacity <= MaxKeptTextChars)
+            {
+                buffer.Clear();
+                t_text = text;
+            }
+        }
     }
+
+    // A thread keeps its text buffer only while it stays this small; one large result does not pin a large buffer.
+    private const int MaxKeptTextChars = 16 * 1024;
 
     public static JToken ToToken(object value) => JToken.FromObject(value, Serializer);
 
@@ -76,6 +101,7 @@ public static class McpJson
             FloatParseHandling = FloatParseHandling.Double,
             MaxDepth = MaxDepth,
             ArrayPool = CharPool.Instance, // the reader's char buffer is rented, and returned when it is closed
+            PropertyNameTable = ProtocolNames.Instance,
         };
         var token = JToken.ReadFrom(reader, LoadSettings);
         while (reader.Read())
@@ -86,8 +112,30 @@ public static class McpJson
         return token;
     }
 
-    /// <summary>A compact writer whose buffers come from the shared pool (returned when it is closed).</summary>
-    internal static JsonTextWriter NewWriter(TextWriter inner) => new(inner) { Formatting = Formatting.None, ArrayPool = CharPool.Instance };
+    /// <summary>
+    /// The protocol's member names, read by every parser without a new string for each message. Filled once, then only
+    /// read, so one instance serves every thread.
+    /// </summary>
+    private sealed class ProtocolNames : JsonNameTable
+    {
+        public static readonly ProtocolNames Instance = new();
+
+        private readonly DefaultJsonNameTable _names = new();
+
+        private ProtocolNames()
+        {
+            string[] names =
+            [
+                "jsonrpc", "id", "method", "params", "result", "error", "code", "message", "data",
+                "name", "arguments", "_meta", "progressToken", "progress", "total", "requestId", "reason",
+                "uri", "cursor", "text", "type", "content", "isError", "level", "ref", "argument", "value",
+                "protocolVersion", "capabilities", "clientInfo", "version", "roots", "sampling", "elicitation",
+            ];
+            foreach (var name in names) _names.Add(name);
+        }
+
+        public override string? Get(char[] key, int start, int length) => _names.Get(key, start, length);
+    }
 
     /// <summary>Newtonsoft's reader and writer buffers from <see cref="ArrayPool{T}.Shared"/> instead of a new array each time.</summary>
     private sealed class CharPool : IArrayPool<char>
