@@ -10,7 +10,7 @@ namespace Pmcp.Actors.Transport;
 
 /// <summary>
 /// The socket side of one connection: a read pump that tells the ConnectionActor each complete text message, and a
-/// writer loop, the socket's only sender, that drains a bounded queue. Close codes: 1003 for a binary frame, 1009 for
+/// bounded outbound queue drained by one sender at a time (<see cref="Pump"/>). Close codes: 1003 for a binary frame, 1009 for
 /// a message over the size limit, 1008 when the outbound queue overflows, and whatever the actor asks for.
 /// </summary>
 internal sealed partial class WebSocketConnection : IConnectionOutlet
@@ -26,6 +26,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private WebSocketCloseStatus? _closeStatus;
     private string _closeReason = "";
     private int _closing;
+    private int _sender;
+    private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger)
     {
@@ -42,7 +44,11 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     public bool TrySend(string json)
     {
         if (Volatile.Read(ref _closing) != 0) return false;
-        if (_outbound.Writer.TryWrite(json)) return true;
+        if (_outbound.Writer.TryWrite(json))
+        {
+            Pump();
+            return true;
+        }
         Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
         return false;
     }
@@ -56,6 +62,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         _valve.Open();
         // A peer that never answers the close frame, or never reads what is queued, cannot hold the socket open.
         _abort.CancelAfter(_options.CloseTimeout);
+        Pump();
     }
 
     public void PauseReading() => _valve.Close();
@@ -79,7 +86,6 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private async Task RunLoopsAsync(IActorRef actor)
     {
         using var registration = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), _socket);
-        var writer = WriteLoopAsync();
         var reason = "the read loop failed";
         try
         {
@@ -94,8 +100,12 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                 // The peer ended it: flush what is queued, echo its close, and give up after the close timeout.
                 _outbound.Writer.TryComplete();
                 _abort.CancelAfter(_options.CloseTimeout);
+                // From the pool, not inline: this can run inside the transport's completion of the failed read, and
+                // ending the connection right there let Kestrel tear it down before it wrote the close frame the
+                // WebSocket had just queued (a client that sent invalid UTF-8 saw a reset instead of 1007).
+                ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.Pump(), this, preferLocal: false);
             }
-            await writer.ConfigureAwait(false);
+            await _written.Task.ConfigureAwait(false);
         }
     }
 
@@ -179,15 +189,27 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         return larger;
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// Sends what is queued, on the caller's thread while each send completes at once (the usual case: Kestrel takes
+    /// the frame into its output pipe), and from the send's continuation once one has to wait. Whoever takes the sender
+    /// role drains; a caller that finds it taken leaves its message to the holder. This keeps one sender at a time (a
+    /// WebSocket allows no more) without a separate writer loop to wake for every message.
+    /// </summary>
+    private void Pump()
     {
-        // The buffer is rented while there is something to send and returned when the queue runs dry, so an idle
-        // socket holds none.
-        byte[]? buffer = null;
-        try
+        if (Interlocked.CompareExchange(ref _sender, 1, 0) != 0) return;
+        _ = DrainAsync();
+    }
+
+    private async Task DrainAsync()
+    {
+        var reader = _outbound.Reader;
+        while (true)
         {
-            var reader = _outbound.Reader;
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            // The buffer is rented while there is something to send and returned when the queue runs dry, so an idle
+            // socket holds none.
+            byte[]? buffer = null;
+            try
             {
                 while (reader.TryRead(out var json))
                 {
@@ -201,30 +223,42 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                     await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, true, _abort.Token).ConfigureAwait(false);
                 }
 
-                if (buffer is not null)
+                if (reader.Completion.IsCompleted)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
+                    // Closing, and everything queued is sent: the close frame goes last. The role is kept for good.
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        var status = _closeStatus ?? (_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure);
+                        await _socket.CloseOutputAsync(status, _closeReason, _abort.Token).ConfigureAwait(false);
+                    }
+                    _written.TrySetResult();
+                    return;
                 }
             }
-
-            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            catch (Exception ex)
             {
-                var status = _closeStatus ?? (_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure);
-                await _socket.CloseOutputAsync(status, _closeReason, _abort.Token).ConfigureAwait(false);
+                // The socket is done for either way; the read side and the actor learn of it when the abort ends the read.
+                if (ex is WebSocketException or OperationCanceledException or ObjectDisposedException) LogWriteFailed(_logger, ex.Message);
+                else LogWriteError(_logger, ex);
+                _socket.Abort();
+                _written.TrySetResult();
+                return;
             }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            LogWriteFailed(_logger, ex.Message);
-            _socket.Abort();
-        }
-        finally
-        {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            Interlocked.Exchange(ref _sender, 0);
+            // A message queued after the last TryRead but before the release found the role taken and was left to us.
+            if (reader.Count == 0 && !reader.Completion.IsCompleted) return;
+            if (Interlocked.CompareExchange(ref _sender, 1, 0) != 0) return;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket write ended early: {Reason}")]
     private static partial void LogWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "WebSocket write failed")]
+    private static partial void LogWriteError(ILogger logger, Exception error);
 }
