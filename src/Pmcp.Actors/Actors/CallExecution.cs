@@ -19,7 +19,10 @@ namespace Pmcp.Actors.Actors;
 internal sealed class CallExecution
 {
     private readonly CancellationTokenSource _cts = new();
-    private readonly Func<ToolContext, Task<object?>> _code;
+    // What runs: a tool's handler with its arguments, or (resource reads, prompts, completion) a piece of code.
+    private readonly McpToolHandler? _tool;
+    private readonly JObject? _arguments;
+    private readonly Func<ToolContext, Task<object?>>? _code;
     private readonly CallOutcomes _outcomes;
     private readonly ToolContext _context;
     private readonly ClientSession _client;
@@ -29,10 +32,21 @@ internal sealed class CallExecution
 
     public CallExecution(long callId, RequestId requestId, CallOutcomes outcomes, Func<ToolContext, Task<object?>> code,
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
+        : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller) => _code = code;
+
+    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, JObject arguments,
+        IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
+        : this(callId, requestId, new ToolOutcomes(tool.Name), replyTo, logger, timeout, wantsProgress, caller)
+    {
+        _tool = tool.Handler;
+        _arguments = arguments;
+    }
+
+    private CallExecution(long callId, RequestId requestId, CallOutcomes outcomes,
+        IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
     {
         CallId = callId;
         _outcomes = outcomes;
-        _code = code;
         _logger = logger;
         _timeout = timeout;
         _client = new ClientSession(replyTo, requestId);
@@ -52,22 +66,35 @@ internal sealed class CallExecution
     /// <summary>Cancels the code's token; <see cref="RunAsync"/> then answers "was cancelled" without waiting for the code.</summary>
     public void Cancel() => _cts.Cancel();
 
-    /// <summary>Runs the code; the result is <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, never an exception.</summary>
-    public async Task<object> RunAsync()
+    /// <summary>
+    /// Runs the code; the result is <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, never an exception.
+    /// Code that finished at once (most tools) is answered without a task or an await.
+    /// </summary>
+    public ValueTask<object> RunAsync()
     {
-        Task<object?> running;
+        Task running;
         try
         {
-            running = _code(_context);
+            running = (_tool is not null ? (Task)_tool(_arguments!, _context) : _code!(_context))
+                ?? throw new InvalidOperationException("The handler returned no task.");
         }
         catch (Exception ex)
         {
-            running = Task.FromException<object?>(ex);
+            running = Task.FromException(ex);
         }
 
+        return running.IsCompletedSuccessfully ? new(Completed(ResultOf(running))) : new(WaitAsync(running));
+    }
+
+    private static object? ResultOf(Task finished) =>
+        finished is Task<CallToolResult> tool ? tool.Result : ((Task<object?>)finished).Result;
+
+    private async Task<object> WaitAsync(Task running)
+    {
         try
         {
-            return Completed(await running.WaitAsync(_timeout, _cts.Token).ConfigureAwait(false));
+            await running.WaitAsync(_timeout, _cts.Token).ConfigureAwait(false);
+            return Completed(ResultOf(running));
         }
         catch (TimeoutException ex) when (ex != running.Exception?.InnerException) // the deadline's, not one the code threw
         {
@@ -103,8 +130,7 @@ internal sealed class CallExecution
     /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as parsed, with no copy.</summary>
     public static CallExecution ForTool(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
         ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller) =>
-        new(callId, requestId, new ToolOutcomes(tool.Name), async ctx => await tool.Handler(arguments, ctx).ConfigureAwait(false),
-            replyTo, logger, timeout, wantsProgress, caller);
+        new(callId, requestId, tool, arguments, replyTo, logger, timeout, wantsProgress, caller);
 
     private sealed class ProgressReporter(IActorRef connection, long callId, bool enabled) : IProgressReporter
     {

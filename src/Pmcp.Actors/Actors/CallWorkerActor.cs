@@ -38,7 +38,7 @@ internal sealed class CallWorkerActor : UntypedActor
     private sealed record Answer(object Reply);
 
     protected override void PreStart() =>
-        _execution.RunAsync().PipeTo(Self, success: reply => new Answer(reply));
+        _execution.RunAsync().AsTask().PipeTo(Self, success: reply => new Answer(reply));
 
     protected override void OnReceive(object message)
     {

@@ -404,7 +404,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         var call = new InFlightCall(id, progressToken);
         _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
-        Task<object>? answer = null;
+        ValueTask<object>? answer = null;
         if (localTool is not null)
             (call.Local, answer) = _localTools!.Start(localTool, key.CallId, id, arguments!, Self, localTool.Timeout ?? _options.ToolCallTimeout, progressToken is not null, _caller);
         else
@@ -418,8 +418,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
 
         // A tool that finished at once, having told the connection nothing, is answered now; the others answer
         // through the mailbox, behind their progress and log messages.
-        if (answer is { IsCompletedSuccessfully: true } && !call.Local!.HasTold) CallReplies(answer.Result);
-        else answer?.PipeTo(Self);
+        if (answer is not { } started) return;
+        if (started.IsCompletedSuccessfully && !call.Local!.HasTold) CallReplies(started.Result);
+        else started.AsTask().PipeTo(Self);
     }
 
     /// <summary>

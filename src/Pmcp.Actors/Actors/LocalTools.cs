@@ -33,22 +33,25 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     internal ILogger Logger(string category) => _loggers.GetOrAdd(category, static (c, factory) => factory.CreateLogger("Pmcp.Tools." + c), loggerFactory);
 
     /// <summary>
-    /// Starts a tool call for <paramref name="connection"/>. The answer task never fails; a tool that finishes at once
-    /// (most do) leaves it completed, so the connection can answer without a round trip through its mailbox.
+    /// Starts a tool call for <paramref name="connection"/>. The answer never fails; a tool that finishes at once (most
+    /// do) leaves it completed, so the connection can answer without a round trip through its mailbox.
     /// </summary>
-    internal (CallExecution Execution, Task<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
+    internal (CallExecution Execution, ValueTask<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
         IActorRef connection, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
     {
         var execution = CallExecution.ForTool(tool, callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller);
         Interlocked.Increment(ref _running);
-        return (execution, CountedAsync(execution));
+        var answer = execution.RunAsync();
+        if (!answer.IsCompleted) return (execution, new(CountedAsync(answer)));
+        Interlocked.Decrement(ref _running);
+        return (execution, answer);
     }
 
-    private async Task<object> CountedAsync(CallExecution execution)
+    private async Task<object> CountedAsync(ValueTask<object> answer)
     {
         try
         {
-            return await execution.RunAsync().ConfigureAwait(false);
+            return await answer.ConfigureAwait(false);
         }
         finally
         {
