@@ -39,10 +39,11 @@ public sealed class JsonRpcMessage
     {
         message = null;
         errorId = null;
-        JToken token;
+        Members members;
         try
         {
-            token = McpJson.Parse(text);
+            // Text that is JSON but not an object (a batch, a number) takes the general path for its error.
+            if (!TryReadMembers(text, out members)) return TryFrom(McpJson.Parse(text), out message, out error, out errorId);
         }
         catch (JsonReaderException ex)
         {
@@ -50,32 +51,104 @@ public sealed class JsonRpcMessage
             return false;
         }
 
-        return TryFrom(token, out message, out error, out errorId);
+        return TryFrom(members, out message, out error, out errorId);
     }
 
     public static bool TryFrom(JToken token, out JsonRpcMessage? message, out JsonRpcError? error, out RequestId? errorId)
     {
-        message = null;
-        errorId = null;
         if (token is not JObject obj)
         {
+            message = null;
+            errorId = null;
             error = Invalid(token is JArray ? "Batches (JSON arrays) are not accepted." : "A JSON-RPC message must be a JSON object.");
             return false;
         }
 
-        var idToken = obj["id"];
-        var hasId = obj.ContainsKey("id");
+        return TryFrom(Members.Of(obj), out message, out error, out errorId);
+    }
+
+    /// <summary>The envelope's members as read; a member that is absent is null, one that is JSON null is a null JValue.</summary>
+    private struct Members
+    {
+        public JToken? JsonRpc;
+        public JToken? Id;
+        public JToken? Method;
+        public JToken? Params;
+        public JToken? Result;
+        public JToken? Error;
+
+        public static Members Of(JObject obj) => new()
+        {
+            JsonRpc = obj["jsonrpc"],
+            Id = obj["id"],
+            Method = obj["method"],
+            Params = obj["params"],
+            Result = obj["result"],
+            Error = obj["error"],
+        };
+    }
+
+    /// <summary>
+    /// Reads a message's members straight from the text, making tokens only of the values the envelope needs (params is
+    /// one object, with no envelope object around it: a JObject costs a dictionary and an object per member). Other
+    /// members are read through, so they are checked as JSON exactly as before; a repeated member keeps its last value,
+    /// as when the whole text was loaded as an object. False when the text is not an object.
+    /// </summary>
+    private static bool TryReadMembers(string text, out Members members)
+    {
+        members = default;
+        using var reader = McpJson.NewReader(text);
+        if (!ReadContent(reader) || reader.TokenType != JsonToken.StartObject) return false;
+        while (true)
+        {
+            if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
+            if (reader.TokenType == JsonToken.EndObject) break;
+            var name = (string)reader.Value!;
+            if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
+            switch (name)
+            {
+                case "jsonrpc": members.JsonRpc = Value(reader); break;
+                case "id": members.Id = Value(reader); break;
+                case "method": members.Method = Value(reader); break;
+                case "params": members.Params = Value(reader); break;
+                case "result": members.Result = Value(reader); break;
+                case "error": members.Error = Value(reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+        McpJson.ReadToEnd(reader);
+        return true;
+
+        static JToken Value(JsonReader reader) => JToken.ReadFrom(reader, McpJson.LoadSettings);
+    }
+
+    /// <summary>Moves to the next token that is not a comment; false at the end of the text.</summary>
+    private static bool ReadContent(JsonReader reader)
+    {
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonToken.Comment) return true;
+        }
+        return false;
+    }
+
+    private static bool TryFrom(in Members m, out JsonRpcMessage? message, out JsonRpcError? error, out RequestId? errorId)
+    {
+        message = null;
+        errorId = null;
+        var idToken = m.Id;
+        var hasId = idToken is not null;
         RequestId id = default;
         var idValid = hasId && RequestId.TryFrom(idToken, out id);
         if (idValid) errorId = id;
 
-        if ((string?)(obj["jsonrpc"] as JValue) != "2.0" || obj["jsonrpc"]?.Type != JTokenType.String)
+        if ((string?)(m.JsonRpc as JValue) != "2.0" || m.JsonRpc?.Type != JTokenType.String)
         {
             error = Invalid("The member \"jsonrpc\" must be the string \"2.0\".");
             return false;
         }
 
-        if (obj.TryGetValue("method", out var methodToken))
+        if (m.Method is { } methodToken)
         {
             if (methodToken.Type != JTokenType.String)
             {
@@ -89,7 +162,7 @@ public sealed class JsonRpcMessage
                 return false;
             }
 
-            var paramsToken = obj["params"];
+            var paramsToken = m.Params;
             if (paramsToken is not null && paramsToken.Type != JTokenType.Object && paramsToken.Type != JTokenType.Null)
             {
                 error = new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "The member \"params\" must be an object.");
@@ -106,14 +179,14 @@ public sealed class JsonRpcMessage
             return true;
         }
 
-        if (obj.TryGetValue("result", out var result) && !obj.ContainsKey("error") && idValid)
+        if (m.Result is { } result && m.Error is null && idValid)
         {
             message = new JsonRpcMessage(JsonRpcMessageKind.Response) { Id = id, Result = result };
             error = null;
             return true;
         }
 
-        if (obj["error"] is JObject err && !obj.ContainsKey("result") && err["code"]?.Type == JTokenType.Integer
+        if (m.Error is JObject err && m.Result is null && err["code"]?.Type == JTokenType.Integer
             && err["message"]?.Type == JTokenType.String && (idValid || idToken?.Type == JTokenType.Null || !hasId))
         {
             message = new JsonRpcMessage(JsonRpcMessageKind.ErrorResponse)

@@ -91,25 +91,34 @@ public static class McpJson
     /// content are refused with <see cref="JsonReaderException"/>.
     /// </summary>
     // No line numbers on every token: nothing reads them, and they were an object per token parsed.
-    private static readonly JsonLoadSettings LoadSettings = new() { LineInfoHandling = LineInfoHandling.Ignore };
+    internal static readonly JsonLoadSettings LoadSettings = new() { LineInfoHandling = LineInfoHandling.Ignore };
 
     public static JToken Parse(string json)
     {
-        using var reader = new JsonTextReader(new StringReader(json))
-        {
-            DateParseHandling = DateParseHandling.None,
-            FloatParseHandling = FloatParseHandling.Double,
-            MaxDepth = MaxDepth,
-            ArrayPool = CharPool.Instance, // the reader's char buffer is rented, and returned when it is closed
-            PropertyNameTable = ProtocolNames.Instance,
-        };
+        using var reader = NewReader(json);
         var token = JToken.ReadFrom(reader, LoadSettings);
+        ReadToEnd(reader);
+        return token;
+    }
+
+    /// <summary>A reader with the settings of <see cref="Parse"/>, for code that reads a document part by part.</summary>
+    internal static JsonTextReader NewReader(string json) => new(new StringReader(json))
+    {
+        DateParseHandling = DateParseHandling.None,
+        FloatParseHandling = FloatParseHandling.Double,
+        MaxDepth = MaxDepth,
+        ArrayPool = CharPool.Instance, // the reader's char buffer is rented, and returned when it is closed
+        PropertyNameTable = ProtocolNames.Instance,
+    };
+
+    /// <summary>Refuses anything but comments after the value just read.</summary>
+    internal static void ReadToEnd(JsonReader reader)
+    {
         while (reader.Read())
         {
             if (reader.TokenType != JsonToken.Comment)
                 throw new JsonReaderException("Additional text found after the JSON value.");
         }
-        return token;
     }
 
     /// <summary>

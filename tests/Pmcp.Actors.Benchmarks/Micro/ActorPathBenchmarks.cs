@@ -53,7 +53,7 @@ public class ActorPathBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
 
-    /// <summary>A socket that encodes what it is given, as the writer loop does, and counts the messages.</summary>
+    /// <summary>A socket that encodes what it is given, as the socket's sender does, and counts the messages.</summary>
     private sealed class CountingOutlet : IConnectionOutlet
     {
         private readonly byte[] _buffer = new byte[64 * 1024];

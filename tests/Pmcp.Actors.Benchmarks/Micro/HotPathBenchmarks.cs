@@ -15,7 +15,7 @@ namespace Pmcp.Actors.Benchmarks.Micro;
 
 /// <summary>
 /// Each step one <c>tools/call echo</c> frame takes through Pmcp.Actors, on one thread and without the actors between
-/// them (what the read pump, the ConnectionActor running a tool of its own node, and the writer loop each do), the
+/// them (what the read pump, the ConnectionActor running a tool of its own node, and the socket's sender each do), the
 /// whole of it, and the thin baseline's answer to the same frame.
 /// </summary>
 [MemoryDiagnoser]
@@ -78,7 +78,7 @@ public class HotPathBenchmarks
     [Benchmark(Description = "6 ConnectionActor: write the JSON-RPC response")]
     public string WriteResponse() => JsonRpcWriter.ResultRaw(_message.Id!.Value, _resultJson);
 
-    [Benchmark(Description = "7 writer loop: text to frame bytes")]
+    [Benchmark(Description = "7 socket send: text to frame bytes")]
     public int Encode() => Encoding.UTF8.GetBytes(_responseJson, _out);
 
     [Benchmark(Description = "Pmcp.Actors: steps 1-7 in a row")]

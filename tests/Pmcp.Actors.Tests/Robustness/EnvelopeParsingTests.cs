@@ -1,0 +1,97 @@
+using Newtonsoft.Json.Linq;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Tests.Robustness;
+
+/// <summary>
+/// <see cref="JsonRpcMessage.TryParse"/> reads the envelope member by member instead of loading the whole text as an
+/// object. Every verdict must be the one the object route gives (<see cref="JsonRpcMessage.TryFrom"/> on
+/// <see cref="McpJson.Parse"/>): the same message or the same error and id, and -32700 for text that is not JSON.
+/// </summary>
+public sealed class EnvelopeParsingTests
+{
+    public static TheoryData<string> Messages() =>
+    [
+        """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""",
+        """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+        """{"jsonrpc":"2.0","id":"a","result":{"x":[1,2,{"y":null}]}}""",
+        """{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad","data":{"k":1}}}""",
+        """{"jsonrpc":"2.0","error":{"code":-32600,"message":"no id"}}""",
+        """{"id":7,"method":"ping","jsonrpc":"2.0","params":null}""",
+        """{"jsonrpc":"2.0","id":1,"method":"a","method":"b"}""",
+        """{"jsonrpc":"2.0","id":1,"id":"two","method":"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":1},"params":{"b":2}}""",
+        """/* lead */ {"jsonrpc":"2.0", /* between */ "id":1, "method": /* before a value */ "ping"} // trailing""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","extra":{"deep":[[[{"a":[1,2,3]}]]]},"more":"x"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":[1,2]}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":"text"}""",
+        """{"jsonrpc":"2.0","id":1.5,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":true,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":null,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"method":null}""",
+        """{"jsonrpc":"2.0","id":1,"method":3}""",
+        """{"jsonrpc":2.0,"id":1,"method":"ping"}""",
+        """{"id":1,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"result":1,"error":{"code":1,"message":"m"}}""",
+        """{"jsonrpc":"2.0","id":1,"result":null}""",
+        """{"jsonrpc":"2.0","id":1,"error":{"code":"x","message":"m"}}""",
+        """{"jsonrpc":"2.0","id":1}""",
+        """{}""",
+        """[{"jsonrpc":"2.0","id":1,"method":"ping"}]""",
+        """42""",
+        "  \"text\"  ",
+        """{"jsonrpc":"2.0","id":99999999999999999999,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":"2024-01-01T00:00:00Z","method":"ping"}""",
+    ];
+
+    public static TheoryData<string> NotJson() =>
+    [
+        "",
+        "   ",
+        "{",
+        """{"jsonrpc":"2.0","id":1,"method":"ping"} trailing""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping"}{}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping",}x""",
+        """{"jsonrpc":"2.0","id":1,"method":""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":}}""",
+        """{"jsonrpc" "2.0"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","extra":""" + new string('[', 70) + new string(']', 70) + "}",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":""" + Nested(70) + "}",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void ValidJson_GetsTheVerdictOfTheObjectRoute(string text)
+    {
+        var streamed = JsonRpcMessage.TryParse(text, out var message, out var error, out var errorId);
+        var loaded = JsonRpcMessage.TryFrom(McpJson.Parse(text), out var expectedMessage, out var expectedError, out var expectedErrorId);
+
+        Assert.Equal(loaded, streamed);
+        Assert.Equal(Describe(expectedMessage), Describe(message));
+        Assert.Equal(expectedError?.Code, error?.Code);
+        Assert.Equal(expectedError?.Message, error?.Message);
+        Assert.Equal(expectedErrorId, errorId);
+    }
+
+    [Theory]
+    [MemberData(nameof(NotJson))]
+    public void TextThatIsNotJson_IsAParseError(string text)
+    {
+        Assert.ThrowsAny<Newtonsoft.Json.JsonReaderException>(() => McpJson.Parse(text));
+
+        Assert.False(JsonRpcMessage.TryParse(text, out var message, out var error, out var errorId));
+        Assert.Null(message);
+        Assert.Null(errorId);
+        Assert.Equal(JsonRpcErrorCodes.ParseError, error!.Code);
+        Assert.StartsWith("Parse error: ", error.Message);
+    }
+
+    private static string Nested(int depth) => string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);
+
+    private static string? Describe(JsonRpcMessage? m) => m is null
+        ? null
+        : $"{m.Kind} id={m.Id?.ToString() ?? "-"} method={m.Method ?? "-"} params={Text(m.Params)} result={Text(m.Result)} " +
+          $"error={m.Error?.Code.ToString() ?? "-"}/{m.Error?.Message ?? "-"}/{Text(m.Error?.Data)}";
+
+    private static string Text(JToken? token) => token is null ? "-" : McpJson.ToText(token);
+}
