@@ -75,16 +75,11 @@ public static class McpJson
     /// <c>ToString()</c>, a number too large for a double (<c>1e400</c>, read as infinity) stays a number
     /// (<c>Infinity</c>) instead of becoming the string <c>"Infinity"</c>.
     /// </summary>
-    public static string ToText(JToken token)
+    public static string ToText(JToken token) => WriteText(token, static (writer, t) =>
     {
-        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, FloatFormatHandling = FloatFormatHandling.Symbol })
-        {
-            token.WriteTo(writer);
-        }
-
-        return text.ToString();
-    }
+        writer.FloatFormatHandling = FloatFormatHandling.Symbol;
+        t.WriteTo(writer);
+    });
 
     /// <summary>
     /// Parses one complete JSON text. Dates stay strings, documents deeper than <see cref="MaxDepth"/> and trailing
