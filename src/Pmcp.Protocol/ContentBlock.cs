@@ -8,6 +8,50 @@ namespace Pmcp.Protocol;
 public abstract record ContentBlock
 {
     public abstract string Type { get; }
+
+    /// <summary>The block as the wire has it: <c>type</c> first, then the members of its kind; an unknown kind as it came.</summary>
+    internal void WriteTo(JsonWriter writer)
+    {
+        if (this is UnknownContent unknown)
+        {
+            unknown.Raw.WriteTo(writer);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WritePropertyName("type");
+        writer.WriteValue(Type);
+        switch (this)
+        {
+            case TextContent t:
+                Write(writer, "text", t.Text);
+                break;
+            case ImageContent i:
+                Write(writer, "data", i.Data);
+                Write(writer, "mimeType", i.MimeType);
+                break;
+            case AudioContent a:
+                Write(writer, "data", a.Data);
+                Write(writer, "mimeType", a.MimeType);
+                break;
+            case ResourceLink l:
+                Write(writer, "uri", l.Uri);
+                Write(writer, "name", l.Name);
+                if (l.MimeType is not null) Write(writer, "mimeType", l.MimeType);
+                break;
+            case EmbeddedResource r:
+                writer.WritePropertyName("resource");
+                r.Resource.WriteTo(writer);
+                break;
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void Write(JsonWriter writer, string name, string value)
+    {
+        writer.WritePropertyName(name);
+        writer.WriteValue(value);
+    }
 }
 
 public sealed record TextContent([property: JsonProperty("text")] string Text) : ContentBlock
@@ -58,45 +102,8 @@ internal sealed class ContentBlockConverter : JsonConverter
 
     public override void WriteJson(JsonWriter writer, object? value, JsonSerializer serializer)
     {
-        if (value is UnknownContent unknown)
-        {
-            unknown.Raw.WriteTo(writer);
-            return;
-        }
-
-        writer.WriteStartObject();
-        writer.WritePropertyName("type");
-        writer.WriteValue(((ContentBlock)value!).Type);
-        switch (value)
-        {
-            case TextContent t:
-                Write(writer, "text", t.Text);
-                break;
-            case ImageContent i:
-                Write(writer, "data", i.Data);
-                Write(writer, "mimeType", i.MimeType);
-                break;
-            case AudioContent a:
-                Write(writer, "data", a.Data);
-                Write(writer, "mimeType", a.MimeType);
-                break;
-            case ResourceLink l:
-                Write(writer, "uri", l.Uri);
-                Write(writer, "name", l.Name);
-                if (l.MimeType is not null) Write(writer, "mimeType", l.MimeType);
-                break;
-            case EmbeddedResource r:
-                writer.WritePropertyName("resource");
-                r.Resource.WriteTo(writer);
-                break;
-        }
-        writer.WriteEndObject();
-    }
-
-    private static void Write(JsonWriter writer, string name, string value)
-    {
-        writer.WritePropertyName(name);
-        writer.WriteValue(value);
+        if (value is null) writer.WriteNull();
+        else ((ContentBlock)value).WriteTo(writer);
     }
 
     public override object? ReadJson(JsonReader reader, Type objectType, object? existingValue, JsonSerializer serializer)

@@ -29,37 +29,45 @@ public static class McpJson
     /// <summary>
     /// Compact JSON with <see cref="Settings"/>. Uses the one cached <see cref="Serializer"/> (JsonConvert.SerializeObject
     /// would build a serializer from the settings on every call), pooled writer buffers and this thread's text buffer.
+    /// A tool's result, the answer to every call, skips the serializer and writes itself (the same text).
     /// </summary>
-    public static string Serialize(object value) => WriteText(value, static (writer, v) => Serializer.Serialize(writer, v));
+    public static string Serialize(object value) => value is CallToolResult result
+        ? WriteText(result, static (writer, r) => r.WriteTo(writer))
+        : WriteText(value, static (writer, v) => Serializer.Serialize(writer, v));
 
-    [ThreadStatic] private static StringWriter? t_text;
+    [ThreadStatic] private static TextWriterPair? t_text;
 
     /// <summary>
-    /// Runs <paramref name="write"/> on a compact writer and returns the text. The text buffer is this thread's, kept
-    /// between calls (a nested call, from a converter, gets its own): on the hot path it was three objects and a
-    /// 256-char array per message.
+    /// Runs <paramref name="write"/> on a compact writer and returns the text. The writer and its text buffer are this
+    /// thread's, kept between calls (a nested call, from a converter, gets its own; a write that throws drops them): on
+    /// the hot path they were five objects and two arrays per message.
     /// </summary>
     internal static string WriteText<TState>(TState state, Action<JsonWriter, TState> write)
     {
-        var text = t_text ?? new StringWriter(new StringBuilder(256), CultureInfo.InvariantCulture);
+        var pair = t_text ?? new TextWriterPair();
         t_text = null;
-        try
+        var buffer = pair.Text.GetStringBuilder();
+        // Only what a write may change and leave changed (ToText's float handling); the serializer restores what it sets.
+        pair.Json.FloatFormatHandling = FloatFormatHandling.String;
+        write(pair.Json, state);
+        if (pair.Json.WriteState != WriteState.Start)
+            throw new JsonWriterException("The value was left incomplete."); // every caller writes one whole value
+        var text = buffer.ToString();
+        if (buffer.Capacity <= MaxKeptTextChars)
         {
-            using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = CharPool.Instance, CloseOutput = false })
-            {
-                write(writer, state);
-            }
-            return text.ToString();
+            buffer.Clear();
+            t_text = pair;
         }
-        finally
-        {
-            var buffer = text.GetStringBuilder();
-            if (buffer.Capacity <= MaxKeptTextChars)
-            {
-                buffer.Clear();
-                t_text = text;
-            }
-        }
+        return text;
+    }
+
+    /// <summary>A compact JSON writer over its own text buffer; it writes one value after another with nothing between.</summary>
+    private sealed class TextWriterPair
+    {
+        public readonly StringWriter Text = new(new StringBuilder(256), CultureInfo.InvariantCulture);
+        public readonly JsonTextWriter Json;
+
+        public TextWriterPair() => Json = new JsonTextWriter(Text) { Formatting = Formatting.None, ArrayPool = CharPool.Instance, CloseOutput = false };
     }
 
     // A thread keeps its text buffer only while it stays this small; one large result does not pin a large buffer.
