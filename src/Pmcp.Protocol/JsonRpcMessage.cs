@@ -16,6 +16,14 @@ public sealed class JsonRpcMessage
 {
     private JsonRpcMessage(JsonRpcMessageKind kind) => Kind = kind;
 
+    private JsonRpcMessage(JsonRpcMessageKind kind, in Members read)
+    {
+        Kind = kind;
+        _paramsRead = read.ParamsRead;
+        _paramMembers = read.ParamMembers;
+        _paramCount = read.ParamCount;
+    }
+
     public JsonRpcMessageKind Kind { get; }
 
     /// <summary>The id of a request or response; <c>null</c> for notifications and for error responses that could not name one.</summary>
@@ -24,7 +32,31 @@ public sealed class JsonRpcMessage
     public string? Method { get; private init; }
 
     /// <summary>The params object; <c>null</c> when absent.</summary>
-    public JObject? Params { get; private init; }
+    /// <remarks>
+    /// A parsed message keeps params as the list of its members and makes the object on first use: handlers that only
+    /// look up members (<see cref="Param"/>, as every <c>tools/call</c> does) never pay for it.
+    /// </remarks>
+    public JObject? Params
+    {
+        get => _params ??= _paramsRead ? ParamsObject(_paramMembers, _paramCount) : null;
+        private init => _params = value;
+    }
+
+    private JObject? _params;
+    private readonly bool _paramsRead;
+    private readonly ParamMember[]? _paramMembers;
+    private readonly int _paramCount;
+
+    /// <summary>The member <paramref name="name"/> of params (null when params or the member is absent), without making <see cref="Params"/>.</summary>
+    public JToken? Param(string name)
+    {
+        if (_params is not null) return _params[name];
+        for (var i = 0; i < _paramCount; i++)
+        {
+            if (string.Equals(_paramMembers![i].Name, name, StringComparison.Ordinal)) return _paramMembers[i].Value;
+        }
+        return null;
+    }
 
     public JToken? Result { get; private init; }
 
@@ -67,21 +99,26 @@ public sealed class JsonRpcMessage
         return TryFrom(Members.Of(obj), out message, out error, out errorId);
     }
 
-    /// <summary>The envelope's members as read; a member that is absent is null, one that is JSON null is a null JValue.</summary>
+    /// <summary>The envelope's members as read; a member that is absent is null (a <see cref="Scalar"/> of type None), one that is JSON null is a null JValue.</summary>
     private struct Members
     {
-        public JToken? JsonRpc;
-        public JToken? Id;
-        public JToken? Method;
+        public Scalar JsonRpc;
+        public Scalar Id;
+        public Scalar Method;
         public JToken? Params;
         public JToken? Result;
         public JToken? Error;
 
+        // params that is an object, as its members (ParamsRead: params was read this way; Params is then null).
+        public bool ParamsRead;
+        public ParamMember[]? ParamMembers;
+        public int ParamCount;
+
         public static Members Of(JObject obj) => new()
         {
-            JsonRpc = obj["jsonrpc"],
-            Id = obj["id"],
-            Method = obj["method"],
+            JsonRpc = Scalar.Of(obj["jsonrpc"]),
+            Id = Scalar.Of(obj["id"]),
+            Method = Scalar.Of(obj["method"]),
             Params = obj["params"],
             Result = obj["result"],
             Error = obj["error"],
@@ -107,10 +144,15 @@ public sealed class JsonRpcMessage
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
             switch (name)
             {
-                case "jsonrpc": members.JsonRpc = Value(reader); break;
-                case "id": members.Id = Value(reader); break;
-                case "method": members.Method = Value(reader); break;
-                case "params": members.Params = Value(reader); break;
+                case "jsonrpc": members.JsonRpc = Scalar.Read(reader); break;
+                case "id": members.Id = Scalar.Read(reader); break;
+                case "method": members.Method = Scalar.Read(reader); break;
+                case "params":
+                    members.ParamsRead = reader.TokenType == JsonToken.StartObject;
+                    members.Params = members.ParamsRead ? null : Value(reader);
+                    members.ParamCount = members.ParamsRead ? ReadParams(reader, out members.ParamMembers) : 0;
+                    if (!members.ParamsRead) members.ParamMembers = null;
+                    break;
                 case "result": members.Result = Value(reader); break;
                 case "error": members.Error = Value(reader); break;
                 default: reader.Skip(); break;
@@ -121,6 +163,75 @@ public sealed class JsonRpcMessage
 
         static JToken Value(JsonReader reader) => JToken.ReadFrom(reader, McpJson.LoadSettings);
     }
+
+    /// <summary>
+    /// Reads the members of the params object the reader is on, as loading it would: a repeated member replaces the
+    /// earlier one in its place. Returns how many there are.
+    /// </summary>
+    private static int ReadParams(JsonReader reader, out ParamMember[]? members)
+    {
+        members = null;
+        var count = 0;
+        while (true)
+        {
+            if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
+            if (reader.TokenType == JsonToken.EndObject) return count;
+            var name = (string)reader.Value!;
+            if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
+            var value = JToken.ReadFrom(reader, McpJson.LoadSettings);
+            var at = 0;
+            while (at < count && !string.Equals(members![at].Name, name, StringComparison.Ordinal)) at++;
+            if (at == count)
+            {
+                if (members is null) members = new ParamMember[4];
+                else if (count == members.Length) Array.Resize(ref members, count * 2);
+                count++;
+            }
+            members![at] = new ParamMember(name, value);
+        }
+    }
+
+    private static JObject ParamsObject(ParamMember[]? members, int count)
+    {
+        var obj = new JObject();
+        for (var i = 0; i < count; i++) obj.Add(new JProperty(members![i].Name, members[i].Value));
+        return obj;
+    }
+
+    /// <summary>
+    /// An envelope member that should be a string or a number, kept as its type and value: no token for the three every
+    /// message has. An object or array is only ever wrong here, so it keeps no value, just its type.
+    /// </summary>
+    private readonly record struct Scalar(JTokenType Type, object? Value)
+    {
+        public static Scalar Of(JToken? token) => token switch
+        {
+            null => default,
+            JValue value => new(value.Type, value.Value),
+            _ => new(token.Type, null),
+        };
+
+        /// <summary>The value the reader is on, typed as loading it would type it (<see cref="JValue"/>'s own rules).</summary>
+        public static Scalar Read(JsonReader reader)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonToken.StartObject or JsonToken.StartArray or JsonToken.StartConstructor:
+                    return Of(JToken.ReadFrom(reader, McpJson.LoadSettings));
+                case JsonToken.Null:
+                    return new(JTokenType.Null, null);
+                case JsonToken.Undefined:
+                    return new(JTokenType.Undefined, null);
+                case JsonToken.String:
+                    return new(JTokenType.String, reader.Value);
+                default:
+                    return Of(new JValue(reader.Value)); // numbers, booleans: rare here outside the id, typed by JValue
+            }
+        }
+    }
+
+    /// <summary>One member of a params object as read.</summary>
+    private readonly record struct ParamMember(string Name, JToken Value);
 
     /// <summary>Moves to the next token that is not a comment; false at the end of the text.</summary>
     private static bool ReadContent(JsonReader reader)
@@ -136,21 +247,20 @@ public sealed class JsonRpcMessage
     {
         message = null;
         errorId = null;
-        var idToken = m.Id;
-        var hasId = idToken is not null;
+        var hasId = m.Id.Type != JTokenType.None;
         RequestId id = default;
-        var idValid = hasId && RequestId.TryFrom(idToken, out id);
+        var idValid = hasId && RequestId.TryFrom(m.Id.Type, m.Id.Value, out id);
         if (idValid) errorId = id;
 
-        if ((string?)(m.JsonRpc as JValue) != "2.0" || m.JsonRpc?.Type != JTokenType.String)
+        if (m.JsonRpc.Type != JTokenType.String || (string?)m.JsonRpc.Value != "2.0")
         {
             error = Invalid("The member \"jsonrpc\" must be the string \"2.0\".");
             return false;
         }
 
-        if (m.Method is { } methodToken)
+        if (m.Method.Type != JTokenType.None)
         {
-            if (methodToken.Type != JTokenType.String)
+            if (m.Method.Type != JTokenType.String)
             {
                 error = Invalid("The member \"method\" must be a string.");
                 return false;
@@ -169,10 +279,10 @@ public sealed class JsonRpcMessage
                 return false;
             }
 
-            message = new JsonRpcMessage(hasId ? JsonRpcMessageKind.Request : JsonRpcMessageKind.Notification)
+            message = new JsonRpcMessage(hasId ? JsonRpcMessageKind.Request : JsonRpcMessageKind.Notification, m)
             {
                 Id = hasId ? id : null,
-                Method = (string)methodToken!,
+                Method = (string)m.Method.Value!,
                 Params = paramsToken as JObject,
             };
             error = null;
@@ -187,7 +297,7 @@ public sealed class JsonRpcMessage
         }
 
         if (m.Error is JObject err && m.Result is null && err["code"]?.Type == JTokenType.Integer
-            && err["message"]?.Type == JTokenType.String && (idValid || idToken?.Type == JTokenType.Null || !hasId))
+            && err["message"]?.Type == JTokenType.String && (idValid || m.Id.Type == JTokenType.Null || !hasId))
         {
             message = new JsonRpcMessage(JsonRpcMessageKind.ErrorResponse)
             {

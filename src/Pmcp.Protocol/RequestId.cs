@@ -30,17 +30,22 @@ public readonly record struct RequestId
     public long? AsNumber => _string is null ? _number : null;
 
     /// <summary>Reads an id from a token: strings and integers that fit in 64 bits are ids; anything else is not.</summary>
-    public static bool TryFrom(JToken? token, out RequestId id)
+    public static bool TryFrom(JToken? token, out RequestId id) => token is JValue value
+        ? TryFrom(value.Type, value.Value, out id)
+        : TryFrom(JTokenType.None, null, out id);
+
+    /// <summary>The same rule for a value as read, before (or without) a token: its token type and its value.</summary>
+    internal static bool TryFrom(JTokenType type, object? value, out RequestId id)
     {
-        switch (token?.Type)
+        switch (type)
         {
-            case JTokenType.String:
-                id = new RequestId((string)token!);
+            case JTokenType.String when value is string s:
+                id = new RequestId(s);
                 return true;
-            case JTokenType.Integer when token is JValue { Value: long l }:
+            case JTokenType.Integer when value is long l:
                 id = new RequestId(l);
                 return true;
-            case JTokenType.Integer when token is JValue { Value: int i }:
+            case JTokenType.Integer when value is int i:
                 id = new RequestId(i);
                 return true;
             default:

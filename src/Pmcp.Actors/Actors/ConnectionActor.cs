@@ -302,7 +302,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             case McpMethods.ToolsCall or McpMethods.ResourcesRead or McpMethods.PromptsGet or McpMethods.CompletionComplete:
                 if (draining) SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
                 else if (_calls.Count >= _options.MaxInFlightCallsPerConnection && !inBatch) HoldBack(); // read ahead of the pause: runs when a call ends
-                else StartCall(id, method, msg.Params);
+                else StartCall(id, method, msg);
                 return;
             default:
                 SendError(id, JsonRpcErrorCodes.MethodNotFound, $"Method not found: {method}");
@@ -343,9 +343,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     }
 
     /// <summary>Starts a request that runs user code on a worker: it counts as a call in flight and can be cancelled.</summary>
-    private void StartCall(RequestId id, string method, JObject? parameters)
+    private void StartCall(RequestId id, string method, JsonRpcMessage msg)
     {
-        var meta = parameters?["_meta"];
+        var meta = msg.Param("_meta");
         if (meta is not null && meta.Type is not (JTokenType.Object or JTokenType.Null))
         {
             SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta must be an object.");
@@ -365,13 +365,13 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         var key = new CallKey(_connectionId, _nextCallId + 1);
         if (method == McpMethods.ToolsCall)
         {
-            if (parameters?["name"] is not { Type: JTokenType.String } nameToken)
+            if (msg.Param("name") is not { Type: JTokenType.String } nameToken)
             {
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "tools/call needs params.name (a string).");
                 return;
             }
 
-            var args = parameters["arguments"];
+            var args = msg.Param("arguments");
             if (args is not null && args.Type is not (JTokenType.Object or JTokenType.Null))
             {
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
@@ -380,11 +380,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             var name = (string)nameToken!;
             localTool = _localTools?.Find(name);
             if (localTool is null) message = new CallTool(key, id, name, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
-            else arguments = Detached(parameters, args);
+            else arguments = Detached(args);
         }
         else
         {
-            message = new RunRequest(key, id, method, parameters is null ? null : McpJson.ToText(parameters), _caller);
+            message = new RunRequest(key, id, method, msg.Params is { } parameters ? McpJson.ToText(parameters) : null, _caller);
         }
 
         if (_callIds.ContainsKey(id))
@@ -427,10 +427,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     /// The arguments as their own document, taken out of the request rather than copied: a tool (and the schema
     /// validator) then sees paths like <c>count</c>, as when they arrive as text through the router, not <c>params.arguments.count</c>.
     /// </summary>
-    private static JObject Detached(JObject parameters, JToken? args)
+    private static JObject Detached(JToken? args)
     {
         if (args is not JObject obj) return [];
-        parameters.Property("arguments")!.Value = JValue.CreateNull();
+        if (obj.Parent is JProperty member) member.Value = JValue.CreateNull(); // params was made into an object: take it out
         return obj;
     }
 

@@ -42,6 +42,12 @@ public sealed class EnvelopeParsingTests
         "  \"text\"  ",
         """{"jsonrpc":"2.0","id":99999999999999999999,"method":"ping"}""",
         """{"jsonrpc":"2.0","id":"2024-01-01T00:00:00Z","method":"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":{}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":1},"params":null}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":null,"params":{"a":1}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":{"x":1},"name":"b","_meta":{"progressToken":5}}}""",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{ /* c */ \"name\": /* d */ \"echo\", \"arguments\":{\"x\":[1,{\"y\":2.5e400}]} // e\n}}",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"a":7,"g":"2024-01-01T00:00:00Z"}}""",
     ];
 
     public static TheoryData<string> NotJson() =>
@@ -71,6 +77,21 @@ public sealed class EnvelopeParsingTests
         Assert.Equal(expectedError?.Code, error?.Code);
         Assert.Equal(expectedError?.Message, error?.Message);
         Assert.Equal(expectedErrorId, errorId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void EachParamsMember_IsTheMemberOfTheParamsObject(string text)
+    {
+        if (!JsonRpcMessage.TryParse(text, out var looked, out _, out _) || McpJson.Parse(text)["params"] is not JObject expected) return;
+
+        // Looked up before the message made its params object, then compared with the object it makes.
+        foreach (var member in expected.Properties())
+            Assert.Equal(Text(member.Value), Text(looked!.Param(member.Name)));
+        Assert.Null(looked!.Param("absent"));
+        Assert.Equal(Text(expected), Text(looked.Params));
+        foreach (var member in expected.Properties())
+            Assert.Same(looked.Params![member.Name], looked.Param(member.Name));
     }
 
     [Theory]
