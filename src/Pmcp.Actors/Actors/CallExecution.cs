@@ -16,7 +16,7 @@ namespace Pmcp.Actors.Actors;
 /// deadline even when the code ignores its token. Used by worker actors (<see cref="CallWorkerActor"/>) and by
 /// connections running tools of their own node (<see cref="LocalTools"/>).
 /// </summary>
-internal sealed class CallExecution
+internal sealed class CallExecution : IProgressReporter
 {
     private readonly CancellationTokenSource _cts = new();
     // What runs: a tool's handler with its arguments, or (resource reads, prompts, completion) a piece of code.
@@ -25,8 +25,9 @@ internal sealed class CallExecution
     private readonly Func<ToolContext, Task<object?>>? _code;
     private readonly CallOutcomes _outcomes;
     private readonly ToolContext _context;
-    private readonly ClientSession _client;
-    private readonly ProgressReporter _progress;
+    private readonly IActorRef _connection;
+    private readonly bool _wantsProgress;
+    private bool _progressSent;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
 
@@ -34,9 +35,9 @@ internal sealed class CallExecution
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller) => _code = code;
 
-    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, JObject arguments,
+    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, ToolOutcomes outcomes, JObject arguments,
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
-        : this(callId, requestId, new ToolOutcomes(tool.Name), replyTo, logger, timeout, wantsProgress, caller)
+        : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller)
     {
         _tool = tool.Handler;
         _arguments = arguments;
@@ -49,10 +50,9 @@ internal sealed class CallExecution
         _outcomes = outcomes;
         _logger = logger;
         _timeout = timeout;
-        _client = new ClientSession(replyTo, requestId);
-        _progress = new ProgressReporter(replyTo, callId, wantsProgress);
-        _context = new ToolContext(outcomes.LoggerName, requestId, _progress, _client,
-            new ToolLogger(logger, _client, outcomes.LoggerName), _cts.Token, caller);
+        _connection = replyTo;
+        _wantsProgress = wantsProgress;
+        _context = new ToolContext(outcomes.LoggerName, requestId, this, replyTo, logger, _cts.Token, caller);
     }
 
     public long CallId { get; }
@@ -61,7 +61,7 @@ internal sealed class CallExecution
     /// True once the code told its connection anything (progress, a log message, a request to the client): its answer
     /// must then go through the connection's mailbox too, behind those messages.
     /// </summary>
-    public bool HasTold => _progress.HasSent || _client.HasSent;
+    public bool HasTold => Volatile.Read(ref _progressSent) || _context.HasToldClient;
 
     /// <summary>Cancels the code's token; <see cref="RunAsync"/> then answers "was cancelled" without waiting for the code.</summary>
     public void Cancel() => _cts.Cancel();
@@ -128,22 +128,18 @@ internal sealed class CallExecution
     }
 
     /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as parsed, with no copy.</summary>
-    public static CallExecution ForTool(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
+    public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
         ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller) =>
-        new(callId, requestId, tool, arguments, replyTo, logger, timeout, wantsProgress, caller);
+        new(callId, requestId, tool, outcomes, arguments, replyTo, logger, timeout, wantsProgress, caller);
 
-    private sealed class ProgressReporter(IActorRef connection, long callId, bool enabled) : IProgressReporter
+    // The context's progress reporter (ToolContext.Progress) is the execution itself: one object fewer per call.
+    bool IProgressReporter.IsEnabled => _wantsProgress;
+
+    void IProgressReporter.Report(double progress, double? total, string? message)
     {
-        public bool IsEnabled => enabled;
-
-        public bool HasSent { get; private set; }
-
-        public void Report(double progress, double? total = null, string? message = null)
-        {
-            if (!enabled) return;
-            HasSent = true;
-            connection.Tell(new ToolCallProgress(callId, progress, total, message));
-        }
+        if (!_wantsProgress) return;
+        Volatile.Write(ref _progressSent, true);
+        _connection.Tell(new ToolCallProgress(CallId, progress, total, message));
     }
 }
 

@@ -32,6 +32,11 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     /// <summary>The log category of a tool or request kind: <c>Pmcp.Tools.&lt;name&gt;</c>.</summary>
     internal ILogger Logger(string category) => _loggers.GetOrAdd(category, static (c, factory) => factory.CreateLogger("Pmcp.Tools." + c), loggerFactory);
 
+    /// <summary>How a tool's failures, cancellations and timeouts are answered: one per tool name, not one per call.</summary>
+    internal ToolOutcomes Outcomes(string toolName) => _outcomes.GetOrAdd(toolName, static name => new ToolOutcomes(name));
+
+    private readonly ConcurrentDictionary<string, ToolOutcomes> _outcomes = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Starts a tool call for <paramref name="connection"/>. The answer never fails; a tool that finishes at once (most
     /// do) leaves it completed, so the connection can answer without a round trip through its mailbox.
@@ -39,7 +44,7 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     internal (CallExecution Execution, ValueTask<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
         IActorRef connection, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
     {
-        var execution = CallExecution.ForTool(tool, callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller);
+        var execution = CallExecution.ForTool(tool, Outcomes(tool.Name), callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller);
         Interlocked.Increment(ref _running);
         var answer = execution.RunAsync();
         if (!answer.IsCompleted) return (execution, new(CountedAsync(answer)));

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Security;
 using Pmcp.Protocol;
@@ -9,16 +10,21 @@ namespace Pmcp.Actors.Tools;
 public sealed class ToolContext
 {
     private readonly CallerIdentity? _caller;
+    private readonly IActorRef _connection;
+    private readonly ILogger _serverLogger;
     private ClaimsPrincipal? _user;
+    private ClientSession? _client;
+    private ToolLogger? _logger;
 
-    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSession client, ILogger logger, CancellationToken cancellationToken, CallerIdentity? caller = null)
+    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IActorRef connection, ILogger serverLogger,
+        CancellationToken cancellationToken, CallerIdentity? caller = null)
     {
         _caller = caller;
+        _connection = connection;
+        _serverLogger = serverLogger;
         ToolName = toolName;
         RequestId = requestId;
         Progress = progress;
-        Client = client;
-        Logger = logger;
         CancellationToken = cancellationToken;
     }
 
@@ -31,13 +37,14 @@ public sealed class ToolContext
     public IProgressReporter Progress { get; }
 
     /// <summary>The calling client: sampling, elicitation, roots, ping and log messages.</summary>
-    public IClientSession Client { get; }
+    /// <remarks>Built on first use, like <see cref="Logger"/> and <see cref="User"/>: most tools use none of them.</remarks>
+    public IClientSession Client => Volatile.Read(ref _client) ?? Interlocked.CompareExchange(ref _client, new ClientSession(_connection, RequestId), null) ?? _client;
 
     /// <summary>
     /// Logs to the server's log (category <c>Pmcp.Tools.&lt;name&gt;</c>) and, at or above the session's level, to the
     /// client as <c>notifications/message</c>.
     /// </summary>
-    public ILogger Logger { get; }
+    public ILogger Logger => Volatile.Read(ref _logger) ?? Interlocked.CompareExchange(ref _logger, new ToolLogger(_serverLogger, Client, ToolName), null) ?? _logger;
 
     /// <summary>Cancelled when the client cancels the call, its connection closes, or the call's timeout passes.</summary>
     public CancellationToken CancellationToken { get; }
@@ -48,6 +55,9 @@ public sealed class ToolContext
     /// </summary>
     /// <remarks>Built on first use: most tools never look, and a principal is several objects.</remarks>
     public ClaimsPrincipal User => _user ??= CallerIdentity.ToPrincipal(_caller);
+
+    /// <summary>True once the tool told its client anything through <see cref="Client"/> or <see cref="Logger"/>.</summary>
+    internal bool HasToldClient => Volatile.Read(ref _client) is { HasSent: true };
 }
 
 /// <summary>
