@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -12,8 +13,9 @@ public static class JsonRpcWriter
     /// The hot path of every call, so it is one concatenation: the same text a JsonTextWriter writes (the id through
     /// <see cref="RequestId.ToString"/>, which escapes a string id as the writer does; the result raw).
     /// </remarks>
-    public static string ResultRaw(RequestId id, string resultJson) =>
-        string.Concat("{\"jsonrpc\":\"2.0\",\"id\":", id.ToString(), ",\"result\":", resultJson, "}");
+    public static string ResultRaw(RequestId id, string resultJson) => id.AsNumber is { } number
+        ? string.Create(CultureInfo.InvariantCulture, $"{{\"jsonrpc\":\"2.0\",\"id\":{number},\"result\":{resultJson}}}") // no string for the number
+        : string.Concat("{\"jsonrpc\":\"2.0\",\"id\":", id.ToString(), ",\"result\":", resultJson, "}");
 
     public static string Result(RequestId id, object result) => Write(w =>
     {

@@ -54,6 +54,17 @@ public sealed class ResultWritingTests
         Assert.Equal(expected, McpJson.ToText(McpJson.ToToken(result)));
     }
 
+    public static TheoryData<RequestId> Ids() => [new(0), new(7), new(-12), new(long.MaxValue), new(long.MinValue), new("a"), new("quote \" and \\ and \u0001")];
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void ResponseAroundWrittenResult_IsTheWritersResponse(RequestId id)
+    {
+        var result = CallToolResult.Text("x");
+
+        Assert.Equal(JsonRpcWriter.Result(id, result), JsonRpcWriter.ResultRaw(id, McpJson.Serialize(result)));
+    }
+
     // A null block and a null content list are what a tool may return, not what a client reads back (it gets []).
     public static TheoryData<string, string> ReadableResults()
     {
