@@ -224,8 +224,14 @@ public sealed class JsonRpcMessage
                     return new(JTokenType.Undefined, null);
                 case JsonToken.String:
                     return new(JTokenType.String, reader.Value);
+                case JsonToken.Integer: // a long, or a BigInteger past 64 bits
+                    return new(JTokenType.Integer, reader.Value);
+                case JsonToken.Float:
+                    return new(JTokenType.Float, reader.Value);
+                case JsonToken.Boolean:
+                    return new(JTokenType.Boolean, reader.Value);
                 default:
-                    return Of(new JValue(reader.Value)); // numbers, booleans: rare here outside the id, typed by JValue
+                    return Of(new JValue(reader.Value)); // what a text reader does not give (dates are left strings)
             }
         }
     }
