@@ -99,7 +99,10 @@ public sealed class JsonRpcMessage
         return TryFrom(Members.Of(obj), out message, out error, out errorId);
     }
 
-    /// <summary>The envelope's members as read; a member that is absent is null (a <see cref="Scalar"/> of type None), one that is JSON null is a null JValue.</summary>
+    /// <summary>
+    /// The envelope's members as read. Absent: null, or a <see cref="Scalar"/> of type None; JSON null: a null JValue, or
+    /// a <see cref="Scalar"/> of type Null.
+    /// </summary>
     private struct Members
     {
         public Scalar JsonRpc;
@@ -147,11 +150,14 @@ public sealed class JsonRpcMessage
                 case "jsonrpc": members.JsonRpc = Scalar.Read(reader); break;
                 case "id": members.Id = Scalar.Read(reader); break;
                 case "method": members.Method = Scalar.Read(reader); break;
-                case "params":
-                    members.ParamsRead = reader.TokenType == JsonToken.StartObject;
-                    members.Params = members.ParamsRead ? null : Value(reader);
-                    members.ParamCount = members.ParamsRead ? ReadParams(reader, out members.ParamMembers) : 0;
-                    if (!members.ParamsRead) members.ParamMembers = null;
+                case "params" when reader.TokenType == JsonToken.StartObject:
+                    members.ParamsRead = true;
+                    members.Params = null;
+                    members.ParamCount = ReadParams(reader, out members.ParamMembers);
+                    break;
+                case "params": // null, or a value that is refused below
+                    (members.ParamsRead, members.ParamMembers, members.ParamCount) = (false, null, 0);
+                    members.Params = Value(reader);
                     break;
                 case "result": members.Result = Value(reader); break;
                 case "error": members.Error = Value(reader); break;

@@ -58,6 +58,10 @@ public static class McpJson
             buffer.Clear();
             t_text = pair;
         }
+        else
+        {
+            pair.Json.Close(); // gives its pooled buffer back; the text buffer goes with the pair
+        }
         return text;
     }
 
