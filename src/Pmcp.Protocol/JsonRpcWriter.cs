@@ -17,13 +17,15 @@ public static class JsonRpcWriter
         ? string.Create(CultureInfo.InvariantCulture, $"{{\"jsonrpc\":\"2.0\",\"id\":{number},\"result\":{resultJson}}}") // no string for the number
         : string.Concat("{\"jsonrpc\":\"2.0\",\"id\":", id.ToString(), ",\"result\":", resultJson, "}");
 
-    public static string Result(RequestId id, object result) => Write(w =>
+    /// <summary>A success response, written in one pass (a tool's result writes itself, as in <see cref="McpJson.Serialize"/>).</summary>
+    public static string Result(RequestId id, object result) => McpJson.WriteText((id, result), static (w, s) =>
     {
         WriteHeader(w);
         w.WritePropertyName("id");
-        id.WriteTo(w);
+        s.id.WriteTo(w);
         w.WritePropertyName("result");
-        McpJson.Serializer.Serialize(w, result);
+        McpJson.WriteValue(w, s.result);
+        w.WriteEndObject();
     });
 
     /// <summary>An error response; a <c>null</c> id is written as JSON null (the request's id could not be read).</summary>

@@ -31,9 +31,14 @@ public static class McpJson
     /// would build a serializer from the settings on every call), pooled writer buffers and this thread's text buffer.
     /// A tool's result, the answer to every call, skips the serializer and writes itself (the same text).
     /// </summary>
-    public static string Serialize(object value) => value is CallToolResult result
-        ? WriteText(result, static (writer, r) => r.WriteTo(writer))
-        : WriteText(value, static (writer, v) => Serializer.Serialize(writer, v));
+    public static string Serialize(object value) => WriteText(value, static (writer, v) => WriteValue(writer, v));
+
+    /// <summary>Writes <paramref name="value"/> with <see cref="Serializer"/>, or a tool's result through its own writer (the same text).</summary>
+    internal static void WriteValue(JsonWriter writer, object value)
+    {
+        if (value is CallToolResult result) result.WriteTo(writer);
+        else Serializer.Serialize(writer, value);
+    }
 
     [ThreadStatic] private static TextWriterPair? t_text;
 

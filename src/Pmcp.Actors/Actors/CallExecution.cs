@@ -30,15 +30,18 @@ internal sealed class CallExecution : IProgressReporter
     private bool _progressSent;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
+    // A connection runs the call itself and wants the whole response (ToolCallAnswered), not the result's text.
+    private readonly bool _answersWhole;
 
     public CallExecution(long callId, RequestId requestId, CallOutcomes outcomes, Func<ToolContext, Task<object?>> code,
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller) => _code = code;
 
     private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, ToolOutcomes outcomes, JObject arguments,
-        IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
+        IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, bool answersWhole)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller)
     {
+        _answersWhole = answersWhole;
         _tool = tool.Handler;
         _arguments = arguments;
     }
@@ -67,7 +70,8 @@ internal sealed class CallExecution : IProgressReporter
     public void Cancel() => _cts.Cancel();
 
     /// <summary>
-    /// Runs the code; the result is <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, never an exception.
+    /// Runs the code; the result is <see cref="ToolCallCompleted"/> (<see cref="ToolCallAnswered"/> when the connection
+    /// runs the call itself) or <see cref="ToolCallFailed"/>, never an exception.
     /// Code that finished at once (most tools) is answered without a task or an await.
     /// </summary>
     public ValueTask<object> RunAsync()
@@ -118,7 +122,9 @@ internal sealed class CallExecution : IProgressReporter
         if (result is null) return _outcomes.InternalError(CallId, $"The {_outcomes.Name} returned no result.");
         try
         {
-            return new ToolCallCompleted(CallId, McpJson.Serialize(result));
+            return _answersWhole
+                ? new ToolCallAnswered(CallId, JsonRpcWriter.Result(_context.RequestId, result))
+                : new ToolCallCompleted(CallId, McpJson.Serialize(result));
         }
         catch (JsonException ex)
         {
@@ -128,9 +134,10 @@ internal sealed class CallExecution : IProgressReporter
     }
 
     /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as parsed, with no copy.</summary>
+    /// <param name="answersWhole">The connection runs the call itself: a result comes back as the whole response.</param>
     public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
-        ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller) =>
-        new(callId, requestId, tool, outcomes, arguments, replyTo, logger, timeout, wantsProgress, caller);
+        ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, bool answersWhole = false) =>
+        new(callId, requestId, tool, outcomes, arguments, replyTo, logger, timeout, wantsProgress, caller, answersWhole);
 
     // The context's progress reporter (ToolContext.Progress) is the execution itself: one object fewer per call.
     bool IProgressReporter.IsEnabled => _wantsProgress;

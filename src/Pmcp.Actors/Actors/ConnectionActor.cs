@@ -219,7 +219,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 _socketGone = true;
                 Context.Stop(Self);
                 return;
-            case ToolCallCompleted or ToolCallFailed or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout
+            case ToolCallAnswered or ToolCallCompleted or ToolCallFailed or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout
                 or ListChanged or ResourceUpdated or ClientLog or CancelClientRequest or ClientRequestTimedOut:
                 return; // the call was cancelled, or the session is not in a state that cares
             case ClientRequest request:
@@ -449,6 +449,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     {
         switch (message)
         {
+            case ToolCallAnswered answered:
+                if (Forget(answered.CallId) is { } answeredCall) Reply(answeredCall.RequestId, answered.ResponseJson);
+                return true;
             case ToolCallCompleted done:
                 if (Forget(done.CallId) is { } call) SendResult(call.RequestId, done.ResultJson);
                 return true;

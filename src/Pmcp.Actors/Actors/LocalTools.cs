@@ -44,7 +44,8 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     internal (CallExecution Execution, ValueTask<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
         IActorRef connection, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
     {
-        var execution = CallExecution.ForTool(tool, Outcomes(tool.Name), callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller);
+        var execution = CallExecution.ForTool(tool, Outcomes(tool.Name), callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller,
+            answersWhole: true);
         Interlocked.Increment(ref _running);
         var answer = execution.RunAsync();
         if (!answer.IsCompleted) return (execution, new(CountedAsync(answer)));

@@ -36,6 +36,12 @@ public static class ToolRouterProtocol
 
     public sealed record ToolCallCompleted(long CallId, string ResultJson) : IMcpWireMessage;
 
+    /// <summary>
+    /// A call this node ran for its own connection, answered with the whole JSON-RPC response (result and envelope written
+    /// in one pass, not the result's text copied into the envelope). Never leaves the node.
+    /// </summary>
+    internal sealed record ToolCallAnswered(long CallId, string ResponseJson);
+
     /// <summary>The call could not run (unknown tool: -32602) or the server failed while running it (-32603).</summary>
     public sealed record ToolCallFailed(long CallId, int Code, string Message) : IMcpWireMessage;
 
