@@ -85,6 +85,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
 
     private async Task RunLoopsAsync(IActorRef actor)
     {
+        // The one way the close timeout stops this socket: aborting it fails the pending read and send. Reads and sends
+        // take no token of their own, which would register and unregister a callback on every message.
         using var registration = _abort.Token.Register(static s => ((WebSocket)s!).Abort(), _socket);
         var reason = "the read loop failed";
         try
@@ -123,7 +125,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                 ValueWebSocketReceiveResult result;
                 if (buffer is null)
                 {
-                    result = await _socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token).ConfigureAwait(false);
+                    result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                     if (result is { Count: 0, EndOfMessage: false } && result.MessageType != WebSocketMessageType.Close)
                     {
                         // Data is waiting: rent the buffer and read it. (A close, or a complete empty message, goes on below.)
@@ -134,7 +136,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                 else
                 {
                     if (count == buffer.Length) buffer = Grow(buffer, count);
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (result.MessageType == WebSocketMessageType.Close)
@@ -220,7 +222,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                         buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, InitialBufferSize));
                     }
                     var length = Encoding.UTF8.GetBytes(json, buffer);
-                    await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, true, _abort.Token).ConfigureAwait(false);
+                    await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (reader.Completion.IsCompleted)
@@ -229,7 +231,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                     if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     {
                         var status = _closeStatus ?? (_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure);
-                        await _socket.CloseOutputAsync(status, _closeReason, _abort.Token).ConfigureAwait(false);
+                        await _socket.CloseOutputAsync(status, _closeReason, CancellationToken.None).ConfigureAwait(false);
                     }
                     _written.TrySetResult();
                     return;
