@@ -51,12 +51,19 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
                     {
                         var (process, url) = started[kind];
                         var cpuBefore = process.CpuSeconds();
+                        var gc = GcWatch.TryStart(process.Pid);
                         var result = await LoadAsync(kind, url, point.Connections, point.InFlight, settings.Seconds).ConfigureAwait(false);
                         if (result.TotalCalls > 0) result = result with { ServerCpuUsPerCall = (process.CpuSeconds() - cpuBefore) * 1e6 / result.TotalCalls };
+                        if (gc is not null)
+                        {
+                            var (perSecond, paused) = await gc.StopAsync().ConfigureAwait(false);
+                            result = result with { ServerGcsPerSecond = perSecond, ServerGcPausePercent = paused };
+                        }
                         if (process.HasExited) throw new InvalidOperationException($"{Servers.Label(kind)} exited: {process.Tail}");
                         (point.Latency ? results.Latency : results.Throughput).Add(new LoadSample(kind, rep, result));
                         log.WriteLine($"   {Servers.Label(kind),-14} {point.Connections,4} x {point.InFlight}  {F(result.CallsPerSecond),8} calls/s  " +
-                                      $"p50 {F(result.P50Us)} us  p99 {F(result.P99Us)} us  p99.9 {F(result.P999Us)} us  server CPU {F(result.ServerCpuUsPerCall, "0.0")} us/call  errors {result.Errors}" +
+                                      $"p50 {F(result.P50Us)} us  p99 {F(result.P99Us)} us  p99.9 {F(result.P999Us)} us  server CPU {F(result.ServerCpuUsPerCall, "0.0")} us/call  " +
+                                      $"GCs {F(result.ServerGcsPerSecond, "0")}/s (paused {F(result.ServerGcPausePercent, "0.0")} %)  errors {result.Errors}" +
                                       (result.Failure is null ? "" : "  FAILED: " + result.Failure));
                         if (result.Failure is not null || result.Errors > 0)
                             results.Problems.Add($"{Servers.Label(kind)} {point.Connections}x{point.InFlight} rep {rep + 1}: {result.Errors} errors {result.Failure}");

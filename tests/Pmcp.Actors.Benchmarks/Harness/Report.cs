@@ -97,8 +97,8 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
     public string LoadTable(IReadOnlyList<LoadSample> samples, IEnumerable<(int Connections, int InFlight)> points)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| connections × in flight | server | calls/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU µs/call | × baseline | × SDK |");
-        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        sb.AppendLine("| connections × in flight | server | calls/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU µs/call | server GCs/s | GC pause % | × baseline | × SDK |");
+        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var (c, d) in points)
         {
             var b = RunResults.MedianOf(samples, ServerKind.Baseline, c, d);
@@ -109,7 +109,7 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
                 var vsB = b is null ? double.NaN : r.CallsPerSecond / b.CallsPerSecond;
                 var vsS = s is null ? double.NaN : r.CallsPerSecond / s.CallsPerSecond;
                 var name = kind == ServerKind.Pmcp ? "**Pmcp.Actors**" : Servers.Label(kind);
-                sb.AppendLine($"| {c} × {d} | {name} | {N(r.CallsPerSecond)} | {Ms(r.P50Us)} | {Ms(r.P99Us)} | {Ms(r.P999Us)} | {r.Errors} | {N(r.ServerCpuUsPerCall, "0.0")} | {X(vsB)} | {X(vsS)} |");
+                sb.AppendLine($"| {c} × {d} | {name} | {N(r.CallsPerSecond)} | {Ms(r.P50Us)} | {Ms(r.P99Us)} | {Ms(r.P999Us)} | {r.Errors} | {N(r.ServerCpuUsPerCall, "0.0")} | {N(r.ServerGcsPerSecond, "0")} | {N(r.ServerGcPausePercent, "0.0")} | {X(vsB)} | {X(vsS)} |");
             }
         }
         return sb.ToString();
@@ -138,6 +138,9 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine("- Load: a separate process per run. Each connection is initialized, then keeps D `tools/call echo` requests in flight for the measured window " +
                       $"({N(settings.Seconds, "0.#")} s after {N(settings.WarmupSeconds, "0.#")} s of warm-up); over WebSocket a call is sent as soon as an answer comes back; " +
                       "over HTTP (the SDK) each connection is a session whose D workers POST one call after another on N pooled HTTP/1.1 connections and read the SSE answer.");
+        sb.AppendLine("- Server CPU µs/call: the server process's user + system CPU over a run (warm-up included) ÷ the calls it answered. " +
+                      "Server GCs/s and GC pause %: the server's garbage collections over the same run, and the share of the time its threads " +
+                      "stood suspended for them, from the runtime's GC events (an EventPipe session on the child, `GcWatch`).");
         sb.AppendLine($"- Figures are medians of {settings.Repetitions} repetitions; each repetition starts fresh servers and alternates them (the order rotates), so the shared machine's noise falls on all alike. Ratios compare medians from the same run.");
         sb.AppendLine();
         sb.AppendLine("## Targets");

@@ -75,6 +75,8 @@ internal sealed class RunResults
             P999Us = Median(rows.Select(r => r.P999Us)),
             MaxUs = Median(rows.Select(r => r.MaxUs)),
             ServerCpuUsPerCall = Median(rows.Select(r => r.ServerCpuUsPerCall)),
+            ServerGcsPerSecond = Median(rows.Select(r => r.ServerGcsPerSecond)),
+            ServerGcPausePercent = Median(rows.Select(r => r.ServerGcPausePercent)),
             Failure = rows.Select(r => r.Failure).FirstOrDefault(f => f is not null),
         };
     }

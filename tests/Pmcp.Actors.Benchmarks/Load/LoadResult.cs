@@ -19,6 +19,12 @@ public sealed record LoadResult
 
     /// <summary>Server CPU time (user + system) over the whole run divided by <see cref="TotalCalls"/>; filled in by the harness.</summary>
     public double ServerCpuUsPerCall { get; init; } = double.NaN;
+
+    /// <summary>The server's garbage collections per second over the whole run; filled in by the harness (<see cref="Harness.GcWatch"/>).</summary>
+    public double ServerGcsPerSecond { get; init; } = double.NaN;
+
+    /// <summary>Share of the run's wall time the server's threads were suspended for collections, in %; filled in by the harness.</summary>
+    public double ServerGcPausePercent { get; init; } = double.NaN;
     public double CallsPerSecond { get; init; }
     public double P50Us { get; init; }
     public double P99Us { get; init; }
