@@ -49,13 +49,26 @@ internal sealed class GcWatch
         }
     }
 
-    /// <summary>Ends the session: collections per second and the share of the time the threads were suspended.</summary>
+    /// <summary>
+    /// Ends the session: collections per second and the share of the time the threads were suspended; NaN for both when
+    /// the process went away first (the caller reports that itself).
+    /// </summary>
     public async Task<(double PerSecond, double PausedPercent)> StopAsync()
     {
         var seconds = _elapsed.Elapsed.TotalSeconds;
-        await _session.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await _reading.ConfigureAwait(false);
-        _session.Dispose();
+        try
+        {
+            await _session.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _reading.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or EndOfStreamException)
+        {
+            return (double.NaN, double.NaN);
+        }
+        finally
+        {
+            _session.Dispose();
+        }
         return (_collections / seconds, _pausedMs / (seconds * 1000) * 100);
     }
 }

@@ -52,13 +52,18 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
                         var (process, url) = started[kind];
                         var cpuBefore = process.CpuSeconds();
                         var gc = GcWatch.TryStart(process.Pid);
-                        var result = await LoadAsync(kind, url, point.Connections, point.InFlight, settings.Seconds).ConfigureAwait(false);
-                        if (result.TotalCalls > 0) result = result with { ServerCpuUsPerCall = (process.CpuSeconds() - cpuBefore) * 1e6 / result.TotalCalls };
-                        if (gc is not null)
+                        LoadResult result;
+                        (double PerSecond, double PausedPercent) gcs = (double.NaN, double.NaN);
+                        try
                         {
-                            var (perSecond, paused) = await gc.StopAsync().ConfigureAwait(false);
-                            result = result with { ServerGcsPerSecond = perSecond, ServerGcPausePercent = paused };
+                            result = await LoadAsync(kind, url, point.Connections, point.InFlight, settings.Seconds).ConfigureAwait(false);
+                            if (result.TotalCalls > 0) result = result with { ServerCpuUsPerCall = (process.CpuSeconds() - cpuBefore) * 1e6 / result.TotalCalls };
                         }
+                        finally
+                        {
+                            if (gc is not null) gcs = await gc.StopAsync().ConfigureAwait(false);
+                        }
+                        result = result with { ServerGcsPerSecond = gcs.PerSecond, ServerGcPausePercent = gcs.PausedPercent };
                         if (process.HasExited) throw new InvalidOperationException($"{Servers.Label(kind)} exited: {process.Tail}");
                         (point.Latency ? results.Latency : results.Throughput).Add(new LoadSample(kind, rep, result));
                         log.WriteLine($"   {Servers.Label(kind),-14} {point.Connections,4} x {point.InFlight}  {F(result.CallsPerSecond),8} calls/s  " +
