@@ -136,8 +136,8 @@ internal sealed class CallExecution : IProgressReporter
     /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as parsed, with no copy.</summary>
     /// <param name="answersWhole">The connection runs the call itself: a result comes back as the whole response.</param>
     public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
-        ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, bool answersWhole = false) =>
-        new(callId, requestId, tool, outcomes, arguments, replyTo, logger, timeout, wantsProgress, caller, answersWhole);
+        TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, bool answersWhole = false) =>
+        new(callId, requestId, tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress, caller, answersWhole);
 
     // The context's progress reporter (ToolContext.Progress) is the execution itself: one object fewer per call.
     bool IProgressReporter.IsEnabled => _wantsProgress;
@@ -167,8 +167,11 @@ internal abstract class CallOutcomes(string name, string loggerName)
 }
 
 /// <summary>A tool's failure, cancellation or timeout is an <c>isError</c> result, not a JSON-RPC error.</summary>
-internal sealed class ToolOutcomes(string toolName) : CallOutcomes($"tool '{toolName}'", toolName)
+/// <param name="logger">The tool's log category (<c>Pmcp.Tools.&lt;name&gt;</c>), kept here so a call finds both with one lookup.</param>
+internal sealed class ToolOutcomes(string toolName, ILogger logger) : CallOutcomes($"tool '{toolName}'", toolName)
 {
+    public ILogger Logger { get; } = logger;
+
     public override object Failure(long callId, Exception error) => Result(callId, $"Tool '{LoggerName}' failed: {error.Message}");
 
     public override object Stopped(long callId, string why) => Result(callId, $"Tool '{LoggerName}' {why}.");

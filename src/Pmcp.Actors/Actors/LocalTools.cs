@@ -32,8 +32,11 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     /// <summary>The log category of a tool or request kind: <c>Pmcp.Tools.&lt;name&gt;</c>.</summary>
     internal ILogger Logger(string category) => _loggers.GetOrAdd(category, static (c, factory) => factory.CreateLogger("Pmcp.Tools." + c), loggerFactory);
 
-    /// <summary>How a tool's failures, cancellations and timeouts are answered: one per tool name, not one per call.</summary>
-    internal ToolOutcomes Outcomes(string toolName) => _outcomes.GetOrAdd(toolName, static name => new ToolOutcomes(name));
+    /// <summary>
+    /// How a tool's failures, cancellations and timeouts are answered, with the tool's logger: one per tool name, found
+    /// with one lookup per call.
+    /// </summary>
+    internal ToolOutcomes Outcomes(string toolName) => _outcomes.GetOrAdd(toolName, static (name, self) => new ToolOutcomes(name, self.Logger(name)), this);
 
     private readonly ConcurrentDictionary<string, ToolOutcomes> _outcomes = new(StringComparer.Ordinal);
 
@@ -44,8 +47,7 @@ public sealed class LocalTools(ILoggerFactory loggerFactory)
     internal (CallExecution Execution, ValueTask<object> Answer) Start(McpToolDefinition tool, long callId, RequestId requestId, JObject arguments,
         IActorRef connection, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
     {
-        var execution = CallExecution.ForTool(tool, Outcomes(tool.Name), callId, requestId, arguments, connection, Logger(tool.Name), timeout, wantsProgress, caller,
-            answersWhole: true);
+        var execution = CallExecution.ForTool(tool, Outcomes(tool.Name), callId, requestId, arguments, connection, timeout, wantsProgress, caller, answersWhole: true);
         Interlocked.Increment(ref _running);
         var answer = execution.RunAsync();
         if (!answer.IsCompleted) return (execution, new(CountedAsync(answer)));

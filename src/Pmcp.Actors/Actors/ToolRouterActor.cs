@@ -275,7 +275,7 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
     private IActorRef StartToolWorker(McpToolDefinition tool, CallTool call, IActorRef replyTo, string workerName, bool forGateway = false)
     {
         var execution = CallExecution.ForTool(tool, _local.Outcomes(tool.Name), call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
-            _local.Logger(tool.Name), tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
+            tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
         return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Name}'", forGateway), workerName);
     }
 
