@@ -19,15 +19,20 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, IServ
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
         // An ActorSystem that has already stopped (its own CoordinatedShutdown ran) has nothing left to drain, and asking
         // its dead actors would only wait out the drain timeout.
-        if (services.GetService(typeof(ActorSystem)) is ActorSystem { WhenTerminated.IsCompleted: true }) return;
+        var system = services.GetService(typeof(ActorSystem)) as ActorSystem;
+        if (system is { WhenTerminated.IsCompleted: true }) return;
+        // One that is shutting down by itself (downed by the cluster, or its CoordinatedShutdown run directly) may stop its
+        // actors while a drain waits on them: each wait below also ends when the system has terminated.
+        var terminated = system?.WhenTerminated ?? new TaskCompletionSource().Task;
         runtime.Gate.CloseForShutdown();
         var server = await runtime.ServerActorAsync(cancellationToken).ConfigureAwait(false);
         var options = runtime.Options;
         var patience = options.DrainTimeout + options.CloseTimeout + TimeSpan.FromSeconds(2);
         try
         {
-            var drained = await server.Ask<McpServerProtocol.Drained>(new McpServerProtocol.Drain(options.DrainTimeout), patience, cancellationToken).ConfigureAwait(false);
-            LogDrained(logger, drained.ConnectionsLeft);
+            var drained = await AskUntilTerminated<McpServerProtocol.Drained>(server, new McpServerProtocol.Drain(options.DrainTimeout), patience, terminated, cancellationToken).ConfigureAwait(false);
+            if (drained is null) LogTerminatedWhileDraining(logger);
+            else LogDrained(logger, drained.ConnectionsLeft);
         }
         catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
         {
@@ -36,19 +41,32 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, IServ
 
         // A tools node of a cluster: calls from gateways running here finish (new ones are sent to other nodes) before
         // the ActorSystem leaves the cluster.
-        if (runtime.Cluster is { HostsTools: true })
+        if (runtime.Cluster is { HostsTools: true } && !terminated.IsCompleted)
         {
             try
             {
                 var router = await runtime.ToolRouterAsync(cancellationToken).ConfigureAwait(false);
-                var drained = await router.Ask<Cluster.ClusterProtocol.RemoteCallsDrained>(new Cluster.ClusterProtocol.DrainRemoteCalls(options.DrainTimeout), patience, cancellationToken).ConfigureAwait(false);
-                LogToolsDrained(logger, drained.StillRunning);
+                var drained = await AskUntilTerminated<Cluster.ClusterProtocol.RemoteCallsDrained>(router, new Cluster.ClusterProtocol.DrainRemoteCalls(options.DrainTimeout), patience, terminated, cancellationToken).ConfigureAwait(false);
+                if (drained is null) LogTerminatedWhileDraining(logger);
+                else LogToolsDrained(logger, drained.StillRunning);
             }
             catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
             {
                 LogDrainIncomplete(logger, ex.Message);
             }
         }
+    }
+
+    /// <summary>The answer to <paramref name="message"/>, or null once <paramref name="terminated"/> completes first
+    /// (a stopped actor never answers, and waiting out <paramref name="patience"/> would only hold the host up).</summary>
+    private static async Task<T?> AskUntilTerminated<T>(IActorRef actor, object message, TimeSpan patience, Task terminated, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var answer = actor.Ask<T>(message, patience, abandon.Token);
+        if (await Task.WhenAny(answer, terminated).ConfigureAwait(false) == answer) return await answer.ConfigureAwait(false);
+        await abandon.CancelAsync().ConfigureAwait(false);
+        return null;
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -66,6 +84,9 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, IServ
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tool calls from gateways drained; {Left} still running")]
     private static partial void LogToolsDrained(ILogger logger, int left);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The ActorSystem terminated while the MCP server was draining; the drain ends here")]
+    private static partial void LogTerminatedWhileDraining(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server drain did not complete: {Reason}")]
     private static partial void LogDrainIncomplete(ILogger logger, string reason);

@@ -1,4 +1,5 @@
 using System.Net;
+using Akka.Actor;
 using System.Net.WebSockets;
 using Pmcp.Actors.Tests.Support;
 using Xunit.Abstractions;
@@ -102,5 +103,23 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         await stopping.Within(Deadline.Default, "StopAsync to complete with a mute client");
         output.WriteLine($"stopped after {clock.ElapsedMilliseconds} ms");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"StopAsync took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Stop_DoesNotWaitOutTheDrain_WhenTheActorSystemIsShuttingDownByItself()
+    {
+        // A drain long enough that waiting it out would fail the deadline below; a call that would hold it that long.
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.DrainTimeout = TimeSpan.FromSeconds(60), output: output);
+        await using var client = await server.ConnectAsync();
+        _ = await client.StartToolCallAsync("sleep", new { ms = 60_000 });
+        (await client.PingAsync()).EnsureSuccess();
+
+        // The ActorSystem's own shutdown (what a cluster does to a downed node) starts before the host is told to stop:
+        // the actors the drain would wait on go away under it, and the host must notice rather than wait for answers.
+        var shutdown = CoordinatedShutdown.Get(server.ActorSystem).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await server.StopAsync().Within(Deadline.Default, "StopAsync while the ActorSystem shuts down by itself");
+        output.WriteLine($"stopped after {clock.ElapsedMilliseconds} ms");
+        await shutdown.Within(Deadline.Default, "the ActorSystem's own shutdown");
     }
 }
