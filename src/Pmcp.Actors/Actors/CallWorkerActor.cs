@@ -35,6 +35,15 @@ internal sealed class CallWorkerActor : UntypedActor
         public static readonly Cancel Instance = new();
     }
 
+    /// <summary>
+    /// Stop the call without a word to anyone: the gateway it ran for is gone, or has counted this node lost and answered
+    /// or retried the call itself, so a late "cancelled" would only race the real answer.
+    /// </summary>
+    public sealed record Abandon
+    {
+        public static readonly Abandon Instance = new();
+    }
+
     private sealed record Answer(object Reply);
 
     protected override void PreStart() =>
@@ -51,6 +60,10 @@ internal sealed class CallWorkerActor : UntypedActor
                 return;
             case Cancel:
                 _execution.Cancel();
+                return;
+            case Abandon:
+                _answered = true;
+                Context.Stop(Self); // PostStop cancels the code's token
                 return;
             default:
                 Unhandled(message);

@@ -41,6 +41,8 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
     // Calls run here for gateways: by the dispatcher that sent them and the call's key, and the other way round.
     private readonly Dictionary<(IActorRef Origin, CallKey Key), IActorRef> _remoteWorkers = [];
     private readonly Dictionary<IActorRef, (IActorRef Origin, CallKey Key)> _remoteCalls = [];
+    // The gateways' dispatchers that have sent calls here, watched: one that terminates has its calls cancelled.
+    private readonly HashSet<IActorRef> _origins = [];
     private IActorRef? _dispatcher;
     private long _remoteCount;
     private bool _drainingRemote;
@@ -225,8 +227,18 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
                 if (_remoteCalls.Remove(terminated.ActorRef, out var ended))
                 {
                     _remoteWorkers.Remove(ended);
-                    ended.Origin.Tell(new CallEnded(ended.Key));
+                    if (_origins.Contains(ended.Origin)) ended.Origin.Tell(new CallEnded(ended.Key));
                     if (_remoteCalls.Count == 0 && _drainingRemote) FinishRemoteDrain();
+                }
+                else if (_origins.Remove(terminated.ActorRef))
+                {
+                    // A gateway that is gone (its node left, or one of the two was downed) has answered or retried its
+                    // calls here itself, or has nobody left to answer: they are stopped rather than left to run until their
+                    // timeout, and stay silent. Each worker's end is then counted as usual.
+                    foreach (var ((origin, _), worker) in _remoteWorkers)
+                    {
+                        if (origin.Equals(terminated.ActorRef)) worker.Tell(CallWorkerActor.Abandon.Instance);
+                    }
                 }
                 return true;
 
@@ -261,6 +273,7 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
     private void Track(IActorRef worker, CallKey key)
     {
         Context.Watch(worker);
+        if (_origins.Add(Sender)) Context.Watch(Sender);
         _remoteWorkers[(Sender, key)] = worker;
         _remoteCalls[worker] = (Sender, key);
     }

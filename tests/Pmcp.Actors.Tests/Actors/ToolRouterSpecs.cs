@@ -65,6 +65,38 @@ public sealed class ToolRouterSpecs : TestKit
     }
 
     [Fact]
+    public async Task GatewayCall_WhoseDispatcherTerminates_IsStoppedWithoutAnAnswer()
+    {
+        // A gateway's dispatcher (a probe here) runs two calls on this node for a session (another probe).
+        var dispatcher = CreateTestProbe();
+        var session = CreateTestProbe();
+        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCallTool(Call(1, "block"), session.Ref), dispatcher.Ref);
+        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCallTool(Call(2, "block"), session.Ref), dispatcher.Ref);
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 2), Wait);
+
+        // The gateway goes (its node crashed, or this node downed it): its calls' tokens are cancelled, the workers end,
+        // and nothing is sent to the session, which the gateway has already answered or lost.
+        Sys.Stop(dispatcher.Ref);
+        await _tools.Cancelled.Task.WaitAsync(Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await _router.Ask<WorkerCount>(GetWorkerCount.Instance, Wait)).Count), Wait);
+        await session.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task GatewayCall_CancelledByItsDispatcher_AnswersCancelled_AndEnds()
+    {
+        var dispatcher = CreateTestProbe();
+        var session = CreateTestProbe();
+        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCallTool(Call(1, "block"), session.Ref), dispatcher.Ref);
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
+
+        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCancel(new CallKey(1, 1)), dispatcher.Ref);
+        var done = await session.ExpectMsgAsync<ToolCallCompleted>(Wait);
+        Assert.Contains("cancelled", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
+        Assert.Equal(new CallKey(1, 1), (await dispatcher.ExpectMsgAsync<Pmcp.Actors.Cluster.ClusterProtocol.CallEnded>(Wait)).Key);
+    }
+
+    [Fact]
     public async Task Cancel_OfFinishedCall_IsIgnored()
     {
         _router.Tell(Call(1, "echo", "{\"text\":\"x\"}"));
