@@ -3,6 +3,7 @@ using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Actors;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
@@ -70,8 +71,8 @@ public sealed class ToolRouterSpecs : TestKit
         // A gateway's dispatcher (a probe here) runs two calls on this node for a session (another probe).
         var dispatcher = CreateTestProbe();
         var session = CreateTestProbe();
-        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCallTool(Call(1, "block"), session.Ref), dispatcher.Ref);
-        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCallTool(Call(2, "block"), session.Ref), dispatcher.Ref);
+        _router.Tell(new ClusterProtocol.RemoteCallTool(Call(1, "block"), session.Ref), dispatcher.Ref);
+        _router.Tell(new ClusterProtocol.RemoteCallTool(Call(2, "block"), session.Ref), dispatcher.Ref);
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 2), Wait);
 
         // The gateway goes (its node crashed, or this node downed it): its calls' tokens are cancelled, the workers end,
@@ -87,13 +88,13 @@ public sealed class ToolRouterSpecs : TestKit
     {
         var dispatcher = CreateTestProbe();
         var session = CreateTestProbe();
-        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCallTool(Call(1, "block"), session.Ref), dispatcher.Ref);
+        _router.Tell(new ClusterProtocol.RemoteCallTool(Call(1, "block"), session.Ref), dispatcher.Ref);
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
 
-        _router.Tell(new Pmcp.Actors.Cluster.ClusterProtocol.RemoteCancel(new CallKey(1, 1)), dispatcher.Ref);
+        _router.Tell(new ClusterProtocol.RemoteCancel(new CallKey(1, 1)), dispatcher.Ref);
         var done = await session.ExpectMsgAsync<ToolCallCompleted>(Wait);
         Assert.Contains("cancelled", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
-        Assert.Equal(new CallKey(1, 1), (await dispatcher.ExpectMsgAsync<Pmcp.Actors.Cluster.ClusterProtocol.CallEnded>(Wait)).Key);
+        Assert.Equal(new CallKey(1, 1), (await dispatcher.ExpectMsgAsync<ClusterProtocol.CallEnded>(Wait)).Key);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Net;
-using Akka.Actor;
 using System.Net.WebSockets;
+using Akka.Actor;
 using Pmcp.Actors.Tests.Support;
 using Xunit.Abstractions;
 
