@@ -25,47 +25,40 @@ internal sealed partial class McpShutdownService(McpServerRuntime runtime, IServ
         // actors while a drain waits on them: each wait below also ends when the system has terminated.
         var terminated = system?.WhenTerminated ?? new TaskCompletionSource().Task;
         runtime.Gate.CloseForShutdown();
-        var server = await runtime.ServerActorAsync(cancellationToken).ConfigureAwait(false);
         var options = runtime.Options;
         var patience = options.DrainTimeout + options.CloseTimeout + TimeSpan.FromSeconds(2);
+        if (await DrainStepAsync<McpServerProtocol.Drained>(runtime.ServerActorAsync(cancellationToken), new McpServerProtocol.Drain(options.DrainTimeout), patience, terminated, cancellationToken).ConfigureAwait(false) is { } drained)
+            LogDrained(logger, drained.ConnectionsLeft);
+
+        // A tools node of a cluster: calls from gateways running here finish (new ones are sent to other nodes) before
+        // the ActorSystem leaves the cluster.
+        if (runtime.Cluster is { HostsTools: true } && !terminated.IsCompleted
+            && await DrainStepAsync<Cluster.ClusterProtocol.RemoteCallsDrained>(runtime.ToolRouterAsync(cancellationToken), new Cluster.ClusterProtocol.DrainRemoteCalls(options.DrainTimeout), patience, terminated, cancellationToken).ConfigureAwait(false) is { } remote)
+            LogToolsDrained(logger, remote.StillRunning);
+    }
+
+    /// <summary>
+    /// One step of the drain: the answer of the actor once it is found, or null (logged) when it gave none within
+    /// <paramref name="patience"/>, the host gave up, or <paramref name="terminated"/> completed first (a stopped actor
+    /// never answers, and waiting out the patience would only hold the host up).
+    /// </summary>
+    private async Task<T?> DrainStepAsync<T>(Task<IActorRef> actor, object message, TimeSpan patience, Task terminated, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            var drained = await AskUntilTerminated<McpServerProtocol.Drained>(server, new McpServerProtocol.Drain(options.DrainTimeout), patience, terminated, cancellationToken).ConfigureAwait(false);
-            if (drained is null) LogTerminatedWhileDraining(logger);
-            else LogDrained(logger, drained.ConnectionsLeft);
+            var answer = (await actor.ConfigureAwait(false)).Ask<T>(message, patience, abandon.Token);
+            if (await Task.WhenAny(answer, terminated).ConfigureAwait(false) == answer) return await answer.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
         {
             LogDrainIncomplete(logger, ex.Message);
+            return null;
         }
 
-        // A tools node of a cluster: calls from gateways running here finish (new ones are sent to other nodes) before
-        // the ActorSystem leaves the cluster.
-        if (runtime.Cluster is { HostsTools: true } && !terminated.IsCompleted)
-        {
-            try
-            {
-                var router = await runtime.ToolRouterAsync(cancellationToken).ConfigureAwait(false);
-                var drained = await AskUntilTerminated<Cluster.ClusterProtocol.RemoteCallsDrained>(router, new Cluster.ClusterProtocol.DrainRemoteCalls(options.DrainTimeout), patience, terminated, cancellationToken).ConfigureAwait(false);
-                if (drained is null) LogTerminatedWhileDraining(logger);
-                else LogToolsDrained(logger, drained.StillRunning);
-            }
-            catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
-            {
-                LogDrainIncomplete(logger, ex.Message);
-            }
-        }
-    }
-
-    /// <summary>The answer to <paramref name="message"/>, or null once <paramref name="terminated"/> completes first
-    /// (a stopped actor never answers, and waiting out <paramref name="patience"/> would only hold the host up).</summary>
-    private static async Task<T?> AskUntilTerminated<T>(IActorRef actor, object message, TimeSpan patience, Task terminated, CancellationToken cancellationToken)
-        where T : class
-    {
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var answer = actor.Ask<T>(message, patience, abandon.Token);
-        if (await Task.WhenAny(answer, terminated).ConfigureAwait(false) == answer) return await answer.ConfigureAwait(false);
         await abandon.CancelAsync().ConfigureAwait(false);
+        LogTerminatedWhileDraining(logger);
         return null;
     }
 
