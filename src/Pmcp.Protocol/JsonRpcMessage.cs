@@ -12,7 +12,7 @@ public enum JsonRpcMessageKind
 }
 
 /// <summary>One JSON-RPC 2.0 message after validation of its envelope.</summary>
-public sealed class JsonRpcMessage
+public sealed partial class JsonRpcMessage
 {
     private JsonRpcMessage(JsonRpcMessageKind kind) => Kind = kind;
 
@@ -74,8 +74,10 @@ public sealed class JsonRpcMessage
         Members members;
         try
         {
-            // Text that is JSON but not an object (a batch, a number) takes the general path for its error.
-            if (!TryReadMembers(text, out members)) return TryFrom(McpJson.Parse(text), out message, out error, out errorId);
+            // Strict JSON goes the fast route. Text that is JSON but not an object (a batch, a number) takes the general
+            // path for its error.
+            if (!TryReadMembersUtf8(text, out members) && !TryReadMembers(text, out members))
+                return TryFrom(McpJson.Parse(text), out message, out error, out errorId);
         }
         catch (JsonReaderException ex)
         {

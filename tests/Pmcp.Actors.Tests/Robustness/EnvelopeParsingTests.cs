@@ -48,6 +48,22 @@ public sealed class EnvelopeParsingTests
         """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":{"x":1},"name":"b","_meta":{"progressToken":5}}}""",
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{ /* c */ \"name\": /* d */ \"echo\", \"arguments\":{\"x\":[1,{\"y\":2.5e400}]} // e\n}}",
         """{"jsonrpc":"2.0","id":1,"method":"x","params":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"a":7,"g":"2024-01-01T00:00:00Z"}}""",
+        // What Json.NET reads beyond strict JSON: the fast reader leaves these to it.
+        """{'jsonrpc':'2.0','id':1,'method':'ping'}""",
+        """{jsonrpc:"2.0",id:1,method:"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"a":NaN,"b":Infinity}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping",}""",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":{\"a\":\"tab\there\"}}",
+        // Escapes, numbers at the edges of Json.NET's types, repeated members deep down.
+        """{"json\u0072pc":"2.0","id":"\u00e9\ud83d\ude00","method":"t\u006f\u006fls/call","params":{"n\u0061me":"echo","arguments":{"t":"a\nb\"c\\ \/"}}}""",
+        """{"jsonrpc":"2.0","id":"\ud800","method":"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"lone":"\udc00x"}}""",
+        """{"jsonrpc":"2.0","id":-9223372036854775808,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":9223372036854775808,"method":"ping"}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"big":123456789012345678901234567890,"neg":-0,"negf":-0.0,"e":1E2,"small":1e-7,"tenth":0.1,"max":1.7976931348623157e308}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"a":1,"b":{"c":[true,false,null]},"a":{"z":"last"}}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"":""}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","extra":""" + Nested(62) + "}",
     ];
 
     public static TheoryData<string> NotJson() =>
@@ -63,6 +79,9 @@ public sealed class EnvelopeParsingTests
         """{"jsonrpc" "2.0"}""",
         """{"jsonrpc":"2.0","id":1,"method":"ping","extra":""" + new string('[', 70) + new string(']', 70) + "}",
         """{"jsonrpc":"2.0","id":1,"method":"ping","params":""" + Nested(70) + "}",
+        """{"jsonrpc":"2.0","id":1,"method":"ping","extra":""" + Nested(64) + "}",
+        """{"jsonrpc":"2.0","id":1,"method":"ping"} /* unterminated""",
+        "\uFEFF{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
     ];
 
     [Theory]
@@ -93,6 +112,23 @@ public sealed class EnvelopeParsingTests
         foreach (var member in expected.Properties())
             Assert.Same(looked.Params![member.Name], looked.Param(member.Name));
     }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/initialized"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"a","result":{"x":[1,2.5,{"y":null}]}}""")]
+    [InlineData("""/* c */ {"jsonrpc":"2.0","id":1,"method":"ping","params":null} // c""")]
+    [InlineData("""{"json\u0072pc":"2.0","id":"\u00e9","method":"ping","params":{"a":{"b":[true,false]},"a":-0.0}}""")]
+    public void StrictJson_IsReadByTheUtf8Route(string text) => Assert.True(JsonRpcMessage.ReadsStrictly(text));
+
+    [Theory]
+    [InlineData("""{'jsonrpc':'2.0','id':1,'method':'ping'}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping",}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":99999999999999999999,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"x","params":{"y":2.5e400}}""")]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"ping"}]""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping"} trailing""")]
+    public void TextJsonNetReadsOtherwise_IsLeftToIt(string text) => Assert.False(JsonRpcMessage.ReadsStrictly(text));
 
     [Theory]
     [MemberData(nameof(NotJson))]
