@@ -134,15 +134,7 @@ public sealed partial class JsonRpcMessage
             var name = Known(ref reader, KnownParamNames) ?? reader.GetString()!;
             reader.Read();
             if (Token(ref reader) is not { } value) return false;
-            var at = 0;
-            while (at < count && !string.Equals(members![at].Name, name, StringComparison.Ordinal)) at++;
-            if (at == count)
-            {
-                if (members is null) members = new ParamMember[4];
-                else if (count == members.Length) Array.Resize(ref members, count * 2);
-                count++;
-            }
-            members![at] = new ParamMember(name, value);
+            SetParam(ref members, ref count, name, value);
         }
     }
 

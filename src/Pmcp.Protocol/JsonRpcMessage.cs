@@ -186,17 +186,22 @@ public sealed partial class JsonRpcMessage
             if (reader.TokenType == JsonToken.EndObject) return count;
             var name = (string)reader.Value!;
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
-            var value = JToken.ReadFrom(reader, McpJson.LoadSettings);
-            var at = 0;
-            while (at < count && !string.Equals(members![at].Name, name, StringComparison.Ordinal)) at++;
-            if (at == count)
-            {
-                if (members is null) members = new ParamMember[4];
-                else if (count == members.Length) Array.Resize(ref members, count * 2);
-                count++;
-            }
-            members![at] = new ParamMember(name, value);
+            SetParam(ref members, ref count, name, JToken.ReadFrom(reader, McpJson.LoadSettings));
         }
+    }
+
+    /// <summary>Adds a params member as read, or replaces the earlier one of the same name in its place, as loading does.</summary>
+    private static void SetParam(ref ParamMember[]? members, ref int count, string name, JToken value)
+    {
+        var at = 0;
+        while (at < count && !string.Equals(members![at].Name, name, StringComparison.Ordinal)) at++;
+        if (at == count)
+        {
+            if (members is null) members = new ParamMember[4];
+            else if (count == members.Length) Array.Resize(ref members, count * 2);
+            count++;
+        }
+        members![at] = new ParamMember(name, value);
     }
 
     private static JObject ParamsObject(ParamMember[]? members, int count)
