@@ -24,6 +24,9 @@ public sealed partial class JsonRpcMessage
     // Up to this many bytes the text's UTF-8 goes on the stack; longer messages rent a buffer.
     private const int StackBytes = 1024;
 
+    // Text with a lone surrogate has no UTF-8 form; Json.NET keeps the surrogate, so such text goes its route.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     // Method names and params member names every message repeats, kept as one string each instead of one per message.
     private static readonly string[] KnownMethods =
     [
@@ -41,18 +44,19 @@ public sealed partial class JsonRpcMessage
     private static bool TryReadMembersUtf8(string text, out Members members)
     {
         members = default;
-        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var max = StrictUtf8.GetMaxByteCount(text.Length);
         byte[]? rented = null;
         Span<byte> buffer = max <= StackBytes ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            var length = Encoding.UTF8.GetBytes(text, buffer);
+            var length = StrictUtf8.GetBytes(text, buffer);
             var reader = new Utf8JsonReader(buffer[..length], Utf8Options);
             return TryReadMembers(ref reader, ref members);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or EncoderFallbackException)
         {
-            // Not strict JSON, or a value the two readers would read differently: Json.NET reads it, or says why not.
+            // Not strict JSON, not UTF-16 that has a UTF-8 form, or a value the two readers would read differently:
+            // Json.NET reads it, or says why not.
             members = default;
             return false;
         }
