@@ -42,6 +42,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private long _nextClientRequestId;
     private int _logRank;
     private ClientCapabilityFlags _clientCapabilities;
+    // Lists ("tools", "resources", "prompts") that changed after initialize was answered but before the client said
+    // notifications/initialized: told once it does, so a change in that window is not lost.
+    private HashSet<string>? _changedBeforeInitialized;
     private bool _paused;
     private bool _closeRequested;
     private bool _socketGone;
@@ -258,7 +261,13 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             switch (msg.Method)
             {
                 case McpMethods.Initialized:
+                    if (ClientInitialized) return;
                     ClientInitialized = true;
+                    if (_changedBeforeInitialized is { } changed)
+                    {
+                        foreach (var list in changed) SendListChanged(list);
+                        _changedBeforeInitialized = null;
+                    }
                     return;
                 case McpMethods.Cancelled:
                     CancelFromClient(msg.Params);
@@ -515,13 +524,16 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         return call;
     }
 
+    private void SendListChanged(string list) => Send(JsonRpcWriter.Notification($"notifications/{list}/list_changed", null));
+
     /// <summary>Messages of an initialized session besides call replies; false when the message is none of them.</summary>
     private bool SessionMessages(object message)
     {
         switch (message)
         {
             case ListChanged changed:
-                if (ClientInitialized) Send(JsonRpcWriter.Notification($"notifications/{changed.List}/list_changed", null));
+                if (ClientInitialized) SendListChanged(changed.List);
+                else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(changed.List);
                 return true;
             case ResourceUpdated updated:
                 if (_subscriptions.Contains(updated.Uri))

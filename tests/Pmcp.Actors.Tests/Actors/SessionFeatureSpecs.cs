@@ -361,6 +361,22 @@ public sealed class SessionFeatureSpecs : TestKit
     }
 
     [Fact]
+    public async Task ListChanges_BetweenTheInitializeAnswerAndInitialized_AreToldOnceTheClientIsInitialized()
+    {
+        await OpenAsync(new { }, sendInitialized: false);
+        _connection.Tell(new ConnectionProtocol.ListChanged("tools"));
+        _connection.Tell(new ConnectionProtocol.ListChanged("prompts"));
+        _connection.Tell(new ConnectionProtocol.ListChanged("tools"));
+        Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" });
+        Request(1, "ping");
+
+        // One notification per list that changed, then the answer to the ping: nothing was lost or repeated.
+        var told = new[] { (string)(await NextAsync())["method"]!, (string)(await NextAsync())["method"]! };
+        Assert.Equal(["notifications/prompts/list_changed", "notifications/tools/list_changed"], told.Order(StringComparer.Ordinal));
+        Assert.Equal(1, (int)(await NextAsync())["id"]!);
+    }
+
+    [Fact]
     public async Task AddingAToolWithABadName_Fails()
     {
         var bad = new McpToolDefinition("has space", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text("")));
