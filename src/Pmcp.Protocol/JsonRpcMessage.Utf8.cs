@@ -155,13 +155,7 @@ public sealed partial class JsonRpcMessage
                 scalar = token is null ? default : Scalar.Of(token);
                 return token is not null;
             default:
-                if (Token(ref reader) is not JValue value)
-                {
-                    scalar = default;
-                    return false;
-                }
-                scalar = new(value.Type, value.Value);
-                return true;
+                return TryPrimitive(ref reader, out scalar);
         }
     }
 
@@ -176,10 +170,9 @@ public sealed partial class JsonRpcMessage
     }
 
     /// <summary>
-    /// The value the reader is on as the token Json.NET would load (integers as <see cref="long"/>, other numbers as
-    /// <see cref="double"/>, dates left as strings, a repeated member replacing the earlier one). Null for a value the
-    /// two readers would not read the same: an integer past 64 bits (a BigInteger to Json.NET) or a number too large for
-    /// a double (infinity to Json.NET).
+    /// The value the reader is on as the token Json.NET would load (numbers as <see cref="TryPrimitive"/> reads them,
+    /// dates left as strings, a repeated member replacing the earlier one). Null for a value the two readers would not
+    /// read the same.
     /// </summary>
     private static JToken? Token(ref Utf8JsonReader reader)
     {
@@ -203,21 +196,48 @@ public sealed partial class JsonRpcMessage
                     array.Add(item);
                 }
                 return array;
+            default:
+                if (!TryPrimitive(ref reader, out var primitive)) return null;
+                return primitive.Type == JTokenType.Null ? JValue.CreateNull() : new JValue(primitive.Value);
+        }
+    }
+
+    /// <summary>
+    /// A string, number, boolean or null, typed as Json.NET types it: integers as <see cref="long"/>, other numbers as
+    /// <see cref="double"/>. False for a number the two readers would not read the same (an integer past 64 bits, a
+    /// BigInteger to Json.NET; a number too large for a double, infinity to Json.NET) and for a container.
+    /// </summary>
+    private static bool TryPrimitive(ref Utf8JsonReader reader, out Scalar scalar)
+    {
+        switch (reader.TokenType)
+        {
             case JsonTokenType.String:
-                return new JValue(reader.GetString());
+                scalar = new(JTokenType.String, reader.GetString());
+                return true;
             case JsonTokenType.Number:
                 // Json.NET's rule: a number with a fraction or an exponent is a float, any other an integer.
                 if (reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
-                    return reader.TryGetDouble(out var real) && double.IsFinite(real) ? new JValue(real) : null;
-                return reader.TryGetInt64(out var integer) ? new JValue(integer) : null;
-            case JsonTokenType.True:
-                return new JValue(true);
-            case JsonTokenType.False:
-                return new JValue(false);
+                {
+                    if (reader.TryGetDouble(out var real) && double.IsFinite(real))
+                    {
+                        scalar = new(JTokenType.Float, real);
+                        return true;
+                    }
+                }
+                else if (reader.TryGetInt64(out var integer))
+                {
+                    scalar = new(JTokenType.Integer, integer);
+                    return true;
+                }
+                break;
+            case JsonTokenType.True or JsonTokenType.False:
+                scalar = new(JTokenType.Boolean, reader.TokenType == JsonTokenType.True);
+                return true;
             case JsonTokenType.Null:
-                return JValue.CreateNull();
-            default:
-                return null;
+                scalar = new(JTokenType.Null, null);
+                return true;
         }
+        scalar = default;
+        return false;
     }
 }
