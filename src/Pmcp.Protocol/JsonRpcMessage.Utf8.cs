@@ -27,13 +27,15 @@ public sealed partial class JsonRpcMessage
     // Text with a lone surrogate has no UTF-8 form; Json.NET keeps the surrogate, so such text goes its route.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    // Method names and params member names every message repeats, kept as one string each instead of one per message.
+    // The version, method names and params member names every message repeats, kept as one string each instead of one per message.
     private static readonly string[] KnownMethods =
     [
         McpMethods.ToolsCall, McpMethods.Ping, McpMethods.Initialize, McpMethods.Initialized, McpMethods.ToolsList,
         McpMethods.Cancelled, McpMethods.Progress, McpMethods.ResourcesRead, McpMethods.ResourcesList, McpMethods.PromptsGet,
         McpMethods.PromptsList, McpMethods.CompletionComplete, McpMethods.LoggingSetLevel,
     ];
+
+    private static readonly string[] KnownVersions = ["2.0"];
 
     private static readonly string[] KnownParamNames = ["name", "arguments", "_meta", "requestId", "uri", "cursor", "reason"];
 
@@ -77,8 +79,7 @@ public sealed partial class JsonRpcMessage
             if (reader.ValueTextEquals("jsonrpc"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("2.0"u8)) members.JsonRpc = new(JTokenType.String, "2.0");
-                else if (!TryScalar(ref reader, null, out members.JsonRpc)) return false;
+                if (!TryScalar(ref reader, KnownVersions, out members.JsonRpc)) return false;
             }
             else if (reader.ValueTextEquals("id"u8))
             {
