@@ -32,8 +32,8 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
     /// <summary>The sweep (N connections × D in flight) and the 1 × 1 latency point, for the three servers.</summary>
     public async Task ThroughputAndLatencyAsync(RunResults results)
     {
-        var points = settings.Sweep.Select(n => (Connections: n, InFlight: settings.InFlight, Latency: false)).ToList();
-        points.Add((1, 1, true));
+        var points = settings.Sweep.Select(n => (Connections: n, InFlight: settings.InFlight, Latency: false, Turn: 0)).ToList();
+        points.AddRange(Enumerable.Range(0, settings.LatencyRunsPerRepetition).Select(turn => (1, 1, true, turn)));
         for (var rep = 0; rep < settings.Repetitions; rep++)
         {
             log.WriteLine($"== throughput and latency, repetition {rep + 1} of {settings.Repetitions}");
@@ -47,7 +47,8 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
                     await LoadAsync(kind, started[kind].Url, 16, settings.InFlight, settings.ServerWarmupSeconds).ConfigureAwait(false);
                 foreach (var point in points)
                 {
-                    foreach (var kind in order)
+                    // Each further latency run starts with the next server, so that none is always measured first.
+                    foreach (var kind in Rotate(order, point.Turn))
                     {
                         var (process, url) = started[kind];
                         var cpuBefore = process.CpuSeconds();

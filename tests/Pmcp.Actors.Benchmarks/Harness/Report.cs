@@ -141,7 +141,11 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine("- Server CPU µs/call: the server process's user + system CPU over a run (warm-up included) ÷ the calls it answered. " +
                       "Server GCs/s and GC pause %: the server's garbage collections over the same run, and the share of the time its threads " +
                       "stood suspended for them, from the runtime's GC events (an EventPipe session on the child, `GcWatch`).");
-        sb.AppendLine($"- Figures are medians of {settings.Repetitions} repetitions; each repetition starts fresh servers and alternates them (the order rotates), so the shared machine's noise falls on all alike. Ratios compare medians from the same run.");
+        sb.AppendLine($"- Figures are medians of {settings.Repetitions} repetitions; each repetition starts fresh servers and alternates them (the order rotates), so the shared machine's noise falls on all alike. " +
+                      (settings.LatencyRunsPerRepetition > 1
+                          ? $"The 1 × 1 latency point is run {settings.LatencyRunsPerRepetition} times per repetition, a fresh load generator each time, and its figures are medians of all {settings.Repetitions * settings.LatencyRunsPerRepetition} runs: at one call in flight each server has a fast and a slow mode from one run to the next. "
+                          : "") +
+                      "Ratios compare medians from the same run.");
         sb.AppendLine();
         sb.AppendLine("## Targets");
         sb.AppendLine();
@@ -164,6 +168,12 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine();
         sb.Append(LoadTable(results.Latency, [(1, 1)]));
         sb.AppendLine();
+        if (results.Latency.Count > Servers.For(settings).Length)
+        {
+            sb.AppendLine("p50 of each run, in the order run (µs): " + string.Join("; ", Servers.For(settings).Select(kind =>
+                $"{Servers.Label(kind)} {string.Join(", ", results.Latency.Where(l => l.Server == kind).Select(l => N(l.Result.P50Us)))}")) + ".");
+            sb.AppendLine();
+        }
         sb.AppendLine($"## Memory: RSS growth per idle initialized connection ({settings.MemoryConnections:N0} connections)");
         sb.AppendLine();
         sb.AppendLine("A fresh server is warmed by a short run (16 × 4, 3 s), left to settle, and its RSS (VmRSS) read; then one load generator opens and initializes the connections, " +
