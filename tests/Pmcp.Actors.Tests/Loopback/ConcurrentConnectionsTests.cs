@@ -16,8 +16,17 @@ public sealed class ConcurrentConnectionsTests(ITestOutputHelper output)
         var clients = new McpTestClient[Connections];
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, Connections).Select(async i => clients[i] = await server.ConnectAsync()))
-                .Within(TimeSpan.FromSeconds(30), $"{Connections} clients to connect and initialize");
+            var opened = 0;
+            var initialized = 0;
+            await Task.WhenAll(Enumerable.Range(0, Connections).Select(async i =>
+                {
+                    var client = await McpTestClient.ConnectAsync(server.WebSocketUri);
+                    Interlocked.Increment(ref opened);
+                    clients[i] = client;
+                    await client.InitializeAsync();
+                    Interlocked.Increment(ref initialized);
+                }))
+                .Within(TimeSpan.FromSeconds(30), () => $"{Connections} clients to connect and initialize ({Volatile.Read(ref opened)} opened, {Volatile.Read(ref initialized)} initialized)");
 
             var perConnection = await Task.WhenAll(clients.Select(async (client, c) =>
             {

@@ -18,7 +18,10 @@ internal static class Deadline
         }
     }
 
-    public static async Task Within(this Task task, TimeSpan timeout, string what)
+    public static Task Within(this Task task, TimeSpan timeout, string what) => task.Within(timeout, () => what);
+
+    /// <summary>As above; <paramref name="what"/> is asked for when the time is up, so it can say how far things got.</summary>
+    public static async Task Within(this Task task, TimeSpan timeout, Func<string> what)
     {
         try
         {
@@ -26,7 +29,7 @@ internal static class Deadline
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.###} s waiting for {what}.");
+            throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.###} s waiting for {what()}.");
         }
     }
 
