@@ -19,7 +19,7 @@ internal sealed record HarnessSettings
     /// <summary>
     /// Runs of the 1 × 1 latency point per repetition, the servers alternating in each. At one call in flight every
     /// server on this machine lands in a fast or a slow mode from one load generator run to the next (42 or 58 µs for
-    /// the same build), so three runs in all gave a median that was a coin toss; nine put it where longer series do.
+    /// the same build), so a median of three runs could land on either mode; nine runs bring it near what longer series show.
     /// </summary>
     public int LatencyRunsPerRepetition { get; init; } = 3;
     public int MemoryConnections { get; init; } = 10_000;
