@@ -20,7 +20,7 @@ public sealed class ConcurrentConnectionsTests(ITestOutputHelper output)
             var initialized = 0;
             await Task.WhenAll(Enumerable.Range(0, Connections).Select(async i =>
                 {
-                    var client = await McpTestClient.ConnectAsync(server.WebSocketUri);
+                    var client = await server.ConnectAsync(initialize: false);
                     Interlocked.Increment(ref opened);
                     clients[i] = client;
                     await client.InitializeAsync();

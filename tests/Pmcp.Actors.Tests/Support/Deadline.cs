@@ -20,7 +20,7 @@ internal static class Deadline
 
     public static Task Within(this Task task, TimeSpan timeout, string what) => task.Within(timeout, () => what);
 
-    /// <summary>As above; <paramref name="what"/> is asked for when the time is up, so it can say how far things got.</summary>
+    /// <summary>Awaits <paramref name="task"/> for at most <paramref name="timeout"/>; <paramref name="what"/> is asked for only when the time is up, so it can say how far things got.</summary>
     public static async Task Within(this Task task, TimeSpan timeout, Func<string> what)
     {
         try
