@@ -19,7 +19,7 @@ public abstract record ContentBlock
         }
 
         writer.WriteStartObject();
-        writer.WritePropertyName("type");
+        writer.WritePropertyName("type", escape: false);
         writer.WriteValue(Type);
         switch (this)
         {
@@ -40,16 +40,17 @@ public abstract record ContentBlock
                 if (l.MimeType is not null) Write(writer, "mimeType", l.MimeType);
                 break;
             case EmbeddedResource r:
-                writer.WritePropertyName("resource");
+                writer.WritePropertyName("resource", escape: false);
                 r.Resource.WriteTo(writer);
                 break;
         }
         writer.WriteEndObject();
     }
 
+    // Every name here is one of the protocol's ASCII member names: nothing to escape, so the writer does not scan it.
     private static void Write(JsonWriter writer, string name, string value)
     {
-        writer.WritePropertyName(name);
+        writer.WritePropertyName(name, escape: false);
         writer.WriteValue(value);
     }
 }

@@ -6,6 +6,7 @@ using Newtonsoft.Json.Linq;
 namespace Pmcp.Protocol;
 
 /// <summary>Writes JSON-RPC 2.0 messages as compact JSON text.</summary>
+/// <remarks>Member names are the protocol's ASCII constants, written without the writer's escaping scan (same text).</remarks>
 public static class JsonRpcWriter
 {
     /// <summary>A success response whose result is already JSON text (written as is, not re-parsed).</summary>
@@ -21,9 +22,9 @@ public static class JsonRpcWriter
     public static string Result(RequestId id, object result) => McpJson.WriteText((id, result), static (w, s) =>
     {
         WriteHeader(w);
-        w.WritePropertyName("id");
+        w.WritePropertyName("id", escape: false);
         s.id.WriteTo(w);
-        w.WritePropertyName("result");
+        w.WritePropertyName("result", escape: false);
         McpJson.WriteValue(w, s.result);
         w.WriteEndObject();
     });
@@ -32,10 +33,10 @@ public static class JsonRpcWriter
     public static string Error(RequestId? id, JsonRpcError error) => Write(w =>
     {
         WriteHeader(w);
-        w.WritePropertyName("id");
+        w.WritePropertyName("id", escape: false);
         if (id is { } known) known.WriteTo(w);
         else w.WriteNull();
-        w.WritePropertyName("error");
+        w.WritePropertyName("error", escape: false);
         McpJson.Serializer.Serialize(w, error);
     });
 
@@ -44,11 +45,11 @@ public static class JsonRpcWriter
     public static string Notification(string method, object? @params) => Write(w =>
     {
         WriteHeader(w);
-        w.WritePropertyName("method");
+        w.WritePropertyName("method", escape: false);
         w.WriteValue(method);
         if (@params is not null)
         {
-            w.WritePropertyName("params");
+            w.WritePropertyName("params", escape: false);
             McpJson.Serializer.Serialize(w, @params);
         }
     });
@@ -57,13 +58,13 @@ public static class JsonRpcWriter
     public static string RequestRaw(RequestId id, string method, string? paramsJson) => Write(w =>
     {
         WriteHeader(w);
-        w.WritePropertyName("id");
+        w.WritePropertyName("id", escape: false);
         id.WriteTo(w);
-        w.WritePropertyName("method");
+        w.WritePropertyName("method", escape: false);
         w.WriteValue(method);
         if (paramsJson is not null)
         {
-            w.WritePropertyName("params");
+            w.WritePropertyName("params", escape: false);
             w.WriteRawValue(paramsJson);
         }
     });
@@ -71,13 +72,13 @@ public static class JsonRpcWriter
     public static string Request(RequestId id, string method, object? @params) => Write(w =>
     {
         WriteHeader(w);
-        w.WritePropertyName("id");
+        w.WritePropertyName("id", escape: false);
         id.WriteTo(w);
-        w.WritePropertyName("method");
+        w.WritePropertyName("method", escape: false);
         w.WriteValue(method);
         if (@params is not null)
         {
-            w.WritePropertyName("params");
+            w.WritePropertyName("params", escape: false);
             McpJson.Serializer.Serialize(w, @params);
         }
     });
@@ -85,7 +86,7 @@ public static class JsonRpcWriter
     private static void WriteHeader(JsonWriter w)
     {
         w.WriteStartObject();
-        w.WritePropertyName("jsonrpc");
+        w.WritePropertyName("jsonrpc", escape: false);
         w.WriteValue("2.0");
     }
 

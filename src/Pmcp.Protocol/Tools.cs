@@ -90,7 +90,7 @@ public sealed record CallToolResult
         writer.WriteStartObject();
         if (Content is { } content)
         {
-            writer.WritePropertyName("content");
+            writer.WritePropertyName("content", escape: false);
             writer.WriteStartArray();
             for (var i = 0; i < content.Count; i++)
             {
@@ -101,12 +101,12 @@ public sealed record CallToolResult
         }
         if (StructuredContent is { } structured)
         {
-            writer.WritePropertyName("structuredContent");
+            writer.WritePropertyName("structuredContent", escape: false);
             structured.WriteTo(writer);
         }
         if (IsError is { } isError)
         {
-            writer.WritePropertyName("isError");
+            writer.WritePropertyName("isError", escape: false);
             writer.WriteValue(isError);
         }
         writer.WriteEndObject();
