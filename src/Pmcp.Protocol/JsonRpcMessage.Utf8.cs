@@ -28,16 +28,14 @@ public sealed partial class JsonRpcMessage
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     // The version, method names and params member names every message repeats, kept as one string each instead of one per message.
-    private static readonly string[] KnownMethods =
-    [
+    private static readonly KnownStrings KnownMethods = new(
         McpMethods.ToolsCall, McpMethods.Ping, McpMethods.Initialize, McpMethods.Initialized, McpMethods.ToolsList,
         McpMethods.Cancelled, McpMethods.Progress, McpMethods.ResourcesRead, McpMethods.ResourcesList, McpMethods.PromptsGet,
-        McpMethods.PromptsList, McpMethods.CompletionComplete, McpMethods.LoggingSetLevel,
-    ];
+        McpMethods.PromptsList, McpMethods.CompletionComplete, McpMethods.LoggingSetLevel);
 
-    private static readonly string[] KnownVersions = ["2.0"];
+    private static readonly KnownStrings KnownVersions = new("2.0");
 
-    private static readonly string[] KnownParamNames = ["name", "arguments", "_meta", "requestId", "uri", "cursor", "reason"];
+    private static readonly KnownStrings KnownParamNames = new("name", "arguments", "_meta", "requestId", "uri", "cursor", "reason");
 
     /// <summary>Whether the UTF-8 route reads <paramref name="text"/> itself (for tests: the other route gives the same verdicts).</summary>
     internal static bool ReadsStrictly(string text) => TryReadMembersUtf8(text, out _);
@@ -136,7 +134,7 @@ public sealed partial class JsonRpcMessage
         {
             if (!reader.Read()) return false;
             if (reader.TokenType == JsonTokenType.EndObject) return true;
-            var name = Known(ref reader, KnownParamNames) ?? reader.GetString()!;
+            var name = KnownParamNames.Match(ref reader) ?? reader.GetString()!;
             reader.Read();
             if (Token(ref reader) is not { } value) return false;
             SetParam(ref members, ref count, name, value);
@@ -144,12 +142,12 @@ public sealed partial class JsonRpcMessage
     }
 
     /// <summary>An envelope member that should be a string or a number, typed as Json.NET types it; false when Json.NET must read it.</summary>
-    private static bool TryScalar(ref Utf8JsonReader reader, string[]? known, out Scalar scalar)
+    private static bool TryScalar(ref Utf8JsonReader reader, KnownStrings? known, out Scalar scalar)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                scalar = new(JTokenType.String, (known is null ? null : Known(ref reader, known)) ?? reader.GetString());
+                scalar = new(JTokenType.String, known?.Match(ref reader) ?? reader.GetString());
                 return true;
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 var token = Token(ref reader);
@@ -160,14 +158,23 @@ public sealed partial class JsonRpcMessage
         }
     }
 
-    /// <summary>The string the reader is on when it is one of <paramref name="known"/>, without making a new one.</summary>
-    private static string? Known(ref Utf8JsonReader reader, string[] known)
+    /// <summary>
+    /// Strings with their UTF-8 form, so that the reader compares bytes with bytes: its <c>char</c> overload transcodes the
+    /// candidate on every comparison.
+    /// </summary>
+    private sealed class KnownStrings(params string[] values)
     {
-        foreach (var candidate in known)
+        private readonly byte[][] _utf8 = Array.ConvertAll(values, Encoding.UTF8.GetBytes);
+
+        /// <summary>The string the reader is on when it is one of these, without making a new one.</summary>
+        public string? Match(ref Utf8JsonReader reader)
         {
-            if (reader.ValueTextEquals(candidate)) return candidate;
+            for (var i = 0; i < _utf8.Length; i++)
+            {
+                if (reader.ValueTextEquals(_utf8[i])) return values[i];
+            }
+            return null;
         }
-        return null;
     }
 
     /// <summary>
