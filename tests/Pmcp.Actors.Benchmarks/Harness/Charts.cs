@@ -30,9 +30,11 @@ internal static class Charts
         var connections = settings.Sweep.OrderBy(c => c).ToArray();
         // Connections grow by powers of two or four: a log2 x axis labelled with the real counts.
         var xs = connections.Select(c => Math.Log2(c)).ToArray();
+        var highest = 0.0;
         foreach (var kind in Servers.For(settings))
         {
             var ys = connections.Select(c => RunResults.MedianOf(results.Throughput, kind, c, settings.InFlight)?.CallsPerSecond ?? double.NaN).ToArray();
+            highest = Math.Max(highest, ys.Where(double.IsFinite).DefaultIfEmpty(0).Max());
             var line = plot.Add.Scatter(xs, ys, Colors[kind]);
             line.LegendText = Servers.Label(kind);
             line.LineWidth = 2;
@@ -42,7 +44,9 @@ internal static class Charts
         plot.Title($"Throughput, N connections × {settings.InFlight} in flight");
         plot.XLabel("connections");
         plot.YLabel("calls/s (median)");
-        plot.Axes.Margins(bottom: 0);
+        // From zero, so that the gaps between the lines read as the ratios they are (a fitted axis started at the
+        // lowest point and put the SDK's first point on the frame).
+        if (highest > 0) plot.Axes.SetLimitsY(0, highest * 1.1);
         plot.ShowLegend(Alignment.UpperLeft);
     }
 
