@@ -19,7 +19,7 @@ internal static class Charts
         multiplot.AddPlots(3);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         Throughput(multiplot.GetPlot(0), settings, results);
-        var point = settings.Sweep.Contains(16) ? 16 : settings.Sweep.Max();
+        var point = settings.TargetConnections;
         Percentiles(multiplot.GetPlot(1), settings, results.Throughput, point, settings.InFlight);
         Percentiles(multiplot.GetPlot(2), settings, results.Latency, 1, 1);
         multiplot.SavePng(path, 1500, 480);

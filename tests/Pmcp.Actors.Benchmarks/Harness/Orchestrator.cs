@@ -33,6 +33,9 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
     public async Task ThroughputAndLatencyAsync(RunResults results)
     {
         var points = settings.Sweep.Select(n => (Connections: n, InFlight: settings.InFlight, Latency: false, Turn: 0)).ToList();
+        // The target point again, each further run starting with the next server.
+        points.AddRange(Enumerable.Range(1, Math.Max(0, settings.TargetRunsPerRepetition - 1))
+            .Select(turn => (settings.TargetConnections, settings.InFlight, false, turn)));
         points.AddRange(Enumerable.Range(0, settings.LatencyRunsPerRepetition).Select(turn => (1, 1, true, turn)));
         for (var rep = 0; rep < settings.Repetitions; rep++)
         {
@@ -47,7 +50,7 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
                     await LoadAsync(kind, started[kind].Url, 16, settings.InFlight, settings.ServerWarmupSeconds).ConfigureAwait(false);
                 foreach (var point in points)
                 {
-                    // Each further latency run starts with the next server, so that none is always measured first.
+                    // Each further run of a point starts with the next server, so that none is always measured first.
                     foreach (var kind in Rotate(order, point.Turn))
                     {
                         var (process, url) = started[kind];

@@ -23,7 +23,7 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
     public IReadOnlyList<Target> Targets()
     {
         var targets = new List<Target>();
-        var point = settings.Sweep.Contains(16) ? 16 : settings.Sweep.Max();
+        var point = settings.TargetConnections;
         var p = RunResults.MedianOf(results.Throughput, ServerKind.Pmcp, point, settings.InFlight);
         var b = RunResults.MedianOf(results.Throughput, ServerKind.Baseline, point, settings.InFlight);
         var s = RunResults.MedianOf(results.Throughput, ServerKind.Sdk, point, settings.InFlight);
@@ -145,6 +145,9 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
                       (settings.LatencyRunsPerRepetition > 1
                           ? $"The 1 × 1 latency point is run {settings.LatencyRunsPerRepetition} times per repetition, a fresh load generator each time, and its figures are medians of all {settings.Repetitions * settings.LatencyRunsPerRepetition} runs: at one call in flight each server has a fast and a slow mode from one run to the next. "
                           : "") +
+                      (settings.TargetRunsPerRepetition > 1
+                          ? $"The {settings.TargetConnections} × {settings.InFlight} point, where the throughput targets are read, is run {settings.TargetRunsPerRepetition} times per repetition in the same way (medians of {settings.Repetitions * settings.TargetRunsPerRepetition} runs): the servers' speed, the SDK's above all, moves from one run to the next. "
+                          : "") +
                       "Ratios compare medians from the same run.");
         sb.AppendLine();
         sb.AppendLine("## Targets");
@@ -164,6 +167,13 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine();
         sb.Append(LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight))));
         sb.AppendLine();
+        var targetRuns = results.Throughput.Where(t => t.Result.Connections == settings.TargetConnections && t.Result.InFlight == settings.InFlight).ToArray();
+        if (targetRuns.Length > Servers.For(settings).Length)
+        {
+            sb.AppendLine($"{settings.TargetConnections} × {settings.InFlight}, calls/s of each run, in the order run: " + string.Join("; ", Servers.For(settings).Select(kind =>
+                $"{Servers.Label(kind)} {string.Join(", ", targetRuns.Where(t => t.Server == kind).Select(t => N(t.Result.CallsPerSecond)))}")) + ".");
+            sb.AppendLine();
+        }
         sb.AppendLine("## Latency: 1 connection × 1 in flight");
         sb.AppendLine();
         sb.Append(LoadTable(results.Latency, [(1, 1)]));
@@ -258,7 +268,7 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine();
         sb.Append(TargetsTable());
         sb.AppendLine();
-        var point = settings.Sweep.Contains(16) ? 16 : settings.Sweep.Max();
+        var point = settings.TargetConnections;
         sb.Append(LoadTable(results.Throughput, [(point, settings.InFlight)]));
         sb.AppendLine();
         sb.AppendLine("Reproduce: `dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all` (or `all --quick`, under 2 minutes); it rewrites docs/benchmarks.md and its chart.");
