@@ -167,23 +167,14 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine();
         sb.Append(LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight))));
         sb.AppendLine();
-        var targetRuns = results.Throughput.Where(t => t.Result.Connections == settings.TargetConnections && t.Result.InFlight == settings.InFlight).ToArray();
-        if (targetRuns.Length > Servers.For(settings).Length)
-        {
-            sb.AppendLine($"{settings.TargetConnections} × {settings.InFlight}, calls/s of each run, in the order run: " + string.Join("; ", Servers.For(settings).Select(kind =>
-                $"{Servers.Label(kind)} {string.Join(", ", targetRuns.Where(t => t.Server == kind).Select(t => N(t.Result.CallsPerSecond)))}")) + ".");
-            sb.AppendLine();
-        }
+        EachRun(sb, $"{settings.TargetConnections} × {settings.InFlight}, calls/s of each run, in the order run",
+            results.Throughput.Where(t => t.Result.Connections == settings.TargetConnections && t.Result.InFlight == settings.InFlight).ToArray(),
+            r => r.CallsPerSecond);
         sb.AppendLine("## Latency: 1 connection × 1 in flight");
         sb.AppendLine();
         sb.Append(LoadTable(results.Latency, [(1, 1)]));
         sb.AppendLine();
-        if (results.Latency.Count > Servers.For(settings).Length)
-        {
-            sb.AppendLine("p50 of each run, in the order run (µs): " + string.Join("; ", Servers.For(settings).Select(kind =>
-                $"{Servers.Label(kind)} {string.Join(", ", results.Latency.Where(l => l.Server == kind).Select(l => N(l.Result.P50Us)))}")) + ".");
-            sb.AppendLine();
-        }
+        EachRun(sb, "p50 of each run, in the order run (µs)", results.Latency, r => r.P50Us);
         sb.AppendLine($"## Memory: RSS growth per idle initialized connection ({settings.MemoryConnections:N0} connections)");
         sb.AppendLine();
         sb.AppendLine("A fresh server is warmed by a short run (16 × 4, 3 s), left to settle, and its RSS (VmRSS) read; then one load generator opens and initializes the connections, " +
@@ -273,6 +264,15 @@ internal sealed class Report(HarnessSettings settings, RunResults results, strin
         sb.AppendLine();
         sb.AppendLine("Reproduce: `dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all` (or `all --quick`, under 2 minutes); it rewrites docs/benchmarks.md and its chart.");
         return sb.ToString();
+    }
+
+    /// <summary>One figure of every run per server, in the order run; only when a point was run more than once per server.</summary>
+    private void EachRun(StringBuilder sb, string title, IReadOnlyCollection<LoadSample> runs, Func<LoadResult, double> figure)
+    {
+        if (runs.Count <= Servers.For(settings).Length) return;
+        sb.AppendLine(title + ": " + string.Join("; ", Servers.For(settings).Select(kind =>
+            $"{Servers.Label(kind)} {string.Join(", ", runs.Where(r => r.Server == kind).Select(r => N(figure(r.Result))))}")) + ".");
+        sb.AppendLine();
     }
 
     private static string FormatNs(double ns) => ns switch
