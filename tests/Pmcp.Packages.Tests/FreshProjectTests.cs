@@ -9,7 +9,7 @@ namespace Pmcp.Packages.Tests;
 
 /// <summary>
 /// A new user's first steps, from the packages alone: a fresh ASP.NET Core app that references Pmcp.Actors from the
-/// feed, written as README shows, builds, starts and serves its tool.
+/// feed, written as README shows, builds, starts and serves its tool; a fresh xunit project runs README's TestKit example.
 /// </summary>
 [Collection(PackagesCollection.Name)]
 public sealed partial class FreshProjectTests(PackageFeed feed, ITestOutputHelper output)
@@ -82,6 +82,48 @@ public sealed partial class FreshProjectTests(PackageFeed feed, ITestOutputHelpe
             Directory.Delete(app, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task FreshTestProject_RunsReadmesTestKitExample_AgainstThePackages()
+    {
+        var project = Directory.CreateTempSubdirectory("pmcp-fresh-tests-").FullName;
+        try
+        {
+            WriteNuGetConfig(project);
+            WriteProject(project, "GreeterTests.csproj", $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <IsTestProject>true</IsTestProject>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="Pmcp.Actors.TestKit" Version="{feed.Version}" />
+                    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="{PinnedVersion("Microsoft.NET.Test.Sdk")}" />
+                    <PackageReference Include="xunit" Version="{PinnedVersion("xunit")}" />
+                    <PackageReference Include="xunit.runner.visualstudio" Version="{PinnedVersion("xunit.runner.visualstudio")}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            // README's example is tests/Pmcp.Actors.TestKit.Tests/GreeterTests.cs; the same file runs here from the packages.
+            File.Copy(Path.Combine(RepoRoot.Path, "tests", "Pmcp.Actors.TestKit.Tests", "GreeterTests.cs"), Path.Combine(project, "GreeterTests.cs"));
+
+            var test = await DotnetCli.RunAsync(project, BuildTimeout, "test").ConfigureAwait(true);
+            output.WriteLine(test.Output);
+            test.AssertSucceeded("the fresh test project");
+            Assert.Matches(@"Passed!\s+-\s+Failed:\s+0, Passed:\s+2,", test.Output);
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
+    }
+
+    /// <summary>The version this repository pins for a package (Directory.Packages.props), so the fresh project tests with the same.</summary>
+    private static string PinnedVersion(string id) =>
+        System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot.Path, "Directory.Packages.props")).Descendants("PackageVersion")
+            .Single(e => e.Attribute("Include")!.Value == id).Attribute("Version")!.Value;
 
     private static void WriteProject(string folder, string file, string text) => File.WriteAllText(Path.Combine(folder, file), text);
 

@@ -15,6 +15,7 @@ public sealed class PackageContentsTests(PackageFeed feed)
     [InlineData("Pmcp.Protocol")]
     [InlineData("Pmcp.Actors")]
     [InlineData("Pmcp.Client")]
+    [InlineData("Pmcp.Actors.TestKit")]
     public void LibraryPackage_CarriesItsReadme_License_XmlDocs_AndSymbols(string id)
     {
         var metadata = feed.Nuspec(id).Elements().Single(e => e.Name.LocalName == "metadata");
@@ -46,5 +47,15 @@ public sealed class PackageContentsTests(PackageFeed feed)
         var dependencies = feed.Nuspec("Pmcp.Actors").Descendants().Where(e => e.Name.LocalName == "dependency")
             .ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("version")!.Value);
         Assert.Equal(feed.Version, dependencies["Pmcp.Protocol"]);
+    }
+
+    [Fact]
+    public void TestKitReadme_ShowsTheExampleTestThatRuns()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoRoot.Path, "src", "Pmcp.Actors.TestKit", "README.md")).ReplaceLineEndings("\n");
+        var start = readme.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var shown = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var test = File.ReadAllLines(Path.Combine(RepoRoot.Path, "tests", "Pmcp.Actors.TestKit.Tests", "GreeterTests.cs")).Skip(1);
+        Assert.Equal(string.Join("\n", test) + "\n", shown);
     }
 }

@@ -11,7 +11,7 @@ namespace Pmcp.Packages.Tests;
 public sealed class PackageFeed : IAsyncLifetime
 {
     /// <summary>The packages <c>dotnet pack</c> at the repository's root is meant to yield.</summary>
-    public static readonly string[] PackageIds = ["Pmcp.Protocol", "Pmcp.Actors", "Pmcp.Client", "Pmcp.Cli"];
+    public static readonly string[] PackageIds = ["Pmcp.Protocol", "Pmcp.Actors", "Pmcp.Client", "Pmcp.Actors.TestKit", "Pmcp.Cli"];
 
     private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(5);
 

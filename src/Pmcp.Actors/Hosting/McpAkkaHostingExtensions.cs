@@ -33,16 +33,7 @@ public static class McpAkkaHostingExtensions
             {
                 var runtime = resolver.GetService<McpServerRuntime>()
                     ?? throw new InvalidOperationException("WithMcpServer() needs services.AddMcpServer(...) first.");
-                var loggers = resolver.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-                runtime.Cluster = clustered ? cluster : null;
-                // A standalone node's connections run its tools themselves; a clustered node's send every call through
-                // the router, whose dispatcher spreads them over the tools nodes (this one too, when it has both roles).
-                var localTools = clustered ? null : new LocalTools(loggers);
-                var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, localTools), "pmcp-tools");
-                registry.Register<ToolRouterActor>(router);
-                var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, localTools), "pmcp");
-                registry.Register<McpServerActor>(server);
-                if (clustered) registry.Register<ClusterBroadcastActor>(system.ActorOf(ClusterBroadcastActor.Props(server), "pmcp-broadcast"));
+                McpServerActors.Start(system, runtime, resolver.GetService<ILoggerFactory>(), clustered ? cluster : null);
             });
     }
 
