@@ -191,6 +191,10 @@ public static class Program
         baseline.SetAction(parse => BaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
         root.Subcommands.Add(baseline);
 
+        var httpBaseline = new Command("serve-http-baseline", "The thin HTTP baseline: a Kestrel minimal-API POST endpoint, plain JSON answers, no actors; prints 'listening on http://HOST:PORT/mcp'.") { host, port };
+        httpBaseline.SetAction(parse => HttpBaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
+        root.Subcommands.Add(httpBaseline);
+
         var stateful = new Option<bool>("--stateful") { Description = "Sessions with Mcp-Session-Id (the SDK's default is stateless)." };
         var sdk = new Command("serve-sdk", "The official C# SDK, Streamable HTTP, echo tool; prints 'listening on http://HOST:PORT/mcp'.") { host, port, stateful };
         sdk.SetAction(parse => SdkServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(stateful)));
