@@ -20,7 +20,7 @@ public static class Program
     {
         var root = new RootCommand("Pmcp.Actors benchmarks: throughput, latency, memory and scale against a thin baseline and the official C# SDK.");
 
-        var quick = new Option<bool>("--quick") { Description = "Short runs, one repetition, 2,000 connections for memory and scale: under 2 minutes." };
+        var quick = new Option<bool>("--quick") { Description = "Short runs, one repetition, 2,000 connections (HTTP sessions) for memory and scale: about 4 minutes with both tables, 2 with one." };
         var outDir = new Option<string?>("--out") { Description = "Folder for benchmarks.md and benchmarks.png (default: the repository's docs/)." };
         var sdkStateful = new Option<bool>("--sdk-stateful") { Description = "Run the C# SDK stateful (Mcp-Session-Id) instead of its stateless default." };
         var gc = new Option<string>("--gc")

@@ -57,7 +57,7 @@ internal static class Charts
             line.MarkerSize = 7;
         }
         plot.Axes.Bottom.SetTicks(xs, connections.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        plot.Title($"{suite.Name}: throughput, N connections × {settings.InFlight} in flight");
+        plot.Title($"{suite.Name}: calls/s at N × {settings.InFlight}");
         plot.XLabel("connections");
         plot.YLabel("calls/s (median)");
         // From zero, so that the gaps between the lines read as the ratios they are (a fitted axis started at the
@@ -83,7 +83,7 @@ internal static class Charts
         foreach (var kind in suite.Kinds)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = Servers.Label(kind), FillColor = Colors[kind] });
         plot.Axes.Bottom.SetTicks(names.Select((_, i) => i + width).ToArray(), names);
-        plot.Title($"{suite.Name}: latency, {connections} connection{(connections == 1 ? "" : "s")} × {inFlight} in flight");
+        plot.Title($"{suite.Name}: latency at {connections} × {inFlight}");
         plot.YLabel("ms (median of runs)");
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Alignment.UpperLeft);

@@ -91,7 +91,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         sb.AppendLine($"![throughput against connections; latency percentiles]({png})");
         sb.AppendLine();
         var ws = Servers.WebSocket(settings);
-        if (Has(results.Throughput, ws) || Has(results.Latency, ws)) LoadSections(sb, ws, "");
+        if (Has(results.Throughput, ws) || Has(results.Latency, ws)) LoadSections(sb, ws, null);
         if (results.Memory.Any(m => Servers.Transport(m.Server) == "ws"))
         {
             sb.AppendLine($"## Memory: RSS growth per idle initialized connection ({settings.MemoryConnections:N0} connections)");
@@ -100,19 +100,6 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
                           "and after a few seconds idle the RSS is read again. Growth ÷ connections, median of the repetitions.");
             sb.AppendLine();
             sb.Append(MemoryTable([ServerKind.Pmcp, ServerKind.Baseline, ServerKind.PmcpCompare], ServerKind.Baseline, "connection"));
-            sb.AppendLine();
-        }
-        var http = Servers.Http(settings);
-        if (Has(results.Throughput, http) || Has(results.Latency, http) || results.NotMeasured.Keys.Any(http.Kinds.Contains)) LoadSections(sb, http, "Streamable HTTP ");
-        if (results.Memory.Any(m => Servers.Transport(m.Server) == "http"))
-        {
-            sb.AppendLine($"## Streamable HTTP memory: RSS growth per idle 2025 session ({settings.MemoryConnections:N0} sessions)");
-            sb.AppendLine();
-            sb.AppendLine("As above, but one load generator opens the sessions (initialize, then notifications/initialized) over 64 pooled connections, which stay open, " +
-                          "so what grows is what the server keeps per session. After the second reading every session makes one call: \"still answering after\" counts those answered " +
-                          "(a server that let idle sessions go would look cheaper than it is). The SDK's stateless mode and the 2026-07-28 era keep no sessions and are not measured here.");
-            sb.AppendLine();
-            sb.Append(MemoryTable(Servers.HttpMemory(settings), ServerKind.HttpBaseline, "session"));
             sb.AppendLine();
         }
         if (results.Scale.Count > 0)
@@ -133,6 +120,19 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
             }
             if (results.Scale.FirstOrDefault(s => s.FirstError is not null) is { } withError)
                 sb.AppendLine().AppendLine($"First connection error ({Servers.Label(withError.Server)}): `{withError.FirstError}`");
+            sb.AppendLine();
+        }
+        var http = Servers.Http(settings);
+        if (Has(results.Throughput, http) || Has(results.Latency, http) || results.NotMeasured.Keys.Any(http.Kinds.Contains)) LoadSections(sb, http, "Streamable HTTP");
+        if (results.Memory.Any(m => Servers.Transport(m.Server) == "http"))
+        {
+            sb.AppendLine($"## Streamable HTTP memory: RSS growth per idle 2025 session ({settings.MemoryConnections:N0} sessions)");
+            sb.AppendLine();
+            sb.AppendLine("As above, but one load generator opens the sessions (initialize, then notifications/initialized) over 64 pooled connections, which stay open, " +
+                          "so what grows is what the server keeps per session. After the second reading every session makes one call: \"still answering after\" counts those answered " +
+                          "(a server that let idle sessions go would look cheaper than it is). The SDK's stateless mode and the 2026-07-28 era keep no sessions and are not measured here.");
+            sb.AppendLine();
+            sb.Append(MemoryTable(Servers.HttpMemory(settings), ServerKind.HttpBaseline, "session"));
             sb.AppendLine();
         }
         if (results.Micro.Count > 0)
@@ -173,17 +173,17 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         return sb.ToString();
     }
 
-    /// <summary>The throughput and latency sections of one table (WebSocket, or Streamable HTTP with its heading prefix).</summary>
-    private void LoadSections(StringBuilder sb, Suite suite, string prefix)
+    /// <summary>The throughput and latency sections of one table (the WebSocket one with no heading prefix, as it always had).</summary>
+    private void LoadSections(StringBuilder sb, Suite suite, string? prefix)
     {
-        sb.AppendLine($"## {prefix}Throughput: N connections × {settings.InFlight} in flight");
+        sb.AppendLine($"## {(prefix is null ? "Throughput" : prefix + " throughput")}: N connections × {settings.InFlight} in flight");
         sb.AppendLine();
         sb.Append(LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight)), suite));
         sb.AppendLine();
         EachRun(sb, $"{settings.TargetConnections} × {settings.InFlight}, calls/s of each run, in the order run",
             results.Throughput.Where(t => t.Result.Connections == settings.TargetConnections && t.Result.InFlight == settings.InFlight).ToArray(),
             r => r.CallsPerSecond, suite);
-        sb.AppendLine($"## {prefix}Latency: 1 connection × 1 in flight");
+        sb.AppendLine($"## {(prefix is null ? "Latency" : prefix + " latency")}: 1 connection × 1 in flight");
         sb.AppendLine();
         sb.Append(LoadTable(results.Latency, [(1, 1)], suite));
         sb.AppendLine();
