@@ -152,9 +152,10 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         sb.AppendLine();
         sb.AppendLine("```bash");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all                      # every scenario, both tables; writes docs/benchmarks.md and docs/benchmarks.png");
-        sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all --quick              # the same with short runs and 2,000 connections/sessions (a few minutes)");
-        sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all --transport http     # the Streamable HTTP table only (--transport ws: the WebSocket table only)");
+        sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all --quick              # the same with short runs and 2,000 connections/sessions (about 4 min)");
+        sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all --transport http --out /tmp/bench  # one table only (ws or http), written away from docs/");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- throughput --transport http --quick  # HTTP throughput and latency only; prints the tables");
+        sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- memory --transport http --quick      # RSS per idle HTTP session (2,000 sessions); prints the table");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- micro                    # BenchmarkDotNet only");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- memory | scale           # one scenario; --help lists the options");
         sb.AppendLine("```");
@@ -210,7 +211,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
             sb.Append(LoadTable(results.Throughput, [(point, settings.InFlight)], suite));
             sb.AppendLine();
         }
-        sb.AppendLine("Reproduce: `dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all` (or `all --quick`, a few minutes); it rewrites docs/benchmarks.md and its chart.");
+        sb.AppendLine("Reproduce: `dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- all` (or `all --quick`, about 4 minutes); it rewrites docs/benchmarks.md and its chart.");
         return sb.ToString();
     }
 
