@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
@@ -25,7 +26,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly McpServerDefinition _definition;
     private readonly McpServerOptions _options;
     private readonly IActorRef _router;
-    private readonly LocalTools? _localTools;
+    private readonly ICallRunner _runner;
     private readonly IConnectionOutlet _outlet;
     private readonly CallerIdentity? _caller;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -51,9 +52,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     private readonly MessageRateLimiter? _rateLimiter;
     private int _violations;
 
-    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, LocalTools? localTools = null)
+    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, ToolCatalog? inProcessTools = null)
     {
-        _localTools = localTools;
+        var toRouter = new RouterCallRunner(router);
+        _runner = inProcessTools is null ? toRouter : new InProcessCallRunner(inProcessTools, toRouter, options);
         _caller = caller;
         _connectionId = connectionId;
         _definition = definition;
@@ -64,9 +66,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         if (options.MaxMessagesPerSecond > 0) _rateLimiter = new MessageRateLimiter(options.MaxMessagesPerSecond, options.MessageBurst);
     }
 
-    /// <param name="localTools">Tools this connection runs itself (see <see cref="LocalTools"/>); calls of other tools, and every call when null, go through <paramref name="router"/>.</param>
-    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, LocalTools? localTools = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller, localTools));
+    /// <param name="inProcessTools">Tools this connection runs itself (see <see cref="InProcessCallRunner"/>); calls of other tools, and every call when null, go through <paramref name="router"/>.</param>
+    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, ToolCatalog? inProcessTools = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller, inProcessTools));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -222,11 +224,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 _socketGone = true;
                 Context.Stop(Self);
                 return;
-            case ToolCallAnswered or ToolCallCompleted or ToolCallFailed or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout
-                or ListChanged or ResourceUpdated or ClientLog or CancelClientRequest or ClientRequestTimedOut:
+            case CallAnswered or ToolCallProgress or ToolsListed or ListFailed or ReceiveTimeout
+                or ResourceUpdated or ClientLog or CancelClientRequest or ClientRequestTimedOut:
                 return; // the call was cancelled, or the session is not in a state that cares
             case ClientRequest request:
                 Sender.Tell(new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, "The session is not initialized."));
+                return;
+            case ListChanged changed:
+                TakeTools(changed);
                 return;
             default:
                 Unhandled(message);
@@ -368,10 +373,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
-        object? message = null;
-        McpToolDefinition? localTool = null;
-        JObject? arguments = null;
         var key = new CallKey(_connectionId, _nextCallId + 1);
+        string? toolName = null;
+        JObject? arguments = null;
         if (method == McpMethods.ToolsCall)
         {
             if (msg.Param("name") is not { Type: JTokenType.String } nameToken)
@@ -386,14 +390,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
                 SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
                 return;
             }
-            var name = (string)nameToken!;
-            localTool = _localTools?.Find(name);
-            if (localTool is null) message = new CallTool(key, id, name, args is JObject obj ? McpJson.ToText(obj) : "{}", progressToken is not null, _caller);
-            else arguments = Detached(args);
-        }
-        else
-        {
-            message = new RunRequest(key, id, method, msg.Params is { } parameters ? McpJson.ToText(parameters) : null, _caller);
+            toolName = (string)nameToken!;
+            arguments = Detached(args);
         }
 
         if (_callIds.ContainsKey(id))
@@ -402,22 +400,19 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
             return;
         }
 
-        if (localTool is { HasRequirements: true } && localTool.Refusal(CallerIdentity.ToPrincipal(_caller)) is { } refusal)
+        var start = toolName is not null
+            ? _runner.StartTool(key, id, toolName, arguments, progressToken is not null, _caller, Self)
+            : _runner.StartRequest(key, id, method, msg.Params, _caller, Self);
+        if (start.Refused is { } refused)
         {
-            // Refused before the handler runs: an isError result, like a failed argument check.
-            SendResult(id, McpJson.Serialize(CallToolResult.Error(refusal)));
+            Reply(id, refused.ResponseJson);
             return;
         }
 
         _nextCallId = key.CallId;
-        var call = new InFlightCall(id, progressToken);
+        var call = new InFlightCall(id, progressToken) { Local = start.Running };
         _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
-        ValueTask<object>? answer = null;
-        if (localTool is not null)
-            (call.Local, answer) = _localTools!.Start(localTool, key.CallId, id, arguments!, Self, localTool.Timeout ?? _options.ToolCallTimeout, progressToken is not null, _caller);
-        else
-            _router.Tell(message);
 
         if (!_paused && _calls.Count >= _options.MaxInFlightCallsPerConnection)
         {
@@ -427,7 +422,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
 
         // A tool that finished at once, having told the connection nothing, is answered now; the others answer
         // through the mailbox, behind their progress and log messages.
-        if (answer is not { } started) return;
+        if (start.Answer is not { } started) return;
         if (started.IsCompletedSuccessfully && !call.Local!.HasTold) CallReplies(started.Result);
         else started.AsTask().PipeTo(Self);
     }
@@ -436,9 +431,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     /// The arguments as their own document, taken out of the request rather than copied: a tool (and the schema
     /// validator) then sees paths like <c>count</c>, as when they arrive as text through the router, not <c>params.arguments.count</c>.
     /// </summary>
-    private static JObject Detached(JToken? args)
+    private static JObject? Detached(JToken? args)
     {
-        if (args is not JObject obj) return [];
+        if (args is not JObject obj) return null;
         if (obj.Parent is JProperty member) member.Value = JValue.CreateNull(); // params was made into an object: take it out
         return obj;
     }
@@ -458,14 +453,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
     {
         switch (message)
         {
-            case ToolCallAnswered answered:
-                if (Forget(answered.CallId) is { } answeredCall) Reply(answeredCall.RequestId, answered.ResponseJson);
-                return true;
-            case ToolCallCompleted done:
-                if (Forget(done.CallId) is { } call) SendResult(call.RequestId, done.ResultJson);
-                return true;
-            case ToolCallFailed failed:
-                if (Forget(failed.CallId) is { } failedCall) SendError(failedCall.RequestId, failed.Code, failed.Message);
+            case CallAnswered answered:
+                if (Forget(answered.CallId) is { } call) Reply(call.RequestId, answered.ResponseJson);
                 return true;
             case ToolCallProgress progress:
                 ReportProgress(progress);
@@ -499,8 +488,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
 
     private void Cancel(long callId, InFlightCall call)
     {
-        if (call.Local is { } local) local.Cancel();
-        else _router.Tell(new CancelCall(new CallKey(_connectionId, callId)));
+        _runner.Cancel(new CallKey(_connectionId, callId), call.Local);
     }
 
     private void CancelAll()
@@ -524,6 +512,12 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         return call;
     }
 
+    /// <summary>A change of the router's tools comes with its new catalog: calls from now on run what it holds.</summary>
+    private void TakeTools(ListChanged changed)
+    {
+        if (changed.Tools is not null && _runner is InProcessCallRunner inProcess) inProcess.Catalog = changed.Tools;
+    }
+
     private void SendListChanged(string list) => Send(JsonRpcWriter.Notification($"notifications/{list}/list_changed", null));
 
     /// <summary>Messages of an initialized session besides call replies; false when the message is none of them.</summary>
@@ -532,6 +526,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, IWithUnboundedS
         switch (message)
         {
             case ListChanged changed:
+                TakeTools(changed);
                 if (ClientInitialized) SendListChanged(changed.List);
                 else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(changed.List);
                 return true;

@@ -57,7 +57,8 @@ public static class ConnectionProtocol
     }
 
     /// <summary>A list the client may cache changed (<c>tools</c>): initialized sessions get <c>notifications/&lt;list&gt;/list_changed</c>.</summary>
-    public sealed record ListChanged(string List);
+    /// <remarks><paramref name="Tools"/>: the router's new catalog, for a session that runs its tools in process; null otherwise.</remarks>
+    public sealed record ListChanged(string List, Calls.ToolCatalog? Tools = null);
 
     /// <summary>
     /// From a tool: send <paramref name="Method"/> to this connection's client and answer the sender with

@@ -32,9 +32,9 @@ public class ActorPathBenchmarks
         _system = ActorSystem.Create("bench", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         var definition = new McpServerBuilder().AddDemoTools().Build();
         var options = new McpServerOptions();
-        var localTools = new LocalTools(NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
-        var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools), "pmcp-tools");
-        _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet, localTools: localTools), "connection-1");
+        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
+        var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools), "pmcp-tools");
+        _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet, inProcessTools: tools), "connection-1");
         _outlet.Expect(1);
         _connection.Tell(new ConnectionProtocol.Inbound(Encoding.UTF8.GetString(McpFrames.Initialize)));
         _outlet.Wait();
