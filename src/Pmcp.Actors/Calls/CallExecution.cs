@@ -16,7 +16,7 @@ namespace Pmcp.Actors.Calls;
 /// deadline even when the code ignores its token. Used by worker actors (<see cref="CallWorkerActor"/>) and by
 /// sessions running tools of their own node (<see cref="InProcessCallRunner"/>).
 /// </summary>
-internal sealed class CallExecution : IProgressReporter
+internal sealed class CallExecution : IProgressReporter, IRunningCall
 {
     private readonly CancellationTokenSource _cts = new();
     // What runs: a tool's handler with its arguments, or (resource reads, prompts, completion) a piece of code.

@@ -13,13 +13,13 @@ namespace Pmcp.Actors.Calls;
 /// other request, goes to <paramref name="router"/>. A call that outlives the session's turn is told to the router
 /// (<see cref="SessionCallStarted"/>, <see cref="SessionCallEnded"/>) so that it counts with the router's workers.
 /// </summary>
-internal sealed class InProcessCallRunner(ToolCatalog catalog, RouterCallRunner router, McpServerOptions options) : ICallRunner
+internal sealed class InProcessCallRunner(ToolCatalog catalog, RouterCallRunner router, McpServerOptions options, IActorRef session) : ICallRunner
 {
     public ToolCatalog Catalog { get; set; } = catalog;
 
-    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, IActorRef session)
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller)
     {
-        if (Catalog.Find(name) is not { } tool) return router.StartTool(key, requestId, name, arguments, wantsProgress, caller, session);
+        if (Catalog.Find(name) is not { } tool) return router.StartTool(key, requestId, name, arguments, wantsProgress, caller);
         if (CallRules.Refusal(tool.Definition, name, key.CallId, requestId, caller) is { } refused) return CallStart.Refuse(refused);
 
         var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, key.CallId, requestId, arguments ?? [], session,
@@ -30,10 +30,10 @@ internal sealed class InProcessCallRunner(ToolCatalog catalog, RouterCallRunner 
         return new CallStart(null, execution, new(CountedAsync(answer, router.Router)));
     }
 
-    public CallStart StartRequest(CallKey key, RequestId requestId, string method, JObject? parameters, CallerIdentity? caller, IActorRef session) =>
-        router.StartRequest(key, requestId, method, parameters, caller, session);
+    public CallStart StartRequest(CallKey key, RequestId requestId, string method, JObject? parameters, CallerIdentity? caller) =>
+        router.StartRequest(key, requestId, method, parameters, caller);
 
-    public void Cancel(CallKey key, CallExecution? running)
+    public void Cancel(CallKey key, IRunningCall? running)
     {
         if (running is not null) running.Cancel();
         else router.Cancel(key, null);
