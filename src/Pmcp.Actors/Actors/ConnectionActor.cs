@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.Event;
 using Pmcp.Actors.Calls;
@@ -16,7 +15,7 @@ namespace Pmcp.Actors.Actors;
 /// Hosts one MCP session (<see cref="McpSession"/>, which decides everything) on one transport: it hands the session
 /// each message from the transport, the registry and the calls, and carries out what the session asks — messages to
 /// the outlet, timers, list requests to the router. A fault stops it (a transport cannot be restarted) and its
-/// transport is closed as failed (WebSocket 1011).
+/// transport is closed as failed (<see cref="CloseKind.InternalError"/>, WebSocket 1011).
 /// </summary>
 public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
 {
@@ -73,6 +72,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
             case Inbound inbound:
                 _session.Receive(inbound.Text);
                 return;
+            case InboundMessage inbound:
+                _session.Receive(inbound.Message);
+                return;
             case CallAnswered answered:
                 _session.Answered(answered);
                 return;
@@ -125,22 +127,21 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
         }
     }
 
-    bool ISessionHost.Send(string json, RequestId? related, bool final) =>
-        related is { } id ? _outlet.TrySend(json, id, final) : _outlet.TrySend(json);
+    bool ISessionHost.Send(string json, RequestId? related, bool final) => _outlet.Send(json, related, final);
 
-    void ISessionHost.Close(CloseReason reason) => _outlet.Close(reason.Kind switch
-    {
-        CloseKind.Normal => WebSocketCloseStatus.NormalClosure,
-        CloseKind.ShuttingDown => WebSocketCloseStatus.EndpointUnavailable,
-        CloseKind.PolicyViolation => WebSocketCloseStatus.PolicyViolation,
-        _ => WebSocketCloseStatus.InternalServerError,
-    }, reason.Text);
+    void ISessionHost.Close(CloseReason reason) => _outlet.Close(reason);
 
     void ISessionHost.PauseReading() => _outlet.PauseReading();
 
     void ISessionHost.ResumeReading() => _outlet.ResumeReading();
 
-    void ISessionHost.HandshakeDone() => Timers.Cancel(HandshakeTimer);
+    void ISessionHost.HandshakeDone()
+    {
+        Timers.Cancel(HandshakeTimer);
+        _outlet.Initialized();
+    }
+
+    void ISessionHost.RequestCancelled(RequestId id) => _outlet.RequestCancelled(id);
 
     void ISessionHost.Stop() => Context.Stop(Self);
 

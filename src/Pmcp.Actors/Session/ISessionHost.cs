@@ -1,3 +1,4 @@
+using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
 
@@ -20,8 +21,11 @@ internal interface ISessionHost
 
     void ResumeReading();
 
-    /// <summary>The client initialized in time: the handshake deadline no longer applies.</summary>
+    /// <summary>initialize was answered with success: the handshake deadline no longer applies.</summary>
     void HandshakeDone();
+
+    /// <summary>The client cancelled its request <paramref name="id"/>: no response follows (a transport with a stream per request ends it).</summary>
+    void RequestCancelled(RequestId id);
 
     /// <summary>The session is over: the transport is gone.</summary>
     void Stop();
@@ -45,22 +49,3 @@ internal interface ISessionHost
 
     void LogDebug(string message);
 }
-
-/// <summary>Why a session's transport closes, in terms of the session: each transport says it its own way (a WebSocket close code; the end of an HTTP session).</summary>
-public enum CloseKind
-{
-    /// <summary>The session ended normally (idle timeout). WebSocket 1000.</summary>
-    Normal,
-
-    /// <summary>The server is shutting down. WebSocket 1001.</summary>
-    ShuttingDown,
-
-    /// <summary>The client broke a rule: no initialize in time, too many messages, an outbound queue it does not read. WebSocket 1008.</summary>
-    PolicyViolation,
-
-    /// <summary>The session failed. WebSocket 1011.</summary>
-    InternalError,
-}
-
-/// <summary>A transport-neutral close: the kind and a short text for the peer.</summary>
-public readonly record struct CloseReason(CloseKind Kind, string Text);

@@ -1,4 +1,5 @@
 using Pmcp.Actors.Actors;
+using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Session;
@@ -13,20 +14,30 @@ internal sealed class InboundAdmission(McpSession session, McpServerOptions opti
     private readonly MessageRateLimiter _limiter = new(options.MaxMessagesPerSecond, options.MessageBurst);
     private int _violations;
 
-    /// <summary>True when the message may be handled.</summary>
+    /// <summary>True when the message, as text, may be handled.</summary>
     public bool Admit(string text)
     {
-        if (session.CloseRequested) return true;
-        if (_limiter.TryTake(session.Host.Now))
-        {
-            _violations = 0;
-            return true;
-        }
-
+        if (TryTake()) return true;
         // Parsed only when refused (the admitted message is parsed once, by the session).
         var batch = text.AsSpan().TrimStart().StartsWith("[");
         JsonRpcMessage? msg = null;
         if (!batch && JsonRpcMessage.TryParse(text, out var parsed, out _, out _)) msg = parsed;
+        return Refused(batch, msg);
+    }
+
+    /// <summary>True when the message, parsed by its transport, may be handled.</summary>
+    public bool Admit(JsonRpcMessage message) => TryTake() || Refused(batch: false, message);
+
+    private bool TryTake()
+    {
+        if (session.CloseRequested) return true;
+        if (!_limiter.TryTake(session.Host.Now)) return false;
+        _violations = 0;
+        return true;
+    }
+
+    private bool Refused(bool batch, JsonRpcMessage? msg)
+    {
         if (msg?.Kind is JsonRpcMessageKind.Response or JsonRpcMessageKind.ErrorResponse) return true;
 
         if (++_violations >= options.RateLimitViolationsBeforeClose)

@@ -2,6 +2,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
+using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ConnectionProtocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -80,6 +81,14 @@ internal sealed class McpSession
 
     public ClientRequests ClientRequests { get; }
 
+    /// <summary><c>notifications/cancelled</c>: the request named gets no response, and its call (if one runs) is cancelled.</summary>
+    internal void ClientCancelled(JObject? parameters)
+    {
+        if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
+        Calls.CancelFromClient(requestId);
+        _host.RequestCancelled(requestId);
+    }
+
     internal SessionBatches Batches { get; }
 
     internal ISessionHost Host => _host;
@@ -95,6 +104,14 @@ internal sealed class McpSession
             Batches.Handle(text);
         else if (TryRead(text, out var message))
             Dispatch(message);
+        Calls.RunHeldBack();
+    }
+
+    /// <summary>One inbound message the transport has parsed already.</summary>
+    public void Receive(JsonRpcMessage message)
+    {
+        if (Phase == SessionPhase.Closing || _admission?.Admit(message) == false) return;
+        Dispatch(message);
         Calls.RunHeldBack();
     }
 
@@ -317,6 +334,13 @@ internal sealed class McpSession
         Send(JsonRpcWriter.Error(errorId, error!), errorId, final: true);
         return false;
     }
+
+    /// <summary>
+    /// The answer to a request whose id the client still uses for a request in flight, on every transport: the session
+    /// refuses it for its calls, and a transport with a stream per request for any request whose stream is open.
+    /// </summary>
+    public static string RequestIdInUse(RequestId id) =>
+        JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, $"Request id {id} is already in use by a request in flight.");
 
     internal void SendError(RequestId id, int code, string message) => Reply(id, JsonRpcWriter.Error(id, code, message));
 

@@ -85,7 +85,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
 
         if (_callIds.ContainsKey(id))
         {
-            session.SendError(id, JsonRpcErrorCodes.InvalidRequest, $"Request id {id} is already in use by a call in flight.");
+            session.Reply(id, McpSession.RequestIdInUse(id));
             return;
         }
 
@@ -132,10 +132,9 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         if (Forget(answer.CallId) is { } call) session.Reply(call.RequestId, answer.ResponseJson);
     }
 
-    /// <summary><c>notifications/cancelled</c> from the client: the call's token is cancelled and its request gets no response.</summary>
-    public void CancelFromClient(JObject? parameters)
+    /// <summary>The client cancelled <paramref name="requestId"/>: the call's token is cancelled and its request gets no response.</summary>
+    public void CancelFromClient(RequestId requestId)
     {
-        if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
         if (!_callIds.TryGetValue(requestId, out var callId)) return; // finished or unknown: ignored, as the spec allows
         var call = Forget(callId)!;
         session.Batches.Cancelled(requestId); // the cancelled call gets no response, in a batch as alone

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
+using Pmcp.Protocol;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Actors;
 
@@ -41,7 +42,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         });
     }
 
-    public bool TrySend(string json)
+    /// <summary>One stream for everything: the request a message belongs to does not matter here.</summary>
+    public bool Send(string json, RequestId? related = null, bool final = false)
     {
         if (Volatile.Read(ref _closing) != 0) return false;
         if (_outbound.Writer.TryWrite(json))
@@ -53,7 +55,10 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         return false;
     }
 
-    public void Close(WebSocketCloseStatus status, string reason)
+    public void Close(CloseReason reason) => Close(reason.Kind.ToWebSocketStatus(), reason.Text);
+
+    /// <summary>Closes with a status of the WebSocket's own (1003, 1009 and 1008 are decided here, not by the session).</summary>
+    private void Close(WebSocketCloseStatus status, string reason)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
         _closeStatus = status;

@@ -71,14 +71,14 @@ public class ActorPathBenchmarks
             if (!_done.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the actors did not answer");
         }
 
-        public bool TrySend(string json)
+        public bool Send(string json, Pmcp.Protocol.RequestId? related = null, bool final = false)
         {
             Encoding.UTF8.GetBytes(json, _buffer);
             if (Interlocked.Decrement(ref _remaining) == 0) _done.Set();
             return true;
         }
 
-        public void Close(WebSocketCloseStatus status, string reason)
+        public void Close(CloseReason reason)
         {
         }
 

@@ -2,6 +2,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
+using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
 
@@ -54,6 +55,10 @@ internal sealed class FakeSessionHost : ISessionHost
     public void ResumeReading() => Resumes++;
 
     public void HandshakeDone() => HandshakeIsDone = true;
+
+    public List<RequestId> CancelledRequests { get; } = [];
+
+    public void RequestCancelled(RequestId id) => CancelledRequests.Add(id);
 
     public void Stop() => Stopped = true;
 

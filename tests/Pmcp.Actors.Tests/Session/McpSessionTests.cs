@@ -2,6 +2,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
+using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ConnectionProtocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -113,6 +114,7 @@ public sealed class McpSessionTests
         session.Receive(Notification("notifications/cancelled", new { requestId = 5 }));
 
         var key = Assert.Single(_runner.Cancelled);
+        Assert.Equal(new RequestId(5), Assert.Single(_host.CancelledRequests));
         session.Answered(new CallAnswered(key.CallId, JsonRpcWriter.ResultRaw(new RequestId(5), "{}")));
         Assert.Empty(_host.Sent);
     }

@@ -25,7 +25,7 @@ internal static class Methods2025
         new Dictionary<string, NotificationHandler>
         {
             [McpMethods.Initialized] = (session, _) => session.ClientSaidInitialized(),
-            [McpMethods.Cancelled] = (session, note) => session.Calls.CancelFromClient(note.Params),
+            [McpMethods.Cancelled] = (session, note) => session.ClientCancelled(note.Params),
         });
 
     private static bool Resources(ServerCapabilities capabilities) => capabilities.Resources is not null;
