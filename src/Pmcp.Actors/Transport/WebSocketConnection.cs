@@ -23,6 +23,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private readonly ILogger _logger;
     private readonly Channel<string> _outbound;
     private readonly ReadValve _valve = new();
+    private readonly WebSocketFramer _framer;
     private readonly CancellationTokenSource _abort = new();
     private WebSocketCloseStatus? _closeStatus;
     private string _closeReason = "";
@@ -35,6 +36,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         _socket = socket;
         _options = options;
         _logger = logger;
+        _framer = new WebSocketFramer(options.MaxMessageBytes);
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -61,6 +63,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private void Close(WebSocketCloseStatus status, string reason)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        _framer.DropMessages(); // after our close frame only the peer's close matters
         _closeStatus = status;
         _closeReason = reason;
         _outbound.Writer.TryComplete();
@@ -118,63 +121,29 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
 
     private async Task<string> ReadLoopAsync(IActorRef actor)
     {
-        // An idle socket holds no buffer: between messages the pump waits with a zero-byte read, and rents its buffer
-        // only once data has arrived (it goes back to the pool when the message is complete).
-        byte[]? buffer = null;
-        var count = 0;
+        // The framing (idle sockets hold no buffer, fragments joined, 1003, 1009, nothing after our close) is the
+        // client's too: WebSocketFramer.
+        using var framer = _framer;
         try
         {
             while (true)
             {
                 await _valve.WhenOpen().ConfigureAwait(false);
-                ValueWebSocketReceiveResult result;
-                if (buffer is null)
+                var result = await _socket.ReceiveAsync(framer.NextReceiveBuffer(), CancellationToken.None).ConfigureAwait(false);
+                var frame = framer.Accept(result);
+                switch (frame.Outcome)
                 {
-                    result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-                    if (result is { Count: 0, EndOfMessage: false } && result.MessageType != WebSocketMessageType.Close)
-                    {
-                        // Data is waiting: rent the buffer and read it. (A close, or a complete empty message, goes on below.)
-                        buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-                        continue;
-                    }
-                }
-                else
-                {
-                    if (count == buffer.Length) buffer = Grow(buffer, count);
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
-                }
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                    return $"closed by client ({_socket.CloseStatus})";
-
-                if (Volatile.Read(ref _closing) != 0)
-                {
-                    // After our close frame only the peer's close matters.
-                    count = 0;
-                    continue;
-                }
-
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted; send JSON-RPC as text");
-                    continue;
-                }
-
-                count += result.Count;
-                if (count > _options.MaxMessageBytes)
-                {
-                    Close(WebSocketCloseStatus.MessageTooBig, $"message larger than {_options.MaxMessageBytes} bytes");
-                    count = 0;
-                    continue;
-                }
-
-                if (!result.EndOfMessage) continue;
-                actor.Tell(new ConnectionProtocol.Inbound(count == 0 ? "" : Encoding.UTF8.GetString(buffer!, 0, count)));
-                count = 0;
-                if (buffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
+                    case WebSocketFrameOutcome.Message:
+                        actor.Tell(new ConnectionProtocol.Inbound(frame.Text!));
+                        break;
+                    case WebSocketFrameOutcome.Closed:
+                        return $"closed by client ({_socket.CloseStatus})";
+                    case WebSocketFrameOutcome.Binary:
+                        Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted; send JSON-RPC as text");
+                        break;
+                    case WebSocketFrameOutcome.TooBig:
+                        Close(WebSocketCloseStatus.MessageTooBig, $"message larger than {_options.MaxMessageBytes} bytes");
+                        break;
                 }
             }
         }
@@ -182,18 +151,6 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         {
             return _abort.IsCancellationRequested ? "aborted after close timeout" : $"socket failed: {ex.Message}";
         }
-        finally
-        {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private byte[] Grow(byte[] buffer, int used)
-    {
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(2L * buffer.Length, _options.MaxMessageBytes + 1L), Array.MaxLength));
-        buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
     }
 
     /// <summary>
