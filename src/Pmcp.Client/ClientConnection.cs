@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using Pmcp.Protocol;
 
 namespace Pmcp.Client;
 
@@ -12,7 +13,6 @@ namespace Pmcp.Client;
 /// </summary>
 internal sealed class ClientConnection
 {
-    private const int InitialBufferSize = 4 * 1024;
     private const int InboundQueueCapacity = 256;
 
     private readonly ClientWebSocket _socket;
@@ -117,17 +117,15 @@ internal sealed class ClientConnection
 
     private async Task ReceiveLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        var count = 0;
-        string? refused = null; // set once we closed the socket for what the server sent
+        // The framing (fragments joined, 1003, 1009, nothing after our close, no buffer while idle) is the server's too.
+        using var framer = new WebSocketFramer(_config.MaxMessageBytes);
         McpConnectionLostException reason;
         try
         {
             while (true)
             {
-                if (count == buffer.Length) buffer = Grow(buffer, count);
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), _abort.Token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var frame = framer.Accept(await _socket.ReceiveAsync(framer.NextReceiveBuffer(), _abort.Token).ConfigureAwait(false));
+                if (frame.Outcome == WebSocketFrameOutcome.Closed)
                 {
                     reason = Lost(_closingReason is not null
                         ? _closingReason
@@ -136,43 +134,25 @@ internal sealed class ClientConnection
                     break;
                 }
 
-                if (refused is not null)
+                switch (frame.Outcome)
                 {
-                    // After our close frame only the server's close matters; what else arrives is dropped.
-                    count = 0;
-                    continue;
+                    case WebSocketFrameOutcome.Message:
+                        await _inbound.Writer.WriteAsync(frame.Text!, _abort.Token).ConfigureAwait(false);
+                        break;
+                    case WebSocketFrameOutcome.Binary:
+                        await RefuseAsync("the server sent a binary frame; MCP messages are text (closed with 1003)",
+                            WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted").ConfigureAwait(false);
+                        break;
+                    case WebSocketFrameOutcome.TooBig:
+                        await RefuseAsync($"the server sent a message larger than {_config.MaxMessageBytes} bytes (closed with 1009)",
+                            WebSocketCloseStatus.MessageTooBig, $"message larger than {_config.MaxMessageBytes} bytes").ConfigureAwait(false);
+                        break;
                 }
-
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    refused = "the server sent a binary frame; MCP messages are text (closed with 1003)";
-                    await RefuseAsync(refused, WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted").ConfigureAwait(false);
-                    count = 0;
-                    continue;
-                }
-
-                count += result.Count;
-                if (count > _config.MaxMessageBytes)
-                {
-                    refused = $"the server sent a message larger than {_config.MaxMessageBytes} bytes (closed with 1009)";
-                    await RefuseAsync(refused, WebSocketCloseStatus.MessageTooBig, $"message larger than {_config.MaxMessageBytes} bytes").ConfigureAwait(false);
-                    count = 0;
-                    continue;
-                }
-
-                if (!result.EndOfMessage) continue;
-                var text = Encoding.UTF8.GetString(buffer, 0, count);
-                count = 0;
-                await _inbound.Writer.WriteAsync(text, _abort.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             reason = _closingReason is not null ? Lost(_closingReason, ex) : Lost(Explain(ex), ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         _closingReason ??= reason.Message;
@@ -221,14 +201,6 @@ internal sealed class ClientConnection
     {
         using var timeout = new CancellationTokenSource(_config.CloseTimeout);
         await SendCloseAsync(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "", timeout.Token).ConfigureAwait(false);
-    }
-
-    private byte[] Grow(byte[] buffer, int used)
-    {
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, _config.MaxMessageBytes + 1L));
-        buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
     }
 
     private McpConnectionLostException Lost(string why, Exception? inner = null) =>

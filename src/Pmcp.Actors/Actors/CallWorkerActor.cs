@@ -1,5 +1,5 @@
 using Akka.Actor;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using Pmcp.Actors.Calls;
 
 namespace Pmcp.Actors.Actors;
 
@@ -44,7 +44,7 @@ internal sealed class CallWorkerActor : UntypedActor
         public static readonly Abandon Instance = new();
     }
 
-    private sealed record Answer(object Reply);
+    private sealed record Answer(ToolRouterProtocol.CallAnswered Reply);
 
     protected override void PreStart() =>
         _execution.RunAsync().AsTask().PipeTo(Self, success: reply => new Answer(reply));
@@ -74,7 +74,7 @@ internal sealed class CallWorkerActor : UntypedActor
     protected override void PostStop()
     {
         var gatewayAnswers = _forGateway && CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
-        if (!_answered && !gatewayAnswers) _replyTo.Tell(new ToolCallFailed(_execution.CallId, Pmcp.Protocol.JsonRpcErrorCodes.InternalError, $"The worker for the {_name} stopped before it finished."));
+        if (!_answered && !gatewayAnswers) _replyTo.Tell(_execution.WorkerStopped(_name));
         // Not disposed: the code may still hold the token while it winds down.
         _execution.Cancel();
     }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Pmcp.Actors.Calls;
 using Pmcp.Actors.Tools;
 using static Pmcp.Actors.Actors.McpServerProtocol;
 
@@ -17,7 +18,8 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     private readonly McpServerDefinition _definition;
     private readonly McpServerOptions _options;
     private readonly IActorRef _router;
-    private readonly LocalTools? _localTools;
+    // The tools sessions run in process, as of the router's latest change; null when every call goes through the router.
+    private ToolCatalog? _tools;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _connections = [];
     private readonly List<IActorRef> _drainWaiters = [];
@@ -28,18 +30,18 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     /// <param name="listChangesFromEventStream">
     /// False in a cluster: list changes then come from <see cref="ClusterBroadcastActor"/>, which carries them between nodes.
     /// </param>
-    /// <param name="localTools">The router's <see cref="LocalTools"/>: connections run those tools themselves. Null: every call goes through the router.</param>
-    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, LocalTools? localTools = null)
+    /// <param name="inProcessTools">The router's first <see cref="ToolCatalog"/>: sessions run those tools themselves, and take up each new catalog the router sends with a change. Null: every call goes through the router.</param>
+    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null)
     {
-        _localTools = localTools;
+        _tools = inProcessTools;
         _definition = definition;
         _options = options;
         _router = router;
         _listChangesFromEventStream = listChangesFromEventStream;
     }
 
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, LocalTools? localTools = null) =>
-        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, localTools));
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null) =>
+        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, inProcessTools));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -69,7 +71,7 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         {
             case OpenConnection open:
                 var id = ++_opened;
-                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _localTools), $"connection-{id}");
+                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _tools), $"connection-{id}");
                 Context.Watch(connection);
                 _connections.Add(connection);
                 if (_draining) connection.Tell(ConnectionProtocol.Drain.Instance);
@@ -106,7 +108,8 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
                 return;
 
             case ToolRouterProtocol.ListChangedEvent changed:
-                var note = new ConnectionProtocol.ListChanged(changed.List);
+                if (_tools is not null && changed.Tools is not null) _tools = changed.Tools;
+                var note = new ConnectionProtocol.ListChanged(changed.List, _tools is null ? null : changed.Tools);
                 foreach (var c in _connections) c.Tell(note);
                 return;
 

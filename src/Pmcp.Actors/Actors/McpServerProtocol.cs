@@ -38,8 +38,11 @@ public static class McpServerProtocol
 /// <summary>Messages a ConnectionActor takes from its socket and its parent.</summary>
 public static class ConnectionProtocol
 {
-    /// <summary>One complete inbound text message (fragments already joined).</summary>
+    /// <summary>One complete inbound text message (fragments already joined), parsed by the session.</summary>
     public sealed record Inbound(string Text);
+
+    /// <summary>One inbound message the transport has already parsed (a Streamable HTTP body, read once by the endpoint).</summary>
+    public sealed record InboundMessage(JsonRpcMessage Message);
 
     /// <summary>The read side ended: the peer closed, the socket failed, or the server's own close completed.</summary>
     public sealed record SocketClosed(string Reason);
@@ -57,7 +60,8 @@ public static class ConnectionProtocol
     }
 
     /// <summary>A list the client may cache changed (<c>tools</c>): initialized sessions get <c>notifications/&lt;list&gt;/list_changed</c>.</summary>
-    public sealed record ListChanged(string List);
+    /// <remarks><paramref name="Tools"/>: the router's new catalog, for a session that runs its tools in process; null otherwise.</remarks>
+    public sealed record ListChanged(string List, Calls.ToolCatalog? Tools = null);
 
     /// <summary>
     /// From a tool: send <paramref name="Method"/> to this connection's client and answer the sender with

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Actors.ToolRouterProtocol;
@@ -261,9 +262,11 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
     /// <summary>A tool call gets an <c>isError</c> result, as for any other tool failure; other requests a -32603 error.</summary>
     private static void Fail(CallKey key, Pending call, string text)
     {
-        if (call.Message is CallTool)
-            call.ReplyTo.Tell(new ToolCallCompleted(key.CallId, McpJson.Serialize(CallToolResult.Error(text))));
-        else
-            call.ReplyTo.Tell(new ToolCallFailed(key.CallId, JsonRpcErrorCodes.InternalError, text));
+        call.ReplyTo.Tell(call.Message switch
+        {
+            CallTool tool => CallAnswers.IsError(key.CallId, tool.RequestId, text),
+            RunRequest request => CallOutcomes.InternalError(key.CallId, request.RequestId, text),
+            _ => throw new InvalidOperationException(call.Message.GetType().Name),
+        });
     }
 }

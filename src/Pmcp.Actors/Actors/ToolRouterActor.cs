@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
@@ -15,27 +16,30 @@ namespace Pmcp.Actors.Actors;
 /// <summary>
 /// The registry (<c>/user/pmcp-tools</c>) of everything a server offers: tools, resources, resource templates and
 /// prompts. It answers the list requests from pages serialized once per change, and runs the user code that reaches it
-/// (a resource read, a prompt, a completion, and tool calls its connections did not run themselves through
-/// <see cref="LocalTools"/>) on a worker child of its own. A worker is stopped when it fails: a call is not re-run,
+/// (a resource read, a prompt, a completion, and tool calls its sessions did not run themselves through
+/// <see cref="InProcessCallRunner"/>) on a worker child of its own. Every change of its tools goes out as a new
+/// <see cref="ToolCatalog"/> with the change's <see cref="ListChangedEvent"/>: nothing of its state is shared. A worker is stopped when it fails: a call is not re-run,
 /// since tools need not be idempotent.
 /// <para>
 /// In a cluster, a gateway's router sends the calls it gets (after checking the tool exists and the caller may call it)
 /// to its <see cref="ToolDispatcherActor"/> child, which picks a <c>tools</c> node; the router at the same path on that
 /// node runs them (<see cref="ClusterProtocol.RemoteCallTool"/>) on workers that answer the ConnectionActor directly,
 /// and tells the dispatcher when each worker ends. Lists are always answered from the node's own definitions.
-/// Connections of a clustered node get no <see cref="LocalTools"/>, so every call comes here to be spread.
+/// Sessions of a clustered node run nothing in process, so every call comes here to be spread.
 /// </para>
 /// </summary>
 public sealed class ToolRouterActor : UntypedActor, IWithTimers
 {
-    private const int MaxCompletionValues = 100;
-
     private readonly List<McpToolDefinition> _tools;
     private readonly List<McpResourceDefinition> _resources;
     private readonly List<McpResourceTemplateDefinition> _templates;
     private readonly List<McpPromptDefinition> _prompts;
     private readonly McpServerOptions _options;
-    private readonly LocalTools _local;
+    private readonly ILoggerFactory _loggers;
+    private readonly Dictionary<string, ILogger> _requestLoggers = new(StringComparer.Ordinal);
+    private ToolCatalog _catalog;
+    // Calls that sessions run in process and that outlived their turn (see InProcessCallRunner).
+    private int _sessionCalls;
     private readonly Dictionary<string, string[]> _pages = new(StringComparer.Ordinal);
     private readonly McpClusterOptions? _cluster;
     // Calls run here for gateways: by the dispatcher that sent them and the call's key, and the other way round.
@@ -48,22 +52,22 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
     private bool _drainingRemote;
     private IActorRef? _drainWaiter;
 
-    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, McpClusterOptions? cluster = null, LocalTools? localTools = null)
+    public ToolRouterActor(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, McpClusterOptions? cluster = null, ToolCatalog? catalog = null)
     {
         _cluster = cluster is { Enabled: true } ? cluster : null;
         _options = options;
-        _local = localTools ?? new LocalTools(loggerFactory);
+        _loggers = loggerFactory;
         _tools = [.. definition.Tools];
+        _catalog = catalog ?? ToolCatalog.Create(_tools, loggerFactory);
         _resources = [.. definition.Resources];
         _templates = [.. definition.ResourceTemplates];
         _prompts = [.. definition.Prompts];
         foreach (var method in ListMethods) Paginate(method);
-        _local.Publish(_tools);
     }
 
-    /// <param name="localTools">Shared with the connections (see <see cref="McpServerActor.Props"/>) so that they run this node's tools themselves; null when every call comes through the router.</param>
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, McpClusterOptions? cluster = null, LocalTools? localTools = null) =>
-        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory, cluster, localTools));
+    /// <param name="catalog">The catalog of <paramref name="definition"/>'s tools that the sessions start with (<see cref="McpServerActor.Props"/>), so that both hold the same loggers; null: built here.</param>
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, ILoggerFactory loggerFactory, McpClusterOptions? cluster = null, ToolCatalog? catalog = null) =>
+        Akka.Actor.Props.Create(() => new ToolRouterActor(definition, options, loggerFactory, cluster, catalog));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -82,24 +86,18 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
         switch (message)
         {
             case CallTool call:
-                var tool = _tools.Find(t => t.Name == call.ToolName);
-                if (tool is null)
+                var tool = _catalog.Find(call.ToolName);
+                if (CallRules.Refusal(tool?.Definition, call.ToolName, call.Key.CallId, call.RequestId, call.Caller) is { } refused)
                 {
-                    Sender.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
-                    return;
-                }
-                if (tool.HasRequirements && tool.Refusal(CallerIdentity.ToPrincipal(call.Caller)) is { } refusal)
-                {
-                    // Refused before the handler runs: an isError result, like a failed argument check.
-                    Sender.Tell(new ToolCallCompleted(call.Key.CallId, McpJson.Serialize(CallToolResult.Error(refusal))));
+                    Sender.Tell(refused);
                     return;
                 }
                 if (_dispatcher is not null)
                 {
-                    _dispatcher.Tell(new ToolDispatcherActor.Dispatch(call, tool.Idempotent), Sender);
+                    _dispatcher.Tell(new ToolDispatcherActor.Dispatch(call, tool!.Definition.Idempotent), Sender);
                     return;
                 }
-                StartToolWorker(tool, call, Sender, call.Key.WorkerName);
+                StartToolWorker(tool!, call, Sender, call.Key.WorkerName);
                 return;
 
             case RunRequest request:
@@ -109,7 +107,15 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
 
             case GetWorkerCount:
                 // A gateway's dispatcher runs no user code; calls running on connections do.
-                Sender.Tell(new WorkerCount(Context.GetChildren().Count(child => !child.Equals(_dispatcher)) + _local.RunningCalls));
+                Sender.Tell(new WorkerCount(Context.GetChildren().Count(child => !child.Equals(_dispatcher)) + _sessionCalls));
+                return;
+
+            case SessionCallStarted:
+                _sessionCalls++;
+                return;
+
+            case SessionCallEnded:
+                _sessionCalls--;
                 return;
 
             case CancelCall cancel when _dispatcher is not null:
@@ -142,16 +148,11 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
                 }
                 // Calls in flight keep the definition they started with.
                 Upsert(_tools, add.Tool, t => t.Name == add.Tool.Name);
-                _local.Publish(_tools);
-                Changed(McpMethods.ToolsList, "tools");
+                ToolsChanged();
                 return;
 
             case RemoveTool remove:
-                if (_tools.RemoveAll(t => t.Name == remove.Name) > 0)
-                {
-                    _local.Publish(_tools);
-                    Changed(McpMethods.ToolsList, "tools");
-                }
+                if (_tools.RemoveAll(t => t.Name == remove.Name) > 0) ToolsChanged();
                 else Sender.Tell(new ToolsUpdated(false));
                 return;
 
@@ -203,15 +204,15 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
 
             case RemoteCallTool remote:
                 var call = remote.Call;
-                var tool = _tools.Find(t => t.Name == call.ToolName);
-                if (tool is null)
+                var tool = _catalog.Find(call.ToolName);
+                // The gateway checked the same rules; a tool it knew and this node does not means nodes built with different tools.
+                if (CallRules.Refusal(tool?.Definition, call.ToolName, call.Key.CallId, call.RequestId, call.Caller) is { } refused)
                 {
-                    // The gateway knew the tool and this node does not: the nodes were built with different tools.
-                    remote.ReplyTo.Tell(new ToolCallFailed(call.Key.CallId, JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {call.ToolName}"));
+                    remote.ReplyTo.Tell(refused);
                     Sender.Tell(new CallEnded(call.Key));
                     return true;
                 }
-                Track(StartToolWorker(tool, call, remote.ReplyTo, RemoteWorkerName(), forGateway: true), call.Key);
+                Track(StartToolWorker(tool!, call, remote.ReplyTo, RemoteWorkerName(), forGateway: true), call.Key);
                 return true;
 
             case RemoteRunRequest remote:
@@ -285,103 +286,25 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
     }
 
     /// <param name="forGateway">A call sent here by a gateway: if this node shuts down before the call ends, the gateway answers it (or retries it), not the worker.</param>
-    private IActorRef StartToolWorker(McpToolDefinition tool, CallTool call, IActorRef replyTo, string workerName, bool forGateway = false)
+    private IActorRef StartToolWorker(CatalogTool tool, CallTool call, IActorRef replyTo, string workerName, bool forGateway = false)
     {
-        var execution = CallExecution.ForTool(tool, _local.Outcomes(tool.Name), call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
-            tool.Timeout ?? _options.ToolCallTimeout, call.WantsProgress, call.Caller);
-        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Name}'", forGateway), workerName);
+        var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
+            CallRules.Timeout(tool.Definition, _options), call.WantsProgress, call.Caller);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Definition.Name}'", forGateway), workerName);
     }
 
     private IActorRef? Run(RunRequest request, IActorRef replyTo, string workerName, bool forGateway = false)
     {
         var parameters = request.ParamsJson is null ? [] : (JObject)McpJson.Parse(request.ParamsJson);
-        var (name, run, error) = request.Method switch
-        {
-            McpMethods.ResourcesRead => ReadResource(parameters),
-            McpMethods.PromptsGet => GetPrompt(parameters),
-            McpMethods.CompletionComplete => Complete(parameters),
-            _ => (null, null, new JsonRpcError(JsonRpcErrorCodes.MethodNotFound, $"Method not found: {request.Method}")),
-        };
+        var (name, run, error) = new FeatureRequests(_resources, _templates, _prompts).Resolve(request.Method, parameters);
         if (error is not null)
         {
-            replyTo.Tell(new ToolCallFailed(request.Key.CallId, error.Code, error.Message));
+            replyTo.Tell(CallAnswers.Error(request.Key.CallId, request.RequestId, error.Code, error.Message));
             return null;
         }
         var execution = new CallExecution(request.Key.CallId, request.RequestId, new RequestOutcomes(name!), run!, replyTo,
-            _local.Logger(request.Method), _options.ToolCallTimeout, wantsProgress: false, request.Caller);
+            RequestLogger(request.Method), CallRules.Timeout(null, _options), wantsProgress: false, request.Caller);
         return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, name!, forGateway), workerName);
-    }
-
-    private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) ReadResource(JObject parameters)
-    {
-        if (parameters["uri"] is not { Type: JTokenType.String } uriToken)
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "resources/read needs params.uri (a string)."));
-        var uri = (string)uriToken!;
-        if (_resources.Find(r => r.Uri == uri) is { } resource)
-            return ($"resource '{uri}'", async ctx => await resource.Reader(uri, NoVariables, ctx).ConfigureAwait(false), null);
-        foreach (var template in _templates)
-        {
-            if (template.Matcher.TryMatch(uri, out var variables))
-                return ($"resource '{uri}'", async ctx => await template.Reader(uri, variables, ctx).ConfigureAwait(false), null);
-        }
-        return (null, null, new JsonRpcError(JsonRpcErrorCodes.ResourceNotFound, $"Resource not found: {uri}"));
-    }
-
-    private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) GetPrompt(JObject parameters)
-    {
-        if (parameters["name"] is not { Type: JTokenType.String } nameToken)
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "prompts/get needs params.name (a string)."));
-        var name = (string)nameToken!;
-        if (_prompts.Find(p => p.Name == name) is not { } prompt)
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown prompt: {name}"));
-        if (!TryStringMap(parameters["arguments"], out var arguments))
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object of strings."));
-        var missing = prompt.Arguments.Where(a => a.Required == true && !arguments.ContainsKey(a.Name)).Select(a => a.Name).ToArray();
-        if (missing.Length > 0)
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Prompt '{name}' is missing required arguments: {string.Join(", ", missing)}"));
-        return ($"prompt '{name}'", async ctx => await prompt.Handler(arguments, ctx).ConfigureAwait(false), null);
-    }
-
-    private (string?, Func<ToolContext, Task<object?>>?, JsonRpcError?) Complete(JObject parameters)
-    {
-        var reference = parameters["ref"] as JObject;
-        var argument = parameters["argument"] as JObject;
-        if (reference is null || argument?["name"] is not { Type: JTokenType.String } argName || argument["value"] is not { Type: JTokenType.String } argValue)
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "completion/complete needs params.ref and params.argument {name, value}."));
-        var contextToken = parameters["context"];
-        if (contextToken is not null && contextToken.Type is not (JTokenType.Object or JTokenType.Null) || !TryStringMap((contextToken as JObject)?["arguments"], out var context))
-            return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.context.arguments must be an object of strings."));
-
-        McpCompleter? completer;
-        switch (StringOrNull(reference["type"]))
-        {
-            case "ref/prompt":
-                var promptName = StringOrNull(reference["name"]);
-                var prompt = _prompts.Find(p => p.Name == promptName);
-                if (prompt is null) return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown prompt: {reference["name"]}"));
-                completer = prompt.Completers.GetValueOrDefault((string)argName!);
-                break;
-            case "ref/resource":
-                var templateUri = StringOrNull(reference["uri"]);
-                var template = _templates.Find(t => t.UriTemplate == templateUri);
-                if (template is null) return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, $"Unknown resource template: {reference["uri"]}"));
-                completer = template.Completers.GetValueOrDefault((string)argName!);
-                break;
-            default:
-                return (null, null, new JsonRpcError(JsonRpcErrorCodes.InvalidParams, "params.ref.type must be ref/prompt or ref/resource."));
-        }
-
-        var value = (string)argValue!;
-        return ($"completion of '{argName}'", async ctx =>
-        {
-            // No completer for that argument: nothing to suggest, which is an answer, not an error.
-            var values = completer is null ? [] : await completer(value, context, ctx.CancellationToken).ConfigureAwait(false);
-            return new CompleteResult(new Completion([.. values.Take(MaxCompletionValues)])
-            {
-                Total = values.Count,
-                HasMore = values.Count > MaxCompletionValues,
-            });
-        }, null);
     }
 
     // A replaced definition keeps its place in the list, so pages stay stable for clients walking them.
@@ -392,30 +315,24 @@ public sealed class ToolRouterActor : UntypedActor, IWithTimers
         else items.Add(item);
     }
 
-    private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
-
-    /// <summary>The token's text when it is a JSON string; null for anything else (a cast would throw on objects and arrays).</summary>
-    private static string? StringOrNull(JToken? token) => token is { Type: JTokenType.String } ? (string?)token : null;
-
-    private static bool TryStringMap(JToken? token, out IReadOnlyDictionary<string, string> map)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        map = result;
-        if (token is null || token.Type == JTokenType.Null) return true;
-        if (token is not JObject obj) return false;
-        foreach (var (key, value) in obj)
-        {
-            if (value is not { Type: JTokenType.String }) return false;
-            result[key] = (string)value!;
-        }
-        return true;
-    }
-
-    private void Changed(string listMethod, string list)
+    private void Changed(string listMethod, string list, ToolCatalog? tools = null)
     {
         Paginate(listMethod);
-        Context.System.EventStream.Publish(new ListChangedEvent(list));
+        Context.System.EventStream.Publish(new ListChangedEvent(list, tools));
         Sender.Tell(new ToolsUpdated(true));
+    }
+
+    private void ToolsChanged()
+    {
+        _catalog = ToolCatalog.Create(_tools, _loggers, _catalog);
+        Changed(McpMethods.ToolsList, "tools", _catalog);
+    }
+
+    /// <summary>The log category of a kind of request: <c>Pmcp.Tools.&lt;method&gt;</c>.</summary>
+    private ILogger RequestLogger(string method)
+    {
+        if (!_requestLoggers.TryGetValue(method, out var logger)) _requestLoggers[method] = logger = _loggers.CreateLogger("Pmcp.Tools." + method);
+        return logger;
     }
 
     // Pages are serialized once per change of a list, not once per request.

@@ -24,7 +24,7 @@ public static class ToolRouterProtocol
 
     public sealed record ListFailed(RequestId RequestId, int Code, string Message);
 
-    /// <summary>Run a tool; the sender gets <see cref="ToolCallCompleted"/> or <see cref="ToolCallFailed"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
+    /// <summary>Run a tool; the sender gets <see cref="CallAnswered"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
     /// <remarks><paramref name="Caller"/>: the connection's authenticated caller, null when anonymous.</remarks>
     public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress, CallerIdentity? Caller = null) : IMcpWireMessage;
 
@@ -34,16 +34,12 @@ public static class ToolRouterProtocol
     /// <summary>Cancel a call's token. No answer; a late result is dropped by the connection.</summary>
     public sealed record CancelCall(CallKey Key) : IMcpWireMessage;
 
-    public sealed record ToolCallCompleted(long CallId, string ResultJson) : IMcpWireMessage;
-
     /// <summary>
-    /// A call this node ran for its own connection, answered with the whole JSON-RPC response (result and envelope written
-    /// in one pass, not the result's text copied into the envelope). Never leaves the node.
+    /// The one answer of a call, wherever it ran (in its session, on a worker, on another node): the whole JSON-RPC
+    /// response to the client's request — the result, an <c>isError</c> result, or an error (unknown tool -32602, the
+    /// server failed while running it -32603) — written in one pass where the answer is made.
     /// </summary>
-    internal sealed record ToolCallAnswered(long CallId, string ResponseJson);
-
-    /// <summary>The call could not run (unknown tool: -32602) or the server failed while running it (-32603).</summary>
-    public sealed record ToolCallFailed(long CallId, int Code, string Message) : IMcpWireMessage;
+    public sealed record CallAnswered(long CallId, string ResponseJson) : IMcpWireMessage;
 
     public sealed record ToolCallProgress(long CallId, double Progress, double? Total, string? Message) : IMcpWireMessage;
 
@@ -54,6 +50,21 @@ public static class ToolRouterProtocol
     }
 
     public sealed record WorkerCount(int Count);
+
+    /// <summary>
+    /// From a session's in-process runner: one of its calls did not finish at once and runs on (Started), or ended
+    /// (Ended). The router counts them with its workers for <see cref="GetWorkerCount"/>; calls that finish within the
+    /// session's turn (most) are never told.
+    /// </summary>
+    public sealed record SessionCallStarted
+    {
+        public static readonly SessionCallStarted Instance = new();
+    }
+
+    public sealed record SessionCallEnded
+    {
+        public static readonly SessionCallEnded Instance = new();
+    }
 
     /// <summary>Add a tool, or replace the one with its name; answered with <see cref="ToolsUpdated"/> (or a failure for an invalid tool).</summary>
     public sealed record AddTool(McpToolDefinition Tool);
@@ -70,5 +81,6 @@ public static class ToolRouterProtocol
     public sealed record RemoveFeature(string List, string Key);
 
     /// <summary>Published on the EventStream when a list (<c>tools</c>, <c>resources</c>, <c>prompts</c>) changes; the server actor tells every session.</summary>
-    public sealed record ListChangedEvent(string List);
+    /// <param name="Tools">For a change of <c>tools</c>, the router's new catalog, which sessions that run tools in process take up; null otherwise.</param>
+    public sealed record ListChangedEvent(string List, Calls.ToolCatalog? Tools = null);
 }

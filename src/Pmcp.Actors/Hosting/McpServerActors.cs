@@ -28,10 +28,10 @@ public static class McpServerActors
         runtime.Cluster = clustered ? cluster : null;
         // A standalone node's connections run its tools themselves; a clustered node's send every call through
         // the router, whose dispatcher spreads them over the tools nodes (this one too, when it has both roles).
-        var localTools = clustered ? null : new LocalTools(loggers);
-        var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, localTools), "pmcp-tools");
+        var tools = Calls.ToolCatalog.Create(runtime.Definition.Tools, loggers);
+        var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, tools), "pmcp-tools");
         registry.Register<ToolRouterActor>(router);
-        var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, localTools), "pmcp");
+        var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, clustered ? null : tools), "pmcp");
         registry.Register<McpServerActor>(server);
         if (clustered) registry.Register<ClusterBroadcastActor>(system.ActorOf(ClusterBroadcastActor.Props(server), "pmcp-broadcast"));
     }

@@ -88,8 +88,7 @@ public static class McpEndpointRouteBuilderExtensions
         if (!origins.IsAllowed(origin))
         {
             logger.LogInformation("Refused a request from origin {Origin} (not in AllowedOrigins)", origin);
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsync("Origin not allowed.\n").ConfigureAwait(false);
+            await Refusal.WriteAsync(context, StatusCodes.Status403Forbidden, "Origin not allowed.").ConfigureAwait(false);
             return;
         }
 
@@ -101,22 +100,15 @@ public static class McpEndpointRouteBuilderExtensions
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             context.Response.Headers.Upgrade = "websocket";
-            await context.Response.WriteAsync("This endpoint speaks MCP over WebSocket: connect with a WebSocket client (subprotocol \"mcp\").\n").ConfigureAwait(false);
+            await Refusal.WriteAsync(context, StatusCodes.Status426UpgradeRequired,
+                "This endpoint speaks MCP over WebSocket: connect with a WebSocket client (subprotocol \"mcp\").").ConfigureAwait(false);
             return;
         }
 
-        if (!runtime.Gate.TryEnter(out var refusal))
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await context.Response.WriteAsync(refusal + "\n").ConfigureAwait(false);
-            return;
-        }
-
+        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return;
         try
         {
-            var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
             var options = runtime.Options;
             var offered = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol, StringComparer.Ordinal);
             using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
@@ -129,11 +121,7 @@ public static class McpEndpointRouteBuilderExtensions
             }).ConfigureAwait(false);
 
             var connection = new WebSocketConnection(socket, options, logger);
-            var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(
-                new McpServerProtocol.OpenConnection(connection, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort,
-                    CallerIdentity.From(context.User)),
-                TimeSpan.FromSeconds(10), context.RequestAborted).ConfigureAwait(false);
-            await connection.RunAsync(opened.Connection).ConfigureAwait(false);
+            await connection.RunAsync(await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false)).ConfigureAwait(false);
         }
         finally
         {

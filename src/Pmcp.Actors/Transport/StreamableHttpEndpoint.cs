@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Actors;
 using Pmcp.Actors.Hosting;
-using Pmcp.Actors.Security;
+using Pmcp.Actors.Session;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Transport;
@@ -17,14 +17,12 @@ namespace Pmcp.Actors.Transport;
 /// The Streamable HTTP transport (MCP 2025-11-25) on the MCP path: POST carries one JSON-RPC message and is answered
 /// with JSON, or with an SSE stream when the server sends something for the request before its response; GET opens the
 /// session's SSE stream for messages tied to no request; DELETE ends the session. Each session is a ConnectionActor,
-/// the same as a WebSocket connection's. Statuses: README, "Outcomes".
+/// the same as a WebSocket connection's, and gets each body parsed once, here. Statuses: README, "Outcomes".
 /// </summary>
 internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, StreamableHttpSessions sessions, ILogger logger)
 {
     public const string SessionIdHeader = "Mcp-Session-Id";
     public const string ProtocolVersionHeader = "MCP-Protocol-Version";
-
-    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
 
     public Task HandleAsync(HttpContext context) => context.Request.Method switch
     {
@@ -101,9 +99,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             if (message.Kind != JsonRpcMessageKind.Request)
             {
                 // Notifications and responses (to the server's own requests) are only accepted: 202, no body.
-                session.Actor.Tell(new ConnectionProtocol.Inbound(body));
-                if (message is { Kind: JsonRpcMessageKind.Notification, Method: McpMethods.Cancelled } && RequestId.TryFrom(message.Params?["requestId"], out var cancelled))
-                    session.Cancelled(cancelled);
+                session.Actor.Tell(new ConnectionProtocol.InboundMessage(message));
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
                 return;
             }
@@ -117,8 +113,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             }
             if (post is null)
             {
-                await JsonAsync(context, StatusCodes.Status200OK,
-                    JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, $"Request id {id} is already in use by a request in flight on this session.")).ConfigureAwait(false);
+                await JsonAsync(context, StatusCodes.Status200OK, McpSession.RequestIdInUse(id)).ConfigureAwait(false);
                 return;
             }
 
@@ -126,7 +121,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             {
                 // The actor's in-flight limit: a request waits here, unread, as a WebSocket message waits in the socket.
                 await session.WhenReadable().WaitAsync(context.RequestAborted).ConfigureAwait(false);
-                session.Actor.Tell(new ConnectionProtocol.Inbound(body));
+                session.Actor.Tell(new ConnectionProtocol.InboundMessage(message));
                 await RespondAsync(context, session, post, initialize).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -163,7 +158,8 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
 
         if (initialize)
         {
-            if (first.Final && JsonRpcMessage.TryParse(first.Json, out var answer, out _, out _) && answer!.Kind == JsonRpcMessageKind.ErrorResponse)
+            // The session says whether initialize succeeded before it sends the answer: no need to read the answer.
+            if (!session.IsInitialized)
                 session.End("initialize failed"); // no session to continue: its id is not given out
             else
                 context.Response.Headers[SessionIdHeader] = session.Id;
@@ -246,21 +242,13 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
     /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down) and a ConnectionActor.</summary>
     private async Task<StreamableHttpSession?> OpenSessionAsync(HttpContext context)
     {
-        if (!runtime.Gate.TryEnter(out var refusal))
-        {
-            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, refusal).ConfigureAwait(false);
-            return null;
-        }
+        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return null;
 
-        var caller = CallerIdentity.From(context.User);
+        var caller = SessionOpening.Caller(context);
         var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended);
         try
         {
-            var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
-            var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(
-                new McpServerProtocol.OpenConnection(session, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort, caller),
-                OpenTimeout, context.RequestAborted).ConfigureAwait(false);
-            session.Actor = opened.Connection;
+            session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
         }
         catch
         {
@@ -277,17 +265,17 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
     private async Task<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId)
     {
         var session = sessions.Find(sessionId);
-        if (session is not null && SameCaller(session.Caller, CallerIdentity.From(context.User))) return session;
+        if (session is not null && SameCaller(session.Caller, SessionOpening.Caller(context))) return session;
         await RefuseAsync(context, StatusCodes.Status404NotFound, "Session not found: it ended or expired. Send initialize without Mcp-Session-Id to start a new one.").ConfigureAwait(false);
         return null;
     }
 
-    private static bool SameCaller(CallerIdentity? owner, CallerIdentity? caller)
+    private static bool SameCaller(Security.CallerIdentity? owner, Security.CallerIdentity? caller)
     {
         if (owner is null || caller is null) return owner is null && caller is null;
         return owner.AuthenticationType == caller.AuthenticationType && Name(owner) == Name(caller);
 
-        static string? Name(CallerIdentity identity) => identity.Claims.FirstOrDefault(c => c.Type == identity.NameClaimType).Value;
+        static string? Name(Security.CallerIdentity identity) => identity.Claims.FirstOrDefault(c => c.Type == identity.NameClaimType).Value;
     }
 
     /// <summary>A present <c>MCP-Protocol-Version</c> must name a revision the server speaks (absent: 2025-03-26 is assumed, as the spec says).</summary>
@@ -379,12 +367,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         return context.Response.WriteAsync(json, context.RequestAborted);
     }
 
-    private static Task RefuseAsync(HttpContext context, int status, string text)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
-    }
+    private static Task RefuseAsync(HttpContext context, int status, string text) => Refusal.WriteAsync(context, status, text);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Streamable HTTP session {SessionId} opened")]
     private static partial void LogSessionOpened(ILogger logger, string sessionId);

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Threading.Channels;
 using Akka.Actor;
 using Pmcp.Actors.Actors;
@@ -27,6 +26,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     private int _ending;
     private int _getAttached;
     private int _openRequests;
+    private int _initialized;
     private long _lastActivity = Environment.TickCount64;
 
     public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded)
@@ -57,15 +57,20 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     /// <summary>Until this completes (the actor's in-flight limit), new requests wait before they are handed to the actor.</summary>
     public Task WhenReadable() => _valve.WhenOpen();
 
-    public bool TrySend(string json)
-    {
-        if (HasEnded) return false;
-        _standalone.Writer.TryWrite(json); // drops the oldest when full; false only once completed
-        return true;
-    }
+    /// <summary>True once the session answered initialize with success: its id may be given out.</summary>
+    public bool IsInitialized => Volatile.Read(ref _initialized) != 0;
 
-    public bool TrySend(string json, RequestId relatedRequest, bool final)
+    public void Initialized() => Volatile.Write(ref _initialized, 1);
+
+    public bool Send(string json, RequestId? related = null, bool final = false)
     {
+        if (related is not { } relatedRequest)
+        {
+            if (HasEnded) return false;
+            _standalone.Writer.TryWrite(json); // drops the oldest when full; false only once completed
+            return true;
+        }
+
         PostStream? post;
         lock (_lock)
         {
@@ -77,15 +82,15 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
         {
             // The POST that asked is gone (the client disconnected; the spec does not read that as cancellation).
             // Its response is dropped; what the server asks or tells meanwhile still reaches the client on the GET stream.
-            return final || TrySend(json);
+            return final || Send(json);
         }
 
         if (post.TryWrite(json, final) || post.IsAbandoned) return true;
-        Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
+        End("closed by the server: outbound queue full: the client is not reading");
         return false;
     }
 
-    public void Close(WebSocketCloseStatus status, string reason) => End($"closed by the server: {reason}");
+    public void Close(CloseReason reason) => End($"closed by the server: {reason.Text}");
 
     public void PauseReading() => _valve.Close();
 
@@ -114,7 +119,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     }
 
     /// <summary>The client cancelled request <paramref name="id"/>: no response follows, so its stream ends.</summary>
-    public void Cancelled(RequestId id)
+    public void RequestCancelled(RequestId id)
     {
         PostStream? post;
         lock (_lock)

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
+using Pmcp.Protocol;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Actors;
 
@@ -22,6 +23,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private readonly ILogger _logger;
     private readonly Channel<string> _outbound;
     private readonly ReadValve _valve = new();
+    private readonly WebSocketFramer _framer;
     private readonly CancellationTokenSource _abort = new();
     private WebSocketCloseStatus? _closeStatus;
     private string _closeReason = "";
@@ -34,6 +36,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         _socket = socket;
         _options = options;
         _logger = logger;
+        _framer = new WebSocketFramer(options.MaxMessageBytes);
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -41,7 +44,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         });
     }
 
-    public bool TrySend(string json)
+    /// <summary>One stream for everything: the request a message belongs to does not matter here.</summary>
+    public bool Send(string json, RequestId? related = null, bool final = false)
     {
         if (Volatile.Read(ref _closing) != 0) return false;
         if (_outbound.Writer.TryWrite(json))
@@ -53,9 +57,13 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         return false;
     }
 
-    public void Close(WebSocketCloseStatus status, string reason)
+    public void Close(CloseReason reason) => Close(reason.Kind.ToWebSocketStatus(), reason.Text);
+
+    /// <summary>Closes with a status of the WebSocket's own (1003, 1009 and 1008 are decided here, not by the session).</summary>
+    private void Close(WebSocketCloseStatus status, string reason)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        _framer.DropMessages(); // after our close frame only the peer's close matters
         _closeStatus = status;
         _closeReason = reason;
         _outbound.Writer.TryComplete();
@@ -113,63 +121,29 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
 
     private async Task<string> ReadLoopAsync(IActorRef actor)
     {
-        // An idle socket holds no buffer: between messages the pump waits with a zero-byte read, and rents its buffer
-        // only once data has arrived (it goes back to the pool when the message is complete).
-        byte[]? buffer = null;
-        var count = 0;
+        // The framing (idle sockets hold no buffer, fragments joined, 1003, 1009, nothing after our close) is the
+        // client's too: WebSocketFramer.
+        using var framer = _framer;
         try
         {
             while (true)
             {
                 await _valve.WhenOpen().ConfigureAwait(false);
-                ValueWebSocketReceiveResult result;
-                if (buffer is null)
+                var result = await _socket.ReceiveAsync(framer.NextReceiveBuffer(), CancellationToken.None).ConfigureAwait(false);
+                var frame = framer.Accept(result);
+                switch (frame.Outcome)
                 {
-                    result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-                    if (result is { Count: 0, EndOfMessage: false } && result.MessageType != WebSocketMessageType.Close)
-                    {
-                        // Data is waiting: rent the buffer and read it. (A close, or a complete empty message, goes on below.)
-                        buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-                        continue;
-                    }
-                }
-                else
-                {
-                    if (count == buffer.Length) buffer = Grow(buffer, count);
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
-                }
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                    return $"closed by client ({_socket.CloseStatus})";
-
-                if (Volatile.Read(ref _closing) != 0)
-                {
-                    // After our close frame only the peer's close matters.
-                    count = 0;
-                    continue;
-                }
-
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted; send JSON-RPC as text");
-                    continue;
-                }
-
-                count += result.Count;
-                if (count > _options.MaxMessageBytes)
-                {
-                    Close(WebSocketCloseStatus.MessageTooBig, $"message larger than {_options.MaxMessageBytes} bytes");
-                    count = 0;
-                    continue;
-                }
-
-                if (!result.EndOfMessage) continue;
-                actor.Tell(new ConnectionProtocol.Inbound(count == 0 ? "" : Encoding.UTF8.GetString(buffer!, 0, count)));
-                count = 0;
-                if (buffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
+                    case WebSocketFrameOutcome.Message:
+                        actor.Tell(new ConnectionProtocol.Inbound(frame.Text!));
+                        break;
+                    case WebSocketFrameOutcome.Closed:
+                        return $"closed by client ({_socket.CloseStatus})";
+                    case WebSocketFrameOutcome.Binary:
+                        Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted; send JSON-RPC as text");
+                        break;
+                    case WebSocketFrameOutcome.TooBig:
+                        Close(WebSocketCloseStatus.MessageTooBig, $"message larger than {_options.MaxMessageBytes} bytes");
+                        break;
                 }
             }
         }
@@ -177,18 +151,6 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         {
             return _abort.IsCancellationRequested ? "aborted after close timeout" : $"socket failed: {ex.Message}";
         }
-        finally
-        {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private byte[] Grow(byte[] buffer, int used)
-    {
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(2L * buffer.Length, _options.MaxMessageBytes + 1L), Array.MaxLength));
-        buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
     }
 
     /// <summary>

@@ -32,9 +32,9 @@ public class ActorPathBenchmarks
         _system = ActorSystem.Create("bench", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         var definition = new McpServerBuilder().AddDemoTools().Build();
         var options = new McpServerOptions();
-        var localTools = new LocalTools(NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
-        var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools), "pmcp-tools");
-        _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet, localTools: localTools), "connection-1");
+        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
+        var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools), "pmcp-tools");
+        _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet, inProcessTools: tools), "connection-1");
         _outlet.Expect(1);
         _connection.Tell(new ConnectionProtocol.Inbound(Encoding.UTF8.GetString(McpFrames.Initialize)));
         _outlet.Wait();
@@ -71,14 +71,14 @@ public class ActorPathBenchmarks
             if (!_done.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the actors did not answer");
         }
 
-        public bool TrySend(string json)
+        public bool Send(string json, Pmcp.Protocol.RequestId? related = null, bool final = false)
         {
             Encoding.UTF8.GetBytes(json, _buffer);
             if (Interlocked.Decrement(ref _remaining) == 0) _done.Set();
             return true;
         }
 
-        public void Close(WebSocketCloseStatus status, string reason)
+        public void Close(CloseReason reason)
         {
         }
 

@@ -38,8 +38,8 @@ public sealed class CallerIdentitySpecs(ITestOutputHelper output) : TestKit(outp
 
         router.Tell(Call("purge", Ada));
 
-        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
-        var result = JObject.Parse(done.ResultJson);
+        var done = await ExpectMsgAsync<CallAnswered>(Wait);
+        var result = done.Result();
         Assert.True((bool)result["isError"]!);
         Assert.Equal("Forbidden: tool 'purge' requires the role 'admin'.", (string?)result["content"]![0]!["text"]);
         Assert.False(ran);
@@ -53,8 +53,8 @@ public sealed class CallerIdentitySpecs(ITestOutputHelper output) : TestKit(outp
 
         router.Tell(Call("who", Ada));
 
-        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
-        Assert.Equal("True|test|ada|True|a,b", (string?)JObject.Parse(done.ResultJson)["content"]![0]!["text"]);
+        var done = await ExpectMsgAsync<CallAnswered>(Wait);
+        Assert.Equal("True|test|ada|True|a,b", (string?)done.Result()["content"]![0]!["text"]);
     }
 
     [Fact]

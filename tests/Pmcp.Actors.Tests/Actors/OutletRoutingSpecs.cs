@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Actors;
 
 /// <summary>
-/// What the ConnectionActor tells its outlet about each message (<see cref="IConnectionOutlet.TrySend(string, RequestId, bool)"/>):
+/// What the ConnectionActor tells its outlet about each message (<see cref="IConnectionOutlet.Send"/>):
 /// a response is final for its request; progress, the tool's log messages and its requests to the client belong to the
 /// request that runs the tool; list changes belong to none. Streamable HTTP routes on exactly this.
 /// </summary>
@@ -82,19 +82,13 @@ public sealed class OutletRoutingSpecs : TestKit
 
         public sealed record Unrelated(string Json);
 
-        public bool TrySend(string json)
+        public bool Send(string json, RequestId? related = null, bool final = false)
         {
-            probe.Tell(new Unrelated(json));
+            probe.Tell(related is { } relatedRequest ? new Routed(JObject.Parse(json), relatedRequest, final) : new Unrelated(json));
             return true;
         }
 
-        public bool TrySend(string json, RequestId relatedRequest, bool final)
-        {
-            probe.Tell(new Routed(JObject.Parse(json), relatedRequest, final));
-            return true;
-        }
-
-        public void Close(WebSocketCloseStatus status, string reason)
+        public void Close(CloseReason reason)
         {
         }
 

@@ -15,13 +15,14 @@ internal sealed class ProbeOutlet(IActorRef probe) : IConnectionOutlet
 
     public sealed record Resumed;
 
-    public bool TrySend(string json)
+    public bool Send(string json, Pmcp.Protocol.RequestId? related = null, bool final = false)
     {
         probe.Tell(new Sent(json));
         return true;
     }
 
-    public void Close(WebSocketCloseStatus status, string reason) => probe.Tell(new Closed(status, reason));
+    /// <summary>Reported as the WebSocket would say it, which is what the specs check.</summary>
+    public void Close(CloseReason reason) => probe.Tell(new Closed(reason.Kind.ToWebSocketStatus(), reason.Text));
 
     public void PauseReading() => probe.Tell(new Paused());
 

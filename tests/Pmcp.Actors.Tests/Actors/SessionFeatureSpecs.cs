@@ -116,9 +116,9 @@ public sealed class SessionFeatureSpecs : TestKit
                 Title = "Times out quickly",
             })
             .Build();
-        var localTools = new LocalTools(NullLoggerFactory.Instance);
-        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools), "pmcp-tools");
-        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router, localTools: localTools), "pmcp");
+        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance);
+        _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools), "pmcp-tools");
+        _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router, inProcessTools: tools), "pmcp");
     }
 
     private async Task OpenAsync(object capabilities, string version = "2025-11-25", bool sendInitialized = true)

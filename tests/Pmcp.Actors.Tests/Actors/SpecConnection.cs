@@ -13,9 +13,9 @@ internal static class SpecConnection
     public static (IActorRef Connection, IActorRef Router) Start(ActorSystem system, McpServerDefinition definition, McpServerOptions options, TestProbe socket,
         bool runToolsLocally = true, long connectionId = 1)
     {
-        var localTools = runToolsLocally ? new LocalTools(NullLoggerFactory.Instance) : null;
-        var router = system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, localTools: localTools));
-        var connection = system.ActorOf(ConnectionActor.Props(connectionId, definition, options, router, new ProbeOutlet(socket), localTools: localTools));
+        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance);
+        var router = system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools));
+        var connection = system.ActorOf(ConnectionActor.Props(connectionId, definition, options, router, new ProbeOutlet(socket), inProcessTools: runToolsLocally ? tools : null));
         return (connection, router);
     }
 }

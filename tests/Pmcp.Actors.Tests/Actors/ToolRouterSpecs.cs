@@ -30,28 +30,28 @@ public sealed class ToolRouterSpecs : TestKit
     public async Task Call_RunsTool_AndAnswersWithResultJson()
     {
         _router.Tell(Call(1, "echo", "{\"text\":\"hello\"}"));
-        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        var done = await ExpectMsgAsync<CallAnswered>(Wait);
         Assert.Equal(1, done.CallId);
-        Assert.Equal("hello", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
+        Assert.Equal("hello", (string)done.Result()["content"]![0]!["text"]!);
     }
 
     [Fact]
     public async Task Call_UnknownTool_FailsWithInvalidParams()
     {
         _router.Tell(Call(1, "missing"));
-        var failed = await ExpectMsgAsync<ToolCallFailed>(Wait);
-        Assert.Equal(JsonRpcErrorCodes.InvalidParams, failed.Code);
+        var failed = await ExpectMsgAsync<CallAnswered>(Wait);
+        Assert.Equal(JsonRpcErrorCodes.InvalidParams, failed.ErrorCode());
     }
 
     [Fact]
     public async Task Call_ToolThatThrows_IsErrorResult_AndRouterKeepsServing()
     {
         _router.Tell(Call(1, "throw"));
-        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
-        Assert.True((bool)JObject.Parse(done.ResultJson)["isError"]!);
+        var done = await ExpectMsgAsync<CallAnswered>(Wait);
+        Assert.True((bool)done.Result()["isError"]!);
 
         _router.Tell(Call(2, "echo", "{\"text\":\"again\"}"));
-        Assert.Equal(2, (await ExpectMsgAsync<ToolCallCompleted>(Wait)).CallId);
+        Assert.Equal(2, (await ExpectMsgAsync<CallAnswered>(Wait)).CallId);
     }
 
     [Fact]
@@ -61,8 +61,8 @@ public sealed class ToolRouterSpecs : TestKit
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
         _router.Tell(new CancelCall(new CallKey(1, 1)));
         await _tools.Cancelled.Task.WaitAsync(Wait);
-        var done = await ExpectMsgAsync<ToolCallCompleted>(Wait);
-        Assert.Contains("cancelled", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
+        var done = await ExpectMsgAsync<CallAnswered>(Wait);
+        Assert.Contains("cancelled", (string)done.Result()["content"]![0]!["text"]!);
     }
 
     [Fact]
@@ -92,8 +92,8 @@ public sealed class ToolRouterSpecs : TestKit
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
 
         _router.Tell(new ClusterProtocol.RemoteCancel(new CallKey(1, 1)), dispatcher.Ref);
-        var done = await session.ExpectMsgAsync<ToolCallCompleted>(Wait);
-        Assert.Contains("cancelled", (string)JObject.Parse(done.ResultJson)["content"]![0]!["text"]!);
+        var done = await session.ExpectMsgAsync<CallAnswered>(Wait);
+        Assert.Contains("cancelled", (string)done.Result()["content"]![0]!["text"]!);
         Assert.Equal(new CallKey(1, 1), (await dispatcher.ExpectMsgAsync<ClusterProtocol.CallEnded>(Wait)).Key);
     }
 
@@ -101,10 +101,10 @@ public sealed class ToolRouterSpecs : TestKit
     public async Task Cancel_OfFinishedCall_IsIgnored()
     {
         _router.Tell(Call(1, "echo", "{\"text\":\"x\"}"));
-        await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        await ExpectMsgAsync<CallAnswered>(Wait);
         _router.Tell(new CancelCall(new CallKey(1, 1)));
         _router.Tell(Call(2, "echo", "{\"text\":\"y\"}"));
-        Assert.Equal(2, (await ExpectMsgAsync<ToolCallCompleted>(Wait)).CallId);
+        Assert.Equal(2, (await ExpectMsgAsync<CallAnswered>(Wait)).CallId);
     }
 
     [Fact]
@@ -113,19 +113,19 @@ public sealed class ToolRouterSpecs : TestKit
         _router.Tell(Call(1, "block"));
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
         Sys.ActorSelection(_router.Path / "worker-1-1").Tell(Kill.Instance);
-        var failed = await ExpectMsgAsync<ToolCallFailed>(Wait);
-        Assert.Equal(JsonRpcErrorCodes.InternalError, failed.Code);
+        var failed = await ExpectMsgAsync<CallAnswered>(Wait);
+        Assert.Equal(JsonRpcErrorCodes.InternalError, failed.ErrorCode());
         await _tools.Cancelled.Task.WaitAsync(Wait);
 
         _router.Tell(Call(2, "echo", "{\"text\":\"fine\"}"));
-        Assert.Equal(2, (await ExpectMsgAsync<ToolCallCompleted>(Wait)).CallId);
+        Assert.Equal(2, (await ExpectMsgAsync<CallAnswered>(Wait)).CallId);
     }
 
     [Fact]
     public async Task Workers_StopWhenTheirCallEnds()
     {
         _router.Tell(Call(1, "echo", "{\"text\":\"x\"}"));
-        await ExpectMsgAsync<ToolCallCompleted>(Wait);
+        await ExpectMsgAsync<CallAnswered>(Wait);
         await AwaitAssertAsync(async () =>
         {
             var identity = await Sys.ActorSelection(_router.Path / "worker-1-1").Ask<ActorIdentity>(new Identify(1), Wait);

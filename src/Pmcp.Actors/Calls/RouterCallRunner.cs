@@ -1,0 +1,30 @@
+using Akka.Actor;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Security;
+using Pmcp.Protocol;
+using static Pmcp.Actors.Actors.ToolRouterProtocol;
+
+namespace Pmcp.Actors.Calls;
+
+/// <summary>
+/// Sends calls to the tool router (<c>/user/pmcp-tools</c>) as text, which crosses actors and nodes unchanged; the router
+/// answers <paramref name="session"/>. The router applies <see cref="CallRules"/> and runs the call on a worker actor, or sends it to a tools node from a gateway.
+/// </summary>
+internal sealed class RouterCallRunner(IActorRef router, IActorRef session) : ICallRunner
+{
+    public IActorRef Router { get; } = router;
+
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller)
+    {
+        Router.Tell(new CallTool(key, requestId, name, arguments is null ? "{}" : McpJson.ToText(arguments), wantsProgress, caller), session);
+        return CallStart.Sent;
+    }
+
+    public CallStart StartRequest(CallKey key, RequestId requestId, string method, JObject? parameters, CallerIdentity? caller)
+    {
+        Router.Tell(new RunRequest(key, requestId, method, parameters is null ? null : McpJson.ToText(parameters), caller), session);
+        return CallStart.Sent;
+    }
+
+    public void Cancel(CallKey key, IRunningCall? running) => Router.Tell(new CancelCall(key));
+}

@@ -1,0 +1,33 @@
+using Newtonsoft.Json.Linq;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Session.Era2025;
+
+/// <summary><c>initialize</c>: agrees on a protocol revision, keeps what the client can do, and answers with the server's capabilities.</summary>
+internal static class Initialize
+{
+    public static void Handle(McpSession session, RequestId id, JsonRpcMessage request)
+    {
+        if (session.Phase != SessionPhase.AwaitingInitialize)
+        {
+            session.SendError(id, JsonRpcErrorCodes.InvalidRequest, "The session is already initialized.");
+            return;
+        }
+
+        var parameters = request.Params;
+        if (parameters?["protocolVersion"] is not { Type: JTokenType.String } requested)
+        {
+            session.SendError(id, JsonRpcErrorCodes.InvalidParams, "initialize needs params.protocolVersion (a string).");
+            return;
+        }
+
+        var version = McpProtocolVersions.Negotiate((string?)requested);
+        var definition = session.Definition;
+        var result = new InitializeResult(version, definition.Capabilities, definition.ServerInfo)
+        {
+            Instructions = definition.Instructions,
+        };
+        session.Initialized(version, ClientCapabilityFlagsExtensions.Read(parameters["capabilities"] as JObject));
+        session.Send(JsonRpcWriter.Result(id, result), id, final: true);
+    }
+}

@@ -1,0 +1,365 @@
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Calls;
+using Pmcp.Actors.Security;
+using Pmcp.Actors.Tools;
+using Pmcp.Actors.Transport;
+using Pmcp.Protocol;
+using static Pmcp.Actors.Actors.ConnectionProtocol;
+using static Pmcp.Actors.Actors.ToolRouterProtocol;
+
+namespace Pmcp.Actors.Session;
+
+/// <summary>Where a session is in its life.</summary>
+internal enum SessionPhase
+{
+    /// <summary>Nothing but ping and initialize is served.</summary>
+    AwaitingInitialize,
+
+    /// <summary>Initialized: every method of the era's table is served.</summary>
+    Operating,
+
+    /// <summary>Shutting down: calls in flight finish, new ones are refused, the transport closes when none is left.</summary>
+    Draining,
+
+    /// <summary>A close is on its way: the session waits for its transport to end.</summary>
+    Closing,
+}
+
+/// <summary>
+/// One MCP session, knowing neither Akka nor a transport: its state (phase, negotiated version, client capabilities,
+/// subscriptions, log level) and what each message does to it. Requests go through the era's <see cref="MethodTable"/>
+/// (a method is one entry and one handler); calls of user code through <see cref="SessionCalls"/> and its
+/// <see cref="ICallRunner"/>; everything the session does outside itself through its <see cref="ISessionHost"/>.
+/// Not thread-safe: its host gives it one message at a time.
+/// </summary>
+internal sealed class McpSession
+{
+    private readonly ISessionHost _host;
+    private readonly InboundAdmission? _admission;
+    private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
+    // Lists ("tools", "resources", "prompts") that changed after initialize was answered but before the client said
+    // notifications/initialized: told once it does, so a change in that window is not lost.
+    private HashSet<string>? _changedBeforeInitialized;
+    private bool _closeRequested;
+    private bool _transportGone;
+
+    public McpSession(McpServerDefinition definition, McpServerOptions options, ISessionHost host, ICallRunner runner, long connectionId, CallerIdentity? caller)
+    {
+        Definition = definition;
+        Options = options;
+        _host = host;
+        Caller = caller;
+        LogRank = LoggingLevels.Rank(options.DefaultLogLevel);
+        Batches = new SessionBatches(this);
+        Calls = new SessionCalls(this, host, runner, connectionId);
+        ClientRequests = new ClientRequests(this, host);
+        if (options.MaxMessagesPerSecond > 0) _admission = new InboundAdmission(this, options);
+    }
+
+    public McpServerDefinition Definition { get; }
+
+    public McpServerOptions Options { get; }
+
+    public CallerIdentity? Caller { get; }
+
+    public SessionPhase Phase { get; private set; }
+
+    /// <summary>The protocol revision agreed in initialize; null before.</summary>
+    public string? ProtocolVersion { get; private set; }
+
+    public bool ClientInitialized { get; private set; }
+
+    /// <summary>What the client said it can do in initialize (kept as flags: its token would keep the whole message alive).</summary>
+    public ClientCapabilityFlags ClientCapabilities { get; private set; }
+
+    /// <summary>The rank of the lowest log level the client gets (<c>logging/setLevel</c>).</summary>
+    public int LogRank { get; set; }
+
+    public ISet<string> Subscriptions => _subscriptions;
+
+    public SessionCalls Calls { get; }
+
+    public ClientRequests ClientRequests { get; }
+
+    /// <summary><c>notifications/cancelled</c>: the request named gets no response, and its call (if one runs) is cancelled.</summary>
+    internal void ClientCancelled(JObject? parameters)
+    {
+        if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
+        Calls.CancelFromClient(requestId);
+        _host.RequestCancelled(requestId);
+    }
+
+    internal SessionBatches Batches { get; }
+
+    internal ISessionHost Host => _host;
+
+    /// <summary>The method table of the session's era (before initialize: the newest era's, for ping and initialize).</summary>
+    public MethodTable Methods => MethodTable.For(ProtocolVersion);
+
+    /// <summary>One complete inbound message as text, from the transport.</summary>
+    public void Receive(string text)
+    {
+        if (Phase == SessionPhase.Closing || _admission?.Admit(text) == false) return;
+        if (Phase != SessionPhase.AwaitingInitialize && ProtocolVersion == McpProtocolVersions.V2025_03_26 && text.AsSpan().TrimStart().StartsWith("["))
+            Batches.Handle(text);
+        else if (TryRead(text, out var message))
+            Dispatch(message);
+        Calls.RunHeldBack();
+    }
+
+    /// <summary>One inbound message the transport has parsed already.</summary>
+    public void Receive(JsonRpcMessage message)
+    {
+        if (Phase == SessionPhase.Closing || _admission?.Admit(message) == false) return;
+        Dispatch(message);
+        Calls.RunHeldBack();
+    }
+
+    /// <summary>Handles one message, alone or (<paramref name="inBatch"/>) as an element of a batch.</summary>
+    internal void Dispatch(JsonRpcMessage message, bool inBatch = false)
+    {
+        switch (message.Kind)
+        {
+            case JsonRpcMessageKind.Notification:
+                if (Phase != SessionPhase.AwaitingInitialize) Methods.Notification(message.Method!)?.Invoke(this, message);
+                return; // unknown notifications are ignored, as JSON-RPC requires
+            case JsonRpcMessageKind.Response or JsonRpcMessageKind.ErrorResponse:
+                if (Phase != SessionPhase.AwaitingInitialize) ClientRequests.Answered(message);
+                return;
+        }
+
+        var id = message.Id!.Value;
+        var method = message.Method!;
+        var entry = Methods.Find(method);
+        if (Phase == SessionPhase.AwaitingInitialize)
+        {
+            if (entry is { BeforeInitialize: true }) entry.Handler(this, id, message);
+            else SendError(id, JsonRpcErrorCodes.InvalidRequest, $"Session not initialized: send '{McpMethods.Initialize}' before '{method}'.");
+            return;
+        }
+        if (entry is null || !entry.IsOffered(Definition.Capabilities))
+        {
+            SendError(id, JsonRpcErrorCodes.MethodNotFound, $"Method not found: {method}");
+            return;
+        }
+        if (entry.RunsUserCode)
+        {
+            if (Phase == SessionPhase.Draining)
+            {
+                SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
+                return;
+            }
+            if (!inBatch && Calls.AtLimit)
+            {
+                Calls.HoldBack(message); // read ahead of the pause: runs when a call ends
+                return;
+            }
+        }
+        entry.Handler(this, id, message);
+    }
+
+    /// <summary>initialize was answered: the session operates in the era of <paramref name="version"/>.</summary>
+    internal void Initialized(string version, ClientCapabilityFlags capabilities)
+    {
+        ProtocolVersion = version;
+        ClientCapabilities = capabilities;
+        _host.HandshakeDone();
+        Phase = SessionPhase.Operating;
+    }
+
+    /// <summary>The client said notifications/initialized: lists that changed meanwhile are told now.</summary>
+    internal void ClientSaidInitialized()
+    {
+        if (ClientInitialized) return;
+        ClientInitialized = true;
+        if (_changedBeforeInitialized is { } changed)
+        {
+            foreach (var list in changed) SendListChanged(list);
+            _changedBeforeInitialized = null;
+        }
+    }
+
+    public void Answered(CallAnswered answer)
+    {
+        if (!IsOpen) return; // cancelled, or the session is not in a state that cares
+        Calls.Answered(answer);
+        Calls.RunHeldBack();
+        CloseIfDrained();
+    }
+
+    public void Progress(ToolCallProgress progress)
+    {
+        if (IsOpen) Calls.Progress(progress);
+    }
+
+    public void Listed(RequestId id, string resultJson)
+    {
+        if (IsOpen) SendResult(id, resultJson);
+    }
+
+    public void ListFailed(RequestId id, int code, string message)
+    {
+        if (IsOpen) SendError(id, code, message);
+    }
+
+    public void ListChanged(string list)
+    {
+        if (!IsOpen) return;
+        if (ClientInitialized) SendListChanged(list);
+        else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(list);
+    }
+
+    public void ResourceUpdated(string uri)
+    {
+        if (IsOpen && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
+    }
+
+    public void Log(ClientLog log)
+    {
+        if (!IsOpen || LoggingLevels.Rank(log.Level) < LogRank) return;
+        var note = new JObject { ["level"] = log.Level };
+        if (log.Logger is not null) note["logger"] = log.Logger;
+        note["data"] = McpJson.Parse(log.DataJson);
+        Send(JsonRpcWriter.Notification(McpMethods.Message, note), log.RelatedRequest);
+    }
+
+    /// <summary>A tool asks the client something; <paramref name="asker"/> is told how it ends (<see cref="ISessionHost.TellAsker"/>).</summary>
+    public void SendClientRequest(ClientRequest request, object asker)
+    {
+        switch (Phase)
+        {
+            case SessionPhase.AwaitingInitialize:
+                _host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, "The session is not initialized."));
+                return;
+            case SessionPhase.Closing:
+                _host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.ConnectionClosed, "The connection is closing."));
+                return;
+            default:
+                ClientRequests.Send(request, asker);
+                return;
+        }
+    }
+
+    public void CancelClientRequest(string key)
+    {
+        if (IsOpen) ClientRequests.Cancel(key);
+    }
+
+    public void ClientRequestTimedOut(long id)
+    {
+        if (IsOpen) ClientRequests.TimedOut(id);
+    }
+
+    public void HandshakeTimedOut()
+    {
+        if (Phase == SessionPhase.AwaitingInitialize) Close(new CloseReason(CloseKind.PolicyViolation, "initialize not received in time"));
+    }
+
+    /// <summary>Shutdown began: new calls are refused (those held back too), the transport closes when the last call is answered.</summary>
+    public void Drain()
+    {
+        switch (Phase)
+        {
+            case SessionPhase.AwaitingInitialize:
+                Close(ShuttingDown);
+                return;
+            case SessionPhase.Operating:
+                Phase = SessionPhase.Draining;
+                Calls.RunHeldBack();
+                CloseIfDrained();
+                return;
+        }
+    }
+
+    /// <summary>The drain timeout passed: close now, cancelling what still runs.</summary>
+    public void DrainDeadline()
+    {
+        if (Phase is SessionPhase.AwaitingInitialize or SessionPhase.Draining) Close(ShuttingDown);
+    }
+
+    /// <summary>Nothing came from the client for the idle timeout: an idle session (no call, no request to the client) closes.</summary>
+    public void IdleTimeout()
+    {
+        if (Phase == SessionPhase.Operating && Calls.Count == 0 && ClientRequests.Count == 0) Close(new CloseReason(CloseKind.Normal, "idle timeout"));
+    }
+
+    /// <summary>The transport ended (the peer closed, it failed, or the server's own close completed).</summary>
+    public void TransportClosed()
+    {
+        _transportGone = true;
+        _host.Stop();
+    }
+
+    /// <summary>The host stops (it failed, or the transport is gone): calls are cancelled, and a transport still open is closed as failed.</summary>
+    public void Stopped()
+    {
+        ClientRequests.FailAll("the connection closed");
+        Calls.CancelAll();
+        if (!_closeRequested && !_transportGone) _host.Close(new CloseReason(CloseKind.InternalError, "internal server error"));
+    }
+
+    private static CloseReason ShuttingDown => new(CloseKind.ShuttingDown, "server shutting down");
+
+    private bool IsOpen => Phase is SessionPhase.Operating or SessionPhase.Draining;
+
+    private void CloseIfDrained()
+    {
+        if (Phase == SessionPhase.Draining && Calls.Count == 0) Close(ShuttingDown);
+    }
+
+    internal void Close(CloseReason reason)
+    {
+        if (_closeRequested) return;
+        _closeRequested = true;
+        Calls.CancelAll();
+        Calls.Clear();
+        ClientRequests.FailAll("the connection closed");
+        _host.Close(reason);
+        Phase = SessionPhase.Closing;
+    }
+
+    internal bool CloseRequested => _closeRequested;
+
+    internal void SendListChanged(string list) => Send(JsonRpcWriter.Notification($"notifications/{list}/list_changed", null));
+
+    private bool TryRead(string text, out JsonRpcMessage message)
+    {
+        if (JsonRpcMessage.TryParse(text, out var parsed, out var error, out var errorId))
+        {
+            message = parsed!;
+            return true;
+        }
+
+        message = null!;
+        Send(JsonRpcWriter.Error(errorId, error!), errorId, final: true);
+        return false;
+    }
+
+    /// <summary>
+    /// The answer to a request whose id the client still uses for a request in flight, on every transport: the session
+    /// refuses it for its calls, and a transport with a stream per request for any request whose stream is open.
+    /// </summary>
+    public static string RequestIdInUse(RequestId id) =>
+        JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, $"Request id {id} is already in use by a request in flight.");
+
+    internal void SendError(RequestId id, int code, string message) => Reply(id, JsonRpcWriter.Error(id, code, message));
+
+    internal void SendResult(RequestId id, string resultJson) => Reply(id, JsonRpcWriter.ResultRaw(id, resultJson));
+
+    /// <summary>Sends the response to request <paramref name="id"/>, or holds it for its batch until the batch is complete.</summary>
+    internal void Reply(RequestId id, string json)
+    {
+        if (!Batches.TryAdd(id, json)) Send(json, id, final: true);
+    }
+
+    /// <summary>Sends a message; <paramref name="related"/>: the client's request it belongs to (a transport with a stream per request routes it there).</summary>
+    internal void Send(string json, RequestId? related = null, bool final = false)
+    {
+        if (_host.Send(json, related, final) || _closeRequested) return;
+        // The transport is closing (either side) or the client let its queue fill, which the transport answers with a
+        // close of its own: either way this session is done.
+        _host.LogDebug("the transport takes no more messages (closing, or its outbound queue is full)");
+        _closeRequested = true;
+        Phase = SessionPhase.Closing;
+    }
+}

@@ -1,0 +1,92 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Session;
+
+/// <summary>
+/// JSON-RPC batches (2025-03-26 sessions only): every element is handled as if it came alone, and the responses go back
+/// as one array once the last is ready. Notifications get none; an array of notifications gets no answer at all.
+/// </summary>
+internal sealed class SessionBatches(McpSession session)
+{
+    private readonly Dictionary<RequestId, Batch> _batchOf = [];
+
+    private sealed class Batch
+    {
+        public List<string> Responses { get; } = [];
+
+        public int Pending { get; set; }
+
+        public string ToJson() => "[" + string.Join(",", Responses) + "]";
+    }
+
+    public void Handle(string text)
+    {
+        JToken token;
+        try
+        {
+            token = McpJson.Parse(text);
+        }
+        catch (JsonReaderException ex)
+        {
+            session.Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.ParseError, "Parse error: " + ex.Message));
+            return;
+        }
+
+        var elements = (JArray)token;
+        if (elements.Count == 0)
+        {
+            session.Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: an empty batch."));
+            return;
+        }
+
+        var batch = new Batch();
+        var messages = new List<JsonRpcMessage>();
+        foreach (var element in elements)
+        {
+            if (!JsonRpcMessage.TryFrom(element, out var msg, out var error, out var errorId))
+            {
+                batch.Responses.Add(JsonRpcWriter.Error(errorId, error!));
+                continue;
+            }
+            if (msg!.Kind == JsonRpcMessageKind.Request)
+            {
+                var id = msg.Id!.Value;
+                if (msg.Method == McpMethods.Initialize || !_batchOf.TryAdd(id, batch))
+                {
+                    var why = msg.Method == McpMethods.Initialize ? "initialize must not be part of a batch." : $"request id {id} is used twice.";
+                    batch.Responses.Add(JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, "Invalid request: " + why));
+                    continue;
+                }
+                batch.Pending++;
+            }
+            messages.Add(msg);
+        }
+
+        // Counted first, dispatched second: a request answered at once must not complete the batch early.
+        batch.Pending++;
+        foreach (var msg in messages) session.Dispatch(msg, inBatch: true);
+        Settle(batch);
+    }
+
+    /// <summary>Holds the response to <paramref name="id"/> for its batch (sending the batch when it was the last); false when the request came alone.</summary>
+    public bool TryAdd(RequestId id, string json)
+    {
+        if (!_batchOf.Remove(id, out var batch)) return false;
+        batch.Responses.Add(json);
+        Settle(batch);
+        return true;
+    }
+
+    /// <summary>The client cancelled request <paramref name="id"/>: its batch no longer waits for it.</summary>
+    public void Cancelled(RequestId id)
+    {
+        if (_batchOf.Remove(id, out var batch)) Settle(batch);
+    }
+
+    private void Settle(Batch batch)
+    {
+        if (--batch.Pending == 0 && batch.Responses.Count > 0) session.Send(batch.ToJson());
+    }
+}

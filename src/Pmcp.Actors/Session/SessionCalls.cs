@@ -1,0 +1,184 @@
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Calls;
+using Pmcp.Protocol;
+using static Pmcp.Actors.Actors.ToolRouterProtocol;
+
+namespace Pmcp.Actors.Session;
+
+/// <summary>
+/// A session's calls of user code in flight (<c>tools/call</c>, <c>resources/read</c>, <c>prompts/get</c>,
+/// <c>completion/complete</c>): their ids, their progress, their cancellation, and the in-flight limit — at the limit
+/// the transport stops reading and requests already read wait here, in order, until a call ends.
+/// </summary>
+internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallRunner runner, long connectionId)
+{
+    private readonly Dictionary<long, InFlightCall> _calls = [];
+    private readonly Dictionary<RequestId, long> _callIds = [];
+    private readonly Queue<JsonRpcMessage> _heldBack = new();
+    private long _nextCallId;
+    private bool _paused;
+
+    public ICallRunner Runner { get; } = runner;
+
+    public int Count => _calls.Count;
+
+    public bool AtLimit => _calls.Count >= session.Options.MaxInFlightCallsPerConnection;
+
+    public bool IsInFlight(RequestId id) => _callIds.ContainsKey(id);
+
+    private sealed class InFlightCall(RequestId requestId, JToken? progressToken, IRunningCall? running)
+    {
+        public RequestId RequestId { get; } = requestId;
+
+        /// <summary>Set when the call runs in this session rather than elsewhere.</summary>
+        public IRunningCall? Running { get; } = running;
+        public JToken? ProgressToken { get; } = progressToken;
+        public double LastProgress { get; set; } = double.NegativeInfinity;
+        public long LastProgressAt { get; set; }
+    }
+
+    public void HoldBack(JsonRpcMessage request) => _heldBack.Enqueue(request);
+
+    /// <summary>Runs the requests held back by the limit while there is room (while draining: refuses them all).</summary>
+    public void RunHeldBack()
+    {
+        while (_heldBack.Count > 0 && (session.Phase == SessionPhase.Draining || (session.Phase == SessionPhase.Operating && !AtLimit)))
+            session.Dispatch(_heldBack.Dequeue());
+    }
+
+    /// <summary>Starts a request that runs user code: it counts as a call in flight and can be cancelled.</summary>
+    public void Start(RequestId id, string method, JsonRpcMessage msg)
+    {
+        var meta = msg.Param("_meta");
+        if (meta is not null && meta.Type is not (JTokenType.Object or JTokenType.Null))
+        {
+            session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta must be an object.");
+            return;
+        }
+
+        var progressToken = (meta as JObject)?["progressToken"];
+        if (progressToken is not null && progressToken.Type is not (JTokenType.String or JTokenType.Integer))
+        {
+            session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta.progressToken must be a string or an integer.");
+            return;
+        }
+
+        string? toolName = null;
+        JObject? arguments = null;
+        if (method == McpMethods.ToolsCall)
+        {
+            if (msg.Param("name") is not { Type: JTokenType.String } nameToken)
+            {
+                session.SendError(id, JsonRpcErrorCodes.InvalidParams, "tools/call needs params.name (a string).");
+                return;
+            }
+
+            var args = msg.Param("arguments");
+            if (args is not null && args.Type is not (JTokenType.Object or JTokenType.Null))
+            {
+                session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
+                return;
+            }
+            toolName = (string)nameToken!;
+            arguments = Detached(args);
+        }
+
+        if (_callIds.ContainsKey(id))
+        {
+            session.Reply(id, McpSession.RequestIdInUse(id));
+            return;
+        }
+
+        var key = new CallKey(connectionId, _nextCallId + 1);
+        var start = toolName is not null
+            ? Runner.StartTool(key, id, toolName, arguments, progressToken is not null, session.Caller)
+            : Runner.StartRequest(key, id, method, msg.Params, session.Caller);
+        if (start.Refused is { } refused)
+        {
+            session.Reply(id, refused.ResponseJson);
+            return;
+        }
+
+        _nextCallId = key.CallId;
+        var call = new InFlightCall(id, progressToken, start.Running);
+        _calls.Add(key.CallId, call);
+        _callIds.Add(id, key.CallId);
+        if (!_paused && AtLimit)
+        {
+            _paused = true;
+            host.PauseReading();
+        }
+
+        // A call that finished at once, having told the client nothing, is answered now; the others answer through
+        // the host, behind their progress and log messages.
+        if (start.Answer is not { } answer) return;
+        if (answer.IsCompletedSuccessfully && !call.Running!.HasTold) Answered(answer.Result);
+        else host.AwaitAnswer(answer);
+    }
+
+    /// <summary>
+    /// The arguments as their own document, taken out of the request rather than copied: a tool (and the schema
+    /// validator) then sees paths like <c>count</c>, as when they arrive as text through the router, not <c>params.arguments.count</c>.
+    /// </summary>
+    private static JObject? Detached(JToken? args)
+    {
+        if (args is not JObject obj) return null;
+        if (obj.Parent is JProperty member) member.Value = JValue.CreateNull(); // params was made into an object: take it out
+        return obj;
+    }
+
+    public void Answered(CallAnswered answer)
+    {
+        if (Forget(answer.CallId) is { } call) session.Reply(call.RequestId, answer.ResponseJson);
+    }
+
+    /// <summary>The client cancelled <paramref name="requestId"/>: the call's token is cancelled and its request gets no response.</summary>
+    public void CancelFromClient(RequestId requestId)
+    {
+        if (!_callIds.TryGetValue(requestId, out var callId)) return; // finished or unknown: ignored, as the spec allows
+        var call = Forget(callId)!;
+        session.Batches.Cancelled(requestId); // the cancelled call gets no response, in a batch as alone
+        Cancel(callId, call);
+    }
+
+    public void Progress(ToolCallProgress progress)
+    {
+        if (!_calls.TryGetValue(progress.CallId, out var call) || call.ProgressToken is null) return;
+        if (!(progress.Progress > call.LastProgress)) return; // the spec requires progress to increase
+        var now = Environment.TickCount64;
+        var final = progress.Total is { } total && progress.Progress >= total;
+        if (!final && call.LastProgressAt != 0 && now - call.LastProgressAt < (long)session.Options.ProgressInterval.TotalMilliseconds) return;
+        call.LastProgress = progress.Progress;
+        call.LastProgressAt = now;
+        session.Send(JsonRpcWriter.Notification(McpMethods.Progress, new ProgressParams(call.ProgressToken, progress.Progress)
+        {
+            Total = progress.Total,
+            Message = progress.Message,
+        }), call.RequestId);
+    }
+
+    public void CancelAll()
+    {
+        foreach (var (callId, call) in _calls) Cancel(callId, call);
+    }
+
+    public void Clear()
+    {
+        _calls.Clear();
+        _callIds.Clear();
+    }
+
+    private void Cancel(long callId, InFlightCall call) => Runner.Cancel(new CallKey(connectionId, callId), call.Running);
+
+    private InFlightCall? Forget(long callId)
+    {
+        if (!_calls.Remove(callId, out var call)) return null;
+        _callIds.Remove(call.RequestId);
+        if (_paused && !AtLimit)
+        {
+            _paused = false;
+            host.ResumeReading();
+        }
+        return call;
+    }
+}

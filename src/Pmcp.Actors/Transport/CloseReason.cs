@@ -1,0 +1,34 @@
+using System.Net.WebSockets;
+
+namespace Pmcp.Actors.Transport;
+
+/// <summary>Why a session's transport closes, in terms of the session: each transport says it its own way (a WebSocket close code; the end of an HTTP session).</summary>
+public enum CloseKind
+{
+    /// <summary>The session ended normally (idle timeout). WebSocket 1000.</summary>
+    Normal,
+
+    /// <summary>The server is shutting down. WebSocket 1001.</summary>
+    ShuttingDown,
+
+    /// <summary>The client broke a rule: no initialize in time, too many messages, an outbound queue it does not read. WebSocket 1008.</summary>
+    PolicyViolation,
+
+    /// <summary>The session failed. WebSocket 1011.</summary>
+    InternalError,
+}
+
+/// <summary>A transport-neutral close: the kind and a short text for the peer.</summary>
+public readonly record struct CloseReason(CloseKind Kind, string Text);
+
+/// <summary>How a WebSocket says each <see cref="CloseKind"/>.</summary>
+internal static class WebSocketCloseCodes
+{
+    public static WebSocketCloseStatus ToWebSocketStatus(this CloseKind kind) => kind switch
+    {
+        CloseKind.Normal => WebSocketCloseStatus.NormalClosure,
+        CloseKind.ShuttingDown => WebSocketCloseStatus.EndpointUnavailable,
+        CloseKind.PolicyViolation => WebSocketCloseStatus.PolicyViolation,
+        _ => WebSocketCloseStatus.InternalServerError,
+    };
+}
