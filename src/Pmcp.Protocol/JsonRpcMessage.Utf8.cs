@@ -229,8 +229,8 @@ public sealed partial class JsonRpcMessage
     /// <see cref="BigInteger"/>, other numbers as <see cref="double"/>. An integer of more than
     /// <see cref="MaxBigIntegerDigits"/> digits, which Json.NET refuses as "too large to parse" though it is valid JSON,
     /// is read as the double it rounds to (infinity, as Json.NET reads <c>1e400</c>): parsing it as a BigInteger would
-    /// cost time quadratic in its length. False for a number too large for a double written with a fraction or exponent
-    /// (the Json.NET route reads it as infinity) and for a container.
+    /// cost time quadratic in its length. A number with a fraction or exponent past a double's range is infinity, as
+    /// Json.NET reads it. False for a container.
     /// </summary>
     private static bool TryPrimitive(ref Utf8JsonReader reader, out Scalar scalar)
     {
@@ -243,11 +243,9 @@ public sealed partial class JsonRpcMessage
                 // Json.NET's rule: a number with a fraction or an exponent is a float, any other an integer.
                 if (reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
                 {
-                    if (reader.TryGetDouble(out var real) && double.IsFinite(real))
-                    {
-                        scalar = new(JTokenType.Float, real);
-                        return true;
-                    }
+                    // Past a double's range the reader gives up; the double it rounds to (infinity) is what Json.NET reads.
+                    scalar = new(JTokenType.Float, reader.TryGetDouble(out var real) && double.IsFinite(real) ? real : RoundedDouble(reader.ValueSpan));
+                    return true;
                 }
                 else if (reader.TryGetInt64(out var integer))
                 {
@@ -259,7 +257,6 @@ public sealed partial class JsonRpcMessage
                     scalar = LargeInteger(reader.ValueSpan);
                     return true;
                 }
-                break;
             case JsonTokenType.True or JsonTokenType.False:
                 scalar = new(JTokenType.Boolean, reader.TokenType == JsonTokenType.True);
                 return true;
@@ -277,11 +274,14 @@ public sealed partial class JsonRpcMessage
     /// <summary>An integer that does not fit in 64 bits: a BigInteger as Json.NET reads it, or past its limit the double it rounds to.</summary>
     private static Scalar LargeInteger(ReadOnlySpan<byte> digits)
     {
-        Span<char> text = digits.Length <= MaxBigIntegerDigits + 1 ? stackalloc char[digits.Length] : new char[digits.Length];
+        var length = digits[0] == '-' ? digits.Length - 1 : digits.Length;
+        if (length > MaxBigIntegerDigits) return new(JTokenType.Float, RoundedDouble(digits));
+        Span<char> text = stackalloc char[digits.Length];
         for (var i = 0; i < digits.Length; i++) text[i] = (char)digits[i]; // a JSON number is ASCII
-        var length = text[0] == '-' ? text.Length - 1 : text.Length;
-        return length <= MaxBigIntegerDigits
-            ? new(JTokenType.Integer, BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))
-            : new(JTokenType.Float, double.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        return new(JTokenType.Integer, BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
     }
+
+    /// <summary>A JSON number as the nearest double, infinity past the range (as .NET and Json.NET round it).</summary>
+    private static double RoundedDouble(ReadOnlySpan<byte> number) =>
+        double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

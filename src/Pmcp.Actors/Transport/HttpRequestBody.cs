@@ -9,8 +9,9 @@ namespace Pmcp.Actors.Transport;
 
 /// <summary>
 /// Reads a Streamable HTTP POST's body as one message, and answers a body that cannot be one with a 4xx, never 200:
-/// 413 past <see cref="McpServerOptions.MaxMessageBytes"/>; 400 for a body Kestrel finds malformed or cut short (bad
-/// chunked framing, fewer bytes than Content-Length); 408 for a body slower than Kestrel's minimum data rate; and 400
+/// 413 past <see cref="McpServerOptions.MaxMessageBytes"/>; 400 for a body Kestrel finds malformed (bad chunked
+/// framing); 408 for a body slower than Kestrel's minimum data rate, which is also how a body that stops short of its
+/// Content-Length ends (a client that hangs up half-way gets nothing: Kestrel ends the connection); and 400
 /// with a -32700 JSON-RPC error for bytes that are not UTF-8, the rule a WebSocket text message has (RFC 6455 closes it
 /// with 1007), instead of reading them with U+FFFD in their place. Statuses: README, "Outcomes".
 /// </summary>
@@ -106,7 +107,9 @@ internal static class HttpRequestBody
     {
         try
         {
-            await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+            // Not cancelled by RequestAborted: a client that stopped sending half-way may still be reading, and Kestrel
+            // drops what it cannot send.
+            await context.Response.WriteAsync(text, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {

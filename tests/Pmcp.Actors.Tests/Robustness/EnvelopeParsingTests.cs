@@ -127,12 +127,12 @@ public sealed class EnvelopeParsingTests
     [InlineData("""/* c */ {"jsonrpc":"2.0","id":1,"method":"ping","params":null} // c""")]
     [InlineData("""{"json\u0072pc":"2.0","id":"\u00e9","method":"ping","params":{"a":{"b":[true,false]},"a":-0.0}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":99999999999999999999,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"x","params":{"y":2.5e400,"z":-1e999999}}""")]
     public void StrictJson_IsReadByTheUtf8Route(string text) => Assert.True(JsonRpcMessage.ReadsStrictly(text));
 
     [Theory]
     [InlineData("""{'jsonrpc':'2.0','id':1,'method':'ping'}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping",}""")]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"x","params":{"y":2.5e400}}""")]
     [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"ping"}]""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping"} trailing""")]
     public void TextJsonNetReadsOtherwise_IsLeftToIt(string text) => Assert.False(JsonRpcMessage.ReadsStrictly(text));
