@@ -46,8 +46,8 @@ try
 }
 catch (InvalidDataException ex)
 {
-    // A settings file that is not JSON: the reader's reason is in the inner exception.
-    return ConfigurationError($"a settings file is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
+    // A settings file that is not JSON: the message names the file, the innermost exception the place.
+    return ConfigurationError($"{ex.Message.TrimEnd('.')}: it must be JSON ({ex.GetBaseException().Message})");
 }
 catch (FormatException ex)
 {

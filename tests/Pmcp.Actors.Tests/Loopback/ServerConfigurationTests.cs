@@ -25,6 +25,8 @@ public sealed class ServerConfigurationTests(ITestOutputHelper output)
         { ["--port", "0", "--Pmcp:Server:Path=mcp"], "Pmcp:Server:Path is 'mcp'; it must be a path that starts with '/'" },
         { ["--port", "0", "--config", "/no/such/pmcp-settings.json"], "--config is '/no/such/pmcp-settings.json', a file that does not exist" },
         { ["--port", "0", "--role", "banana"], "Pmcp:Cluster:Role is 'banana'; it must be one of both, gateway, tools" },
+        { ["--port", "0", "--Pmcp:Tls:CertificatePath=/no/such/cert.pfx"], "Pmcp:Tls:CertificatePath is '/no/such/cert.pfx', a file that does not exist" },
+        { ["--port", "0", "--Pmcp:Server:AllowedOrigins:0=ftp://x"], "Pmcp:Server:AllowedOrigins: AllowedOrigins entries must be '*', 'null' or an origin" },
     };
 
     [Theory]
@@ -40,6 +42,29 @@ public sealed class ServerConfigurationTests(ITestOutputHelper output)
         var line = Assert.Single(lines);
         Assert.StartsWith("err: error: invalid configuration: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigFileThatIsNotJson_PrintsOneLineNamingIt_AndExitsWithCode2()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"pmcp-bad-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{ "Pmcp": { "Port": 5, }""");
+        try
+        {
+            using var server = new ServerProcess(ServerDll, ["--config", file]);
+            var exitCode = await server.Exited.Within(ExitTimeout, "the server to exit on its bad settings file");
+            output.WriteLine(server.Output);
+
+            Assert.Equal(2, exitCode);
+            var line = Assert.Single(server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith("err: error: invalid configuration: ", line, StringComparison.Ordinal);
+            Assert.Contains(file, line, StringComparison.Ordinal);
+            Assert.Contains("it must be JSON", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
