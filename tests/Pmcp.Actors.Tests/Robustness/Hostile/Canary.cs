@@ -48,6 +48,15 @@ internal sealed class Canary : IAsyncDisposable
 
     public TimeSpan Slowest => TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks));
 
+    /// <summary>Waits until each transport has made <paramref name="calls"/> more calls: the canary is seen working, not only started.</summary>
+    public async Task MoreCallsAsync(int calls)
+    {
+        var (webSocket, http) = (Interlocked.Read(ref _webSocketCalls) + calls, Interlocked.Read(ref _httpCalls) + calls);
+        await Deadline.UntilAsync(
+            () => Task.FromResult((Interlocked.Read(ref _webSocketCalls) >= webSocket && Interlocked.Read(ref _httpCalls) >= http) || _webSocketLoop.IsCompleted || _httpLoop.IsCompleted),
+            () => $"the canary's calls ({Summary})", SlowestAllowed * 20);
+    }
+
     /// <summary>Stops the calls, then asserts that each transport made calls and none was lost or slow.</summary>
     public async Task StopAndAssertAsync()
     {

@@ -50,6 +50,9 @@ public sealed class HostileServer : IAsyncLifetime
 
 internal static class Probe
 {
+    // Calls each canary session makes before the probe starts and again after it ends (about a quarter of a second).
+    private const int CanaryCalls = 5;
+
     /// <summary>
     /// Runs <paramref name="probe"/> beside a <see cref="Canary"/>, which must lose no call, then checks that the
     /// process's memory and threads come back near where they were before.
@@ -60,7 +63,10 @@ internal static class Probe
         var canary = await Canary.StartAsync(server, canaryHeader);
         try
         {
+            // The canary calls before, during and after the probe: a probe that broke the server for a moment is seen.
+            await canary.MoreCallsAsync(CanaryCalls);
             await probe();
+            await canary.MoreCallsAsync(CanaryCalls);
             await canary.StopAndAssertAsync();
             output.WriteLine(canary.Summary);
         }
