@@ -140,19 +140,21 @@ public sealed partial class JsonRpcMessage
     }
 
     /// <summary>The members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.</summary>
-    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members members)
+    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members read)
     {
-        members.ParamMembers = null;
-        members.ParamCount = 0;
+        ParamMember[]? members = null;
+        var count = 0;
         while (true)
         {
             if (!reader.Read()) return false;
-            if (reader.TokenType == JsonTokenType.EndObject) return true;
+            if (reader.TokenType == JsonTokenType.EndObject) break;
             var name = KnownParamNames.Match(ref reader) ?? reader.GetString()!;
             reader.Read();
             if (Token(ref reader) is not { } value) return false;
-            AddParam(ref members, name, value);
+            if (!AddParam(ref members, ref count, name, value)) read.Repeated ??= "params." + name;
         }
+        (read.ParamMembers, read.ParamCount) = (members, count);
+        return true;
     }
 
     /// <summary>An envelope member that should be a string or a number, typed as Json.NET types it; false when Json.NET must read it.</summary>

@@ -185,38 +185,36 @@ public sealed partial class JsonRpcMessage
     }
 
     /// <summary>Reads the members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.</summary>
-    private static void ReadParams(JsonReader reader, ref Members members)
+    private static void ReadParams(JsonReader reader, ref Members read)
     {
-        members.ParamMembers = null;
-        members.ParamCount = 0;
+        ParamMember[]? members = null;
+        var count = 0;
         while (true)
         {
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
-            if (reader.TokenType == JsonToken.EndObject) return;
+            if (reader.TokenType == JsonToken.EndObject) break;
             var name = (string)reader.Value!;
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
-            AddParam(ref members, name, JToken.ReadFrom(reader, McpJson.LoadSettings));
+            if (!AddParam(ref members, ref count, name, JToken.ReadFrom(reader, McpJson.LoadSettings))) read.Repeated ??= "params." + name;
         }
+        (read.ParamMembers, read.ParamCount) = (members, count);
     }
 
     /// <summary>
-    /// Adds a params member as read. A name given twice is noted (the message is refused, -32600): a filter or proxy
-    /// that reads the first <c>name</c> of a <c>tools/call</c> must not see another call than the one that would run.
+    /// Adds a params member as read; false, adding nothing, for a name given before. The message is then refused
+    /// (-32600): a filter or proxy that reads the first <c>name</c> of a <c>tools/call</c> must not see another call
+    /// than the one that would run.
     /// </summary>
-    private static void AddParam(ref Members read, string name, JToken value)
+    private static bool AddParam(ref ParamMember[]? members, ref int count, string name, JToken value)
     {
-        ref var members = ref read.ParamMembers;
-        var count = read.ParamCount;
         for (var at = 0; at < count; at++)
         {
-            if (!string.Equals(members![at].Name, name, StringComparison.Ordinal)) continue;
-            read.Repeated ??= "params." + name;
-            return;
+            if (string.Equals(members![at].Name, name, StringComparison.Ordinal)) return false;
         }
         if (members is null) members = new ParamMember[4];
         else if (count == members.Length) Array.Resize(ref members, count * 2);
-        members[count] = new ParamMember(name, value);
-        read.ParamCount = count + 1;
+        members[count++] = new ParamMember(name, value);
+        return true;
     }
 
     /// <summary>The envelope's members, one bit each, to notice one given twice without a set per message.</summary>
@@ -242,6 +240,7 @@ public sealed partial class JsonRpcMessage
     };
 
     /// <summary>Marks <paramref name="member"/> as read; true (and noted in <see cref="Members.Repeated"/>) when it was read before.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool Repeated(ref int seen, EnvelopeMember member, ref Members members)
     {
         if ((seen & (int)member) == 0)
@@ -249,9 +248,20 @@ public sealed partial class JsonRpcMessage
             seen |= (int)member;
             return false;
         }
-        members.Repeated ??= member == EnvelopeMember.JsonRpc ? "jsonrpc" : member.ToString().ToLowerInvariant();
+        NoteRepeated(ref members, member);
         return true;
     }
+
+    // Off the hot path: only a message that repeats a member gets here.
+    private static void NoteRepeated(ref Members members, EnvelopeMember member) => members.Repeated ??= member switch
+    {
+        EnvelopeMember.JsonRpc => "jsonrpc",
+        EnvelopeMember.Id => "id",
+        EnvelopeMember.Method => "method",
+        EnvelopeMember.Params => "params",
+        EnvelopeMember.Result => "result",
+        _ => "error",
+    };
 
     private static JObject ParamsObject(ParamMember[]? members, int count)
     {
