@@ -38,7 +38,7 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal("1.0.0", result.ServerInfo.Version);
         Assert.Equal(McpProtocolVersions.Latest, result.ProtocolVersion);
         Assert.NotNull(result.Capabilities.Tools);
-        Assert.Equal("mcp", client.Transport.SubProtocol);
+        Assert.Equal("mcp", ((WebSocketTransport)client.Transport).SubProtocol);
         Assert.Equal(McpClientState.Ready, client.State);
         Assert.Same(result, client.InitializeResult);
     }
