@@ -1,0 +1,152 @@
+using ModelContextProtocol.AspNetCore;
+using Newtonsoft.Json.Linq;
+using Pmcp.Client.Tests.Support;
+using Pmcp.Protocol;
+
+namespace Pmcp.Client.Tests;
+
+public sealed class StatelessSdkServerFixture : IAsyncLifetime
+{
+    internal SdkServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await SdkServer.StartAsync(HttpServerSessionMode.Stateless);
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+public sealed class StatefulSdkServerFixture : IAsyncLifetime
+{
+    internal SdkServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await SdkServer.StartAsync(HttpServerSessionMode.Stateful);
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>
+/// The client against the official C# SDK's server in stateless mode, which speaks MCP 2026-07-28: discovery instead
+/// of initialize, per-request metadata, MRTR for elicitation and sampling.
+/// </summary>
+public sealed class StatelessSdkInteropTests(StatelessSdkServerFixture fixture) : IClassFixture<StatelessSdkServerFixture>
+{
+    private async Task<McpClient> ConnectAsync(Action<McpClient>? handlers = null)
+    {
+        var client = new McpClient(new StreamableHttpConfig(fixture.Server.Url) { RequestTimeout = Deadline.Default, AutoReconnect = false });
+        handlers?.Invoke(client);
+        await client.InitializeAsync(ClientCapabilities.Minimal()).Within("discovery");
+        return client;
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Discovers2026_WithTheServersNameAndCapabilities()
+    {
+        await using var client = await ConnectAsync();
+
+        Assert.True(client.IsModernProtocol);
+        Assert.Equal(ModernProtocol.Version, client.ProtocolVersion);
+        Assert.Contains(ModernProtocol.Version, client.DiscoverResult!.SupportedVersions);
+        Assert.Equal("csharp-sdk", client.ServerInfo!.Name);
+        Assert.NotNull(client.ServerCapabilities!.Tools);
+        Assert.Null(((StreamableHttpTransport)client.Transport).SessionId);
+    }
+
+    [Fact]
+    public async Task Tools_AreListedAndCalled()
+    {
+        await using var client = await ConnectAsync();
+
+        var tools = await client.ListToolsAsync().Within("tools/list");
+        var result = await client.CallToolAsync("echo", new JObject { ["text"] = "hello sdk" }).Within("tools/call");
+
+        Assert.Contains(tools, t => t.Name == "echo" && t.Description == "Echoes the input text back to the client.");
+        Assert.Equal("hello sdk", Assert.IsType<TextContent>(Assert.Single(result.Content)).Text);
+    }
+
+    [Fact]
+    public async Task CallTool_ReportsProgress_FromTheRequestsStream()
+    {
+        await using var client = await ConnectAsync();
+        var reports = new List<ProgressParams>();
+
+        var result = await client.CallToolAsync("slow", new JObject { ["ms"] = 100 }, new Progress(reports)).Within("tools/call slow");
+
+        Assert.Equal("waited 100 ms", ((TextContent)result.Content[0]).Text);
+        lock (reports) Assert.Equal(10, reports.Count);
+        Assert.Equal("step 10", reports[^1].Message);
+    }
+
+    [Fact]
+    public async Task CallTool_AnswersAnElicitationInputRequest_WithTheElicitationHandler_AndRetries()
+    {
+        ElicitParams? asked = null;
+        await using var client = await ConnectAsync(c => c.SetElicitationHandler((request, _) =>
+        {
+            asked = request;
+            return Task.FromResult(new ElicitResult("accept") { Content = new JObject { ["answer"] = "blue" } });
+        }));
+
+        var result = await client.CallToolAsync("ask_user", new JObject { ["question"] = "Favourite colour?" }).Within("tools/call ask_user");
+
+        Assert.Equal("The user answered: blue", ((TextContent)result.Content[0]).Text);
+        Assert.Equal("Favourite colour?", asked?.Message);
+    }
+
+    [Fact]
+    public async Task CallTool_AnswersASamplingInputRequest_WithTheSamplingHandler()
+    {
+        await using var client = await ConnectAsync(c => c.SetSamplingHandler((request, _) =>
+            Task.FromResult(new CreateMessageResult("assistant", new TextContent("Paris"), "fake-llm"))));
+
+        var result = await client.CallToolAsync("ask_model", new JObject { ["question"] = "Capital of France?" }).Within("tools/call ask_model");
+
+        Assert.Equal("Paris (model fake-llm)", ((TextContent)result.Content[0]).Text);
+    }
+
+    [Fact]
+    public async Task Resources_AreListedAndRead_IncludingFromATemplate()
+    {
+        await using var client = await ConnectAsync();
+
+        var resources = await client.ListResourcesAsync().Within("resources/list");
+        var templates = await client.ListResourceTemplatesAsync().Within("resources/templates/list");
+        var greeting = await client.ReadResourceAsync("sdk://greeting").Within("resources/read");
+        var item = await client.ReadResourceAsync("sdk://items/42").Within("resources/read template");
+
+        Assert.Contains(resources, r => r.Uri == "sdk://greeting");
+        Assert.Contains(templates, t => t.UriTemplate == "sdk://items/{id}");
+        Assert.Equal("hello from the C# SDK", greeting.Contents[0].Text);
+        Assert.Equal("item 42", item.Contents[0].Text);
+    }
+
+    [Fact]
+    public async Task Prompts_AreListedAndGot_AndArgumentsCompleted()
+    {
+        await using var client = await ConnectAsync();
+
+        var prompts = await client.ListPromptsAsync().Within("prompts/list");
+        var prompt = await client.GetPromptAsync("greet", new Dictionary<string, string> { ["name"] = "Ada", ["mood"] = "calm" }).Within("prompts/get");
+        var completion = await client.CompleteAsync(CompletionReference.ForPrompt("greet"), "mood", "c").Within("completion/complete");
+
+        Assert.Contains(prompts, p => p.Name == "greet" && p.Arguments!.Any(a => a.Name == "mood"));
+        Assert.Equal("Greet Ada in a calm way.", ((TextContent)prompt.Messages[0].Content).Text);
+        Assert.Equal(["cheerful", "calm"], completion.Values);
+    }
+
+    [Fact]
+    public async Task CallTool_FailsWithTheServersError_WhenTheToolIsUnknown()
+    {
+        await using var client = await ConnectAsync();
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("nope").Within("tools/call nope"));
+
+        Assert.Equal(JsonRpcErrorCodes.InvalidParams, error.Code);
+    }
+
+    private sealed class Progress(List<ProgressParams> reports) : IProgress<ProgressParams>
+    {
+        public void Report(ProgressParams value)
+        {
+            lock (reports) reports.Add(value);
+        }
+    }
+}
