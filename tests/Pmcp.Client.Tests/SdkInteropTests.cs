@@ -150,3 +150,75 @@ public sealed class StatelessSdkInteropTests(StatelessSdkServerFixture fixture) 
         }
     }
 }
+
+/// <summary>
+/// The client against the official C# SDK's server in stateful mode, which refuses 2026-07-28: the client falls back
+/// to initialize and speaks the 2025 era with a session (Mcp-Session-Id, server requests on SSE streams, DELETE at the end).
+/// </summary>
+public sealed class StatefulSdkInteropTests(StatefulSdkServerFixture fixture) : IClassFixture<StatefulSdkServerFixture>
+{
+    private async Task<McpClient> ConnectAsync(Action<McpClient>? handlers = null)
+    {
+        var client = new McpClient(new StreamableHttpConfig(fixture.Server.Url) { RequestTimeout = Deadline.Default, AutoReconnect = false });
+        handlers?.Invoke(client);
+        await client.InitializeAsync(ClientCapabilities.Minimal()).Within("discovery, then initialize");
+        return client;
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FallsBackToInitialize_AndGetsASession()
+    {
+        await using var client = await ConnectAsync();
+
+        Assert.False(client.IsModernProtocol);
+        Assert.Null(client.DiscoverResult);
+        Assert.Equal(McpProtocolVersions.Latest, client.ProtocolVersion);
+        Assert.Equal("csharp-sdk", client.ServerInfo!.Name);
+        Assert.False(string.IsNullOrEmpty(((StreamableHttpTransport)client.Transport).SessionId));
+    }
+
+    [Fact]
+    public async Task Tools_AreListedAndCalled_InTheSession()
+    {
+        await using var client = await ConnectAsync();
+
+        var tools = await client.ListToolsAsync().Within("tools/list");
+        var result = await client.CallToolAsync("echo", new JObject { ["text"] = "hello session" }).Within("tools/call");
+        var roundTrip = await client.PingAsync().Within("ping");
+
+        Assert.Contains(tools, t => t.Name == "echo");
+        Assert.Equal("hello session", ((TextContent)result.Content[0]).Text);
+        Assert.True(roundTrip >= TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task CallTool_AnswersTheServersElicitationRequest_SentOnTheCallsStream()
+    {
+        await using var client = await ConnectAsync(c => c.SetElicitationHandler((request, _) =>
+            Task.FromResult(new ElicitResult("accept") { Content = new JObject { ["answer"] = "green" } })));
+
+        var result = await client.CallToolAsync("ask_user", new JObject { ["question"] = "Colour?" }).Within("tools/call ask_user");
+
+        Assert.Equal("The user answered: green", ((TextContent)result.Content[0]).Text);
+    }
+
+    [Fact]
+    public async Task CloseAsync_DeletesTheSession_SoTheServerNoLongerKnowsIt()
+    {
+        var client = await ConnectAsync();
+        var sessionId = ((StreamableHttpTransport)client.Transport).SessionId!;
+
+        await client.CloseAsync().Within("close");
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Server.Url)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Accept", "application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", McpProtocolVersions.Latest);
+        using var response = await http.SendAsync(request).Within("a request in the deleted session");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
