@@ -96,8 +96,10 @@ public sealed partial class McpClient
         {
             var json = JsonRpcWriter.Request(id, ModernProtocol.SubscriptionsListen, WithRequestMeta(new JObject { ["notifications"] = notifications }));
             await connection.SendAsync(new OutboundMessage(json, id, ModernProtocol.SubscriptionsListen), linked.Token).ConfigureAwait(false);
-            var first = await Task.WhenAny(acknowledgement.Task, pending.Task).WaitAsync(linked.Token).ConfigureAwait(false);
-            if (first == pending.Task)
+            await Task.WhenAny(acknowledgement.Task, pending.Task).WaitAsync(linked.Token).ConfigureAwait(false);
+            // Both may be done by now (a server with nothing to send acknowledges, then ends the stream): the
+            // acknowledgement, which came first on the stream, wins.
+            if (!acknowledgement.Task.IsCompleted)
             {
                 await pending.Task.ConfigureAwait(false); // a refusal throws here
                 throw new McpException("The server ended the subscription before acknowledging it.");

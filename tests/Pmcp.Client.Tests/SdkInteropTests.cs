@@ -133,6 +133,23 @@ public sealed class StatelessSdkInteropTests(StatelessSdkServerFixture fixture) 
     }
 
     [Fact]
+    public async Task Subscribe_IsAcknowledged_ThenEndedGracefully_ByAServerWithNothingToSend()
+    {
+        await using var client = await ConnectAsync();
+
+        var subscription = await client.SubscribeAsync(new McpSubscriptionFilter { ToolsListChanged = true, PromptsListChanged = true })
+            .Within("subscriptions/listen");
+
+        // Returned once the server acknowledged the stream. A stateless SDK server announces no listChanged, so it
+        // agrees to nothing and answers the listen request at once: the subscription ends without an error.
+        Assert.False(subscription.Acknowledged.ToolsListChanged);
+        Assert.False(subscription.Acknowledged.PromptsListChanged);
+        await subscription.Ended.Within("the server to end the subscription");
+        await subscription.DisposeAsync();
+        Assert.NotEmpty(await client.ListToolsAsync().Within("tools/list after the subscription"));
+    }
+
+    [Fact]
     public async Task CallTool_FailsWithTheServersError_WhenTheToolIsUnknown()
     {
         await using var client = await ConnectAsync();
