@@ -77,7 +77,7 @@ public sealed partial class McpClient
                 // The spec: a sender that stops waiting SHOULD tell the receiver (on 2026-era HTTP, closing the
                 // request's stream does); initialize must not be cancelled.
                 var reason = timedOut ? $"timed out after {WebSocketTransport.Format(_config.RequestTimeout)}" : "cancelled by the caller";
-                TellCancelled(connection!, id, reason);
+                await TellCancelledAsync(connection!, id, reason).ConfigureAwait(false);
             }
 
             if (!timedOut) throw new OperationCanceledException($"'{method}' was cancelled.", null, cancellationToken);
@@ -88,12 +88,23 @@ public sealed partial class McpClient
         }
     }
 
-    /// <summary>Tells the server the client no longer waits for request <paramref name="id"/>.</summary>
-    private void TellCancelled(IClientConnection connection, RequestId id, string reason)
+    /// <summary>
+    /// Tells the server the client no longer waits for request <paramref name="id"/>, and waits (up to CloseTimeout)
+    /// until the notice is sent, so that a client closed right after a cancel (a CLI on Ctrl-C) still cancels on the server.
+    /// </summary>
+    private async Task TellCancelledAsync(IClientConnection connection, RequestId id, string reason)
     {
         if (connection.Abandon(id) || !connection.IsOpen) return;
         var notice = JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(id) { Reason = reason });
-        Forget(connection.SendAsync(new OutboundMessage(notice, Method: McpMethods.Cancelled), CancellationToken.None));
+        try
+        {
+            await connection.SendAsync(new OutboundMessage(notice, Method: McpMethods.Cancelled), CancellationToken.None)
+                .WaitAsync(_config.CloseTimeout, _config.TimeProvider).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is McpException or TimeoutException)
+        {
+            LogSendFailed(_logger, $"notifications/cancelled for request {id}: {ex.Message}");
+        }
     }
 
     /// <summary>Returns when the client is ready, waiting for a reconnect if need be; throws when it never will be.</summary>

@@ -109,7 +109,7 @@ public sealed partial class McpClient
         catch (Exception ex)
         {
             Forget();
-            TellCancelled(connection, id, "subscribing failed");
+            await TellCancelledAsync(connection, id, "subscribing failed").ConfigureAwait(false);
             if (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new McpTimeoutException(ModernProtocol.SubscriptionsListen, _config.RequestTimeout,
@@ -134,11 +134,10 @@ public sealed partial class McpClient
             ResourcesListChanged = agreed?["resourcesListChanged"]?.Type == JTokenType.Boolean && (bool)agreed["resourcesListChanged"]!,
             ResourceUris = (agreed?["resourceSubscriptions"] as JArray)?.Select(u => (string?)u).OfType<string>().ToList() ?? [],
         };
-        return new McpSubscription(acknowledged, ended.Task, () =>
+        return new McpSubscription(acknowledged, ended.Task, async () =>
         {
-            if (_pending.TryRemove(id, out _)) TellCancelled(connection, id, "unsubscribed");
+            if (_pending.TryRemove(id, out _)) await TellCancelledAsync(connection, id, "unsubscribed").ConfigureAwait(false);
             ended.TrySetResult();
-            return ValueTask.CompletedTask;
         });
     }
 
