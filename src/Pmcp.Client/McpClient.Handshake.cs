@@ -14,8 +14,8 @@ public sealed partial class McpClient
     /// Connects the transport unless it is connected and finds out what the server speaks. Unless
     /// <see cref="McpClientOptions.ProtocolVersion"/> pins a revision, it first asks <c>server/discover</c> for
     /// 2026-07-28; a server that answers with any JSON-RPC error other than the three 2026 ones (-32020, -32021, and
-    /// -32022 without 2026-07-28 among <c>supported</c>), an HTTP 400/404/405 without one, or nothing within
-    /// <see cref="McpClientOptions.DiscoverProbeTimeout"/>, is a 2025-era server: then the initialize handshake runs
+    /// -32022 without 2026-07-28 among <c>supported</c>), an HTTP 400/404/405 without one, or (on a WebSocket) nothing
+    /// within <see cref="McpClientOptions.DiscoverProbeTimeout"/>, is a 2025-era server: then the initialize handshake runs
     /// (initialize, then <c>notifications/initialized</c>) with the newest revision both speak. May be called once.
     /// The capabilities are sent as given, plus <c>sampling</c>, <c>elicitation</c> and <c>roots</c> for each of those
     /// requests that has a handler registered (<see cref="SetRequestHandler"/>) and is not declared already. A
@@ -107,7 +107,10 @@ public sealed partial class McpClient
         UseModern(connection, true);
         using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var probeTimeout = _options.DiscoverProbeTimeout;
-        if (probeTimeout != Timeout.InfiniteTimeSpan && (_config.RequestTimeout == Timeout.InfiniteTimeSpan || probeTimeout < _config.RequestTimeout))
+        // Silence means "2025 era" only on a channel where an unknown method may go unanswered (a WebSocket, like
+        // stdio). Over HTTP every POST gets a status, so a slow answer is just slow: the request timeout applies.
+        if (_transport is WebSocketTransport && probeTimeout != Timeout.InfiniteTimeSpan
+            && (_config.RequestTimeout == Timeout.InfiniteTimeSpan || probeTimeout < _config.RequestTimeout))
             probe.CancelAfter(probeTimeout);
 
         string whyNot;

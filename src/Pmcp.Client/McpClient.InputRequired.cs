@@ -11,7 +11,7 @@ namespace Pmcp.Client;
 public sealed partial class McpClient
 {
     private async Task<JToken> RequestWithInputAsync(string method, JObject parameters, string? name, IProgress<ProgressParams>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         JObject? inputResponses = null;
         string? requestState = null;
@@ -24,7 +24,7 @@ public sealed partial class McpClient
                 if (inputResponses is not null) p["inputResponses"] = inputResponses;
                 if (requestState is not null) p["requestState"] = requestState;
                 return p;
-            }, cancellationToken, progress, name).ConfigureAwait(false);
+            }, cancellationToken, progress, name, headers: headers).ConfigureAwait(false);
 
             if (!_modern || result is not JObject answer || (string?)answer["resultType"] != ModernProtocol.InputRequired) return result;
             if (round >= _options.MaxInputRounds)

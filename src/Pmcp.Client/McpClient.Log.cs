@@ -41,6 +41,9 @@ public sealed partial class McpClient
     [LoggerMessage(Level = LogLevel.Warning, Message = "The server sent an error no pending request matches: {Code} {Message}")]
     private static partial void LogUnmatchedError(ILogger logger, int code, string message);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Left tool '{Tool}' out of tools/list: {Reason}")]
+    private static partial void LogToolRejected(ILogger logger, string tool, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "A message could not be sent: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string reason);
 }

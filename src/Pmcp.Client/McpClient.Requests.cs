@@ -35,10 +35,12 @@ public sealed partial class McpClient
     /// <summary>
     /// Sends a request and awaits its answer. Without <paramref name="connection"/> it first waits until the client
     /// is ready (the caller's requests); with one it goes straight out on it (the handshake, also during a reconnect).
-    /// <paramref name="name"/> is the tool or prompt name or resource URI (HTTP mirrors it in <c>Mcp-Name</c>).
+    /// <paramref name="name"/> is the tool or prompt name or resource URI (HTTP mirrors it in <c>Mcp-Name</c>);
+    /// <paramref name="headers"/> are a tool call's <c>Mcp-Param-*</c> headers.
     /// </summary>
     private async Task<JToken> RequestAsync(string method, Func<RequestId, object?> buildParams, CancellationToken cancellationToken,
-        IProgress<ProgressParams>? progress = null, string? name = null, IClientConnection? connection = null)
+        IProgress<ProgressParams>? progress = null, string? name = null, IClientConnection? connection = null,
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         using var timeout = new CancellationTokenSource(_config.RequestTimeout, _config.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -59,7 +61,7 @@ public sealed partial class McpClient
             try
             {
                 var json = JsonRpcWriter.Request(id, method, WithRequestMeta(buildParams(id)));
-                await connection.SendAsync(new OutboundMessage(json, id, method, name), linked.Token).ConfigureAwait(false);
+                await connection.SendAsync(new OutboundMessage(json, id, method, name, headers), linked.Token).ConfigureAwait(false);
                 sent = true;
                 return await pending.Task.WaitAsync(linked.Token).ConfigureAwait(false);
             }

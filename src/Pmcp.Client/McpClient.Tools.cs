@@ -6,6 +6,8 @@ namespace Pmcp.Client;
 /// <summary>Tools, ping, and following <c>nextCursor</c> through every page of a list.</summary>
 public sealed partial class McpClient
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<ParamHeader>> _paramHeaders = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Sends <c>ping</c> and returns the round-trip time. A 2026-07-28 server has no ping (the revision removed it):
     /// there the round trip of <c>server/discover</c> is timed instead.
@@ -25,10 +27,30 @@ public sealed partial class McpClient
     }
 
     /// <summary>One page of <c>tools/list</c>; pass the previous page's <see cref="ListToolsResult.NextCursor"/> for the next.</summary>
+    /// <remarks>
+    /// Over 2026-era Streamable HTTP, the page leaves out (with a warning logged) every tool whose <c>x-mcp-header</c>
+    /// marks break the spec's rules, and remembers the marks of the others for <see cref="CallToolAsync"/>.
+    /// </remarks>
     public async Task<ListToolsResult> ListToolsPageAsync(string? cursor = null, CancellationToken cancellationToken = default)
     {
         var result = await RequestAsync(McpMethods.ToolsList, _ => Cursor(cursor), cancellationToken).ConfigureAwait(false);
-        return Parse<ListToolsResult>(result, McpMethods.ToolsList);
+        var page = Parse<ListToolsResult>(result, McpMethods.ToolsList);
+        if (!_modern || _transport is not StreamableHttpTransport) return page;
+
+        var kept = new List<Tool>(page.Tools.Count);
+        foreach (var tool in page.Tools)
+        {
+            var headers = McpParamHeaders.Find(tool.InputSchema, out var invalid);
+            if (headers is null)
+            {
+                LogToolRejected(_logger, tool.Name, invalid!);
+                continue;
+            }
+            if (headers.Count > 0) _paramHeaders[tool.Name] = headers;
+            else _paramHeaders.TryRemove(tool.Name, out _);
+            kept.Add(tool);
+        }
+        return page with { Tools = kept };
     }
 
     /// <summary>Every tool the server offers: <c>tools/list</c>, following <c>nextCursor</c> until the last page.</summary>
@@ -47,8 +69,11 @@ public sealed partial class McpClient
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var parameters = new JObject { ["name"] = name, ["arguments"] = arguments ?? new JObject() };
-        var result = await RequestWithInputAsync(McpMethods.ToolsCall, parameters, name, progress, cancellationToken).ConfigureAwait(false);
+        arguments ??= new JObject();
+        var parameters = new JObject { ["name"] = name, ["arguments"] = arguments };
+        // 2026-era HTTP: the arguments the tool marked with x-mcp-header (known from tools/list) go in Mcp-Param-* headers too.
+        var headers = _modern && _paramHeaders.TryGetValue(name, out var marked) ? McpParamHeaders.Extract(marked, arguments).ToList() : null;
+        var result = await RequestWithInputAsync(McpMethods.ToolsCall, parameters, name, progress, cancellationToken, headers).ConfigureAwait(false);
         return Parse<CallToolResult>(result, McpMethods.ToolsCall);
     }
 

@@ -20,8 +20,9 @@ public sealed record McpClientOptions
     public string? ProtocolVersion { get; init; }
 
     /// <summary>
-    /// How long the <c>server/discover</c> probe waits before taking silence for a 2025-era server (one that drops
-    /// unknown methods) and falling back to initialize; never longer than the request timeout. Default 5 s.
+    /// How long the <c>server/discover</c> probe waits on a WebSocket before taking silence for a 2025-era server (one
+    /// that drops unknown methods) and falling back to initialize; never longer than the request timeout. Over HTTP,
+    /// where every POST is answered with a status, the probe waits the request timeout like any request. Default 5 s.
     /// </summary>
     public TimeSpan DiscoverProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

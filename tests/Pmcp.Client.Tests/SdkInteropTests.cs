@@ -150,6 +150,21 @@ public sealed class StatelessSdkInteropTests(StatelessSdkServerFixture fixture) 
     }
 
     [Fact]
+    public async Task CallTool_MirrorsAnXMcpHeaderArgument_IntoItsMcpParamHeader_Base64WhenNotAscii()
+    {
+        await using var client = await ConnectAsync();
+        var tools = await client.ListToolsAsync().Within("tools/list");
+        Assert.Equal("Region", (string?)tools.Single(t => t.Name == "where").InputSchema["properties"]!["region"]!["x-mcp-header"]);
+
+        var plain = await client.CallToolAsync("where", new JObject { ["region"] = "us-west1" }).Within("tools/call where");
+        var encoded = await client.CallToolAsync("where", new JObject { ["region"] = "Zürich" }).Within("tools/call where, not ASCII");
+
+        Assert.Equal("region us-west1", ((TextContent)plain.Content[0]).Text);
+        Assert.Equal("region Zürich", ((TextContent)encoded.Content[0]).Text);
+        Assert.Equal(["us-west1", "=?base64?WsO8cmljaA==?="], fixture.Server.RegionHeaders);
+    }
+
+    [Fact]
     public async Task CallTool_FailsWithTheServersError_WhenTheToolIsUnknown()
     {
         await using var client = await ConnectAsync();

@@ -258,6 +258,7 @@ internal sealed partial class HttpSessionConnection : IClientConnection
         {
             request.Headers.TryAddWithoutValidation(McpHttpHeaders.Method, method);
             if (message.Name is { } name) request.Headers.TryAddWithoutValidation(McpHttpHeaders.Name, McpHttpHeaders.Encode(name));
+            foreach (var (header, value) in message.Headers ?? []) request.Headers.TryAddWithoutValidation(header, value);
         }
         return request;
     }

@@ -49,9 +49,11 @@ internal interface IClientConnection
 
 /// <summary>
 /// One message to send, with what an HTTP transport mirrors into headers: the request id (to route its answer), the
-/// method (<c>Mcp-Method</c>) and the tool or prompt name or resource URI (<c>Mcp-Name</c>).
+/// method (<c>Mcp-Method</c>), the tool or prompt name or resource URI (<c>Mcp-Name</c>), and a tool's
+/// <c>Mcp-Param-*</c> headers (2026 era).
 /// </summary>
-internal readonly record struct OutboundMessage(string Json, RequestId? Id = null, string? Method = null, string? Name = null)
+internal readonly record struct OutboundMessage(string Json, RequestId? Id = null, string? Method = null, string? Name = null,
+    IReadOnlyList<KeyValuePair<string, string>>? Headers = null)
 {
     public bool IsRequest => Id is not null;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Net;
 using System.Text.Json;
@@ -15,19 +16,23 @@ namespace Pmcp.Client.Tests.Support;
 /// The official C# MCP SDK's server (NuGet ModelContextProtocol.AspNetCore 2.4.0), a server nobody here wrote, hosted
 /// in this process on loopback at <c>http://127.0.0.1:PORT/mcp</c>: tools (one of them slow, with progress; two that
 /// ask the client for input, by elicitation and by sampling), a resource and a resource template, a prompt, and
-/// completion. Stateless mode answers 2026-07-28 clients (and MRTR); stateful mode is the 2025 era with sessions.
+/// completion, and a tool whose argument is mirrored in an <c>Mcp-Param-Region</c> header (recorded as received). Stateless mode answers 2026-07-28 clients (and MRTR); stateful mode is the 2025 era with sessions.
 /// </summary>
 internal sealed class SdkServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SdkServer(WebApplication app, Uri url)
+    private SdkServer(WebApplication app, Uri url, ConcurrentQueue<string> regionHeaders)
     {
         _app = app;
         Url = url;
+        RegionHeaders = regionHeaders;
     }
 
     public Uri Url { get; }
+
+    /// <summary>Every <c>Mcp-Param-Region</c> header the server received, as sent.</summary>
+    public ConcurrentQueue<string> RegionHeaders { get; }
 
     public static async Task<SdkServer> StartAsync(HttpServerSessionMode mode)
     {
@@ -47,10 +52,16 @@ internal sealed class SdkServer : IAsyncDisposable
                 },
             }));
         var app = builder.Build();
+        var regionHeaders = new ConcurrentQueue<string>();
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.TryGetValue("Mcp-Param-Region", out var region)) regionHeaders.Enqueue(region.ToString());
+            await next(context);
+        });
         app.MapMcp("/mcp");
         await app.StartAsync().Within("the C# SDK server to start", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         var port = new Uri(app.Urls.First()).Port;
-        return new SdkServer(app, new Uri($"http://127.0.0.1:{port}/mcp"));
+        return new SdkServer(app, new Uri($"http://127.0.0.1:{port}/mcp"), regionHeaders);
     }
 
     public async ValueTask DisposeAsync()
@@ -65,6 +76,9 @@ internal sealed class SdkTools
 {
     [McpServerTool(Name = "echo"), Description("Echoes the input text back to the client.")]
     public static string Echo([Description("Text to echo back.")] string text) => text;
+
+    [McpServerTool(Name = "where"), Description("Names the region it was asked about; the region travels in an Mcp-Param-Region header too.")]
+    public static string Where([McpHeader("Region"), Description("A region.")] string region) => $"region {region}";
 
     [McpServerTool(Name = "slow"), Description("Waits ms milliseconds in ten steps, reporting progress after each.")]
     public static async Task<string> Slow(int ms, IProgress<ModelContextProtocol.ProgressNotificationValue> progress, CancellationToken cancellationToken)
