@@ -7,129 +7,104 @@ using Pmcp.Protocol;
 
 namespace Pmcp.Cli;
 
-/// <summary>The command tree and what each command does.</summary>
-internal static class Commands
+/// <summary>The command tree: the options every command shares, and how a command connects, runs and reports failure.</summary>
+internal sealed class Commands
 {
     /// <summary>Where <c>--url</c> points when neither it nor <c>PMCP_URL</c> is given: the standalone server's default.</summary>
     public const string DefaultUrl = "ws://127.0.0.1:9001/mcp";
 
+    private readonly Option<string> _url = new("--url", "-u")
+    {
+        Description = $"The server's MCP endpoint: ws://, wss:// (WebSocket), http:// or https:// (Streamable HTTP). Default: $PMCP_URL, else {DefaultUrl}.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PMCP_URL") is { Length: > 0 } env ? env : DefaultUrl,
+    };
+
+    private readonly Option<bool> _json = new("--json")
+    {
+        Description = "Write the result as JSON on stdout, for scripts (errors too, as {\"error\":{...}}).",
+        Recursive = true,
+    };
+
+    private readonly Option<double> _timeout = new("--timeout")
+    {
+        Description = "Seconds to wait for the connection and for each answer.",
+        Recursive = true,
+        DefaultValueFactory = _ => 30,
+    };
+
+    private readonly Option<string[]> _headers = new("--header", "-H")
+    {
+        Description = "An extra HTTP header (on the upgrade, or on every HTTP request), 'Name: value' (e.g. 'Authorization: Bearer …'); repeatable.",
+        Recursive = true,
+    };
+
+    private Commands(TextWriter output, TextWriter error)
+    {
+        Out = output;
+        Err = error;
+    }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Err { get; }
+
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
-        var url = new Option<string>("--url", "-u")
-        {
-            Description = $"The server's WebSocket endpoint (ws:// or wss://). Default: $PMCP_URL, else {DefaultUrl}.",
-            Recursive = true,
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PMCP_URL") is { Length: > 0 } env ? env : DefaultUrl,
-        };
-        var json = new Option<bool>("--json")
-        {
-            Description = "Write the result as JSON on stdout, for scripts (errors too, as {\"error\":{...}}).",
-            Recursive = true,
-        };
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Seconds to wait for the connection and for each answer.",
-            Recursive = true,
-            DefaultValueFactory = _ => 30,
-        };
-        var headers = new Option<string[]>("--header", "-H")
-        {
-            Description = "An extra upgrade header, 'Name: value' (e.g. 'Authorization: Bearer …'); repeatable.",
-            Recursive = true,
-        };
-
-        var root = new RootCommand("pmcp: talk to an MCP server over WebSocket.\n\n"
+        var commands = new Commands(output, error);
+        var root = new RootCommand("pmcp: talk to an MCP server over WebSocket or Streamable HTTP, in either protocol era.\n\n"
             + "Exit codes: 0 ok, 1 the tool reported an error (isError), 2 usage, 3 connection failed or lost, "
             + "4 JSON-RPC error from the server, 5 timeout, 130 interrupted.");
-        root.Options.Add(url);
-        root.Options.Add(json);
-        root.Options.Add(timeout);
-        root.Options.Add(headers);
-
-        var tools = new Command("tools", "List or call the server's tools.");
-        root.Subcommands.Add(tools);
-
-        var list = new Command("list", "List every tool (all pages) with its description and arguments.");
-        list.SetAction((parse, ct) => Run(parse, url, json, timeout, headers, output, error, ct,
-            async (client, o, token) => await ListAsync(client, o, token).ConfigureAwait(false)));
-        tools.Subcommands.Add(list);
-
-        var name = new Argument<string>("name") { Description = "The tool to call." };
-        var args = new Option<string>("--args", "-a")
-        {
-            Description = "The arguments as a JSON object, e.g. '{\"text\":\"hi\"}'.",
-            DefaultValueFactory = _ => "{}",
-        };
-        var progress = new Option<bool>("--progress")
-        {
-            Description = "Print each progress notification on stderr as a line, even when stderr is not a terminal.",
-        };
-        var call = new Command("call", "Call a tool and print its result.");
-        call.Arguments.Add(name);
-        call.Options.Add(args);
-        call.Options.Add(progress);
-        call.SetAction((parse, ct) =>
-        {
-            JObject arguments;
-            try
-            {
-                arguments = McpJson.Parse(parse.GetValue(args) ?? "{}") as JObject
-                    ?? throw new JsonReaderException("it is JSON, but not an object");
-            }
-            catch (JsonReaderException ex)
-            {
-                return Task.FromResult(Output.UsageError(parse.GetValue(json), output, error, $"--args must be a JSON object: {ex.Message}"));
-            }
-            return Run(parse, url, json, timeout, headers, output, error, ct,
-                (client, o, token) => CallAsync(client, o, parse.GetValue(name)!, arguments, parse.GetValue(progress), token));
-        });
-        tools.Subcommands.Add(call);
-
-        var ping = new Command("ping", "Check that the server answers, and how fast.");
-        ping.SetAction((parse, ct) => Run(parse, url, json, timeout, headers, output, error, ct,
-            async (client, o, token) =>
-            {
-                var roundTrip = await client.PingAsync(token).ConfigureAwait(false);
-                o.Pong(client.Transport.Config.Url, roundTrip);
-                return ExitCodes.Ok;
-            }));
-        root.Subcommands.Add(ping);
+        root.Options.Add(commands._url);
+        root.Options.Add(commands._json);
+        root.Options.Add(commands._timeout);
+        root.Options.Add(commands._headers);
+        root.Subcommands.Add(ToolCommands.Build(commands));
+        root.Subcommands.Add(ResourceCommands.Build(commands));
+        root.Subcommands.Add(PromptCommands.Build(commands));
+        foreach (var command in ServerCommands.Build(commands)) root.Subcommands.Add(command);
         return root;
     }
 
-    private static async Task<int> Run(ParseResult parse, Option<string> urlOption, Option<bool> jsonOption, Option<double> timeoutOption,
-        Option<string[]> headersOption, TextWriter output, TextWriter error, CancellationToken cancellationToken,
-        Func<McpClient, Output, CancellationToken, Task<int>> body)
-    {
-        var asJson = parse.GetValue(jsonOption);
-        var url = parse.GetValue(urlOption)!;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "ws" && uri.Scheme != "wss"))
-            return Output.UsageError(asJson, output, error, $"--url must be an absolute ws:// or wss:// URL, not '{url}'.");
+    public bool Json(ParseResult parse) => parse.GetValue(_json);
 
-        var seconds = parse.GetValue(timeoutOption);
+    public int UsageError(ParseResult parse, string message) => Output.UsageError(Json(parse), Out, Err, message);
+
+    /// <summary>
+    /// Connects to <c>--url</c> (discovery first, then initialize for a 2025-era server), runs <paramref name="body"/>,
+    /// closes, and turns each kind of failure into its exit code. Ctrl-C cancels the request in flight on the server.
+    /// </summary>
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<McpClient, Output, CancellationToken, Task<int>> body)
+    {
+        var asJson = Json(parse);
+        var url = parse.GetValue(_url)!;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("ws" or "wss" or "http" or "https"))
+            return UsageError(parse, $"--url must be an absolute ws://, wss://, http:// or https:// URL, not '{url}'.");
+
+        var seconds = parse.GetValue(_timeout);
         if (!(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
-            return Output.UsageError(asJson, output, error, $"--timeout must be a positive number of seconds, not {seconds.ToString(CultureInfo.InvariantCulture)}.");
+            return UsageError(parse, $"--timeout must be a positive number of seconds, not {seconds.ToString(CultureInfo.InvariantCulture)}.");
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in parse.GetValue(headersOption) ?? [])
+        foreach (var header in parse.GetValue(_headers) ?? [])
         {
             var colon = header.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0) return Output.UsageError(asJson, output, error, $"--header must look like 'Name: value', not '{header}'.");
+            if (colon <= 0) return UsageError(parse, $"--header must look like 'Name: value', not '{header}'.");
             headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
         }
 
-        var config = new WebSocketConfig(uri)
+        var config = McpTransportConfig.ForUrl(uri) with
         {
             // One command, one connection: a drop or a failed connect is reported, not retried.
             AutoReconnect = false,
             RequestTimeout = TimeSpan.FromSeconds(seconds),
             Headers = headers,
         };
-        var o = new Output(asJson, output, error);
+        var o = new Output(asJson, Out, Err);
         try
         {
             await using var client = await McpClient.ConnectAsync(config, ClientCapabilities.Minimal(),
-                new McpClientOptions { ClientInfo = new Implementation("pmcp", McpClientOptionsVersion()) }, cancellationToken).ConfigureAwait(false);
+                new McpClientOptions { ClientInfo = new Implementation("pmcp", CliVersion()) }, cancellationToken).ConfigureAwait(false);
             return await body(client, o, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -158,29 +133,38 @@ internal static class Commands
         }
     }
 
-    private static async Task<int> ListAsync(McpClient client, Output o, CancellationToken cancellationToken)
+    /// <summary>Reads a JSON object option (<c>--args</c>, <c>--context</c>); null with a usage error written when it is not one.</summary>
+    public JObject? ParseObject(ParseResult parse, string optionName, string? text, out int usageExit)
     {
-        var tools = await client.ListToolsAsync(cancellationToken).ConfigureAwait(false);
-        o.Tools(client.Transport.Config.Url, tools);
-        return ExitCodes.Ok;
-    }
-
-    private static async Task<int> CallAsync(McpClient client, Output o, string name, JObject arguments, bool progressLines, CancellationToken cancellationToken)
-    {
-        var progress = o.ProgressReporter(progressLines);
-        CallToolResult result;
+        usageExit = 0;
         try
         {
-            result = await client.CallToolAsync(name, arguments, progress, cancellationToken).ConfigureAwait(false);
+            return McpJson.Parse(text ?? "{}") as JObject ?? throw new JsonReaderException("it is JSON, but not an object");
         }
-        finally
+        catch (JsonReaderException ex)
         {
-            progress?.Finish();
+            usageExit = UsageError(parse, $"{optionName} must be a JSON object: {ex.Message}");
+            return null;
         }
-        o.CallResult(result);
-        return result.IsError == true ? ExitCodes.ToolError : ExitCodes.Ok;
     }
 
-    private static string McpClientOptionsVersion() =>
-        typeof(Commands).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    /// <summary>A JSON object of strings as a dictionary (prompt arguments, completion context); null with a usage error when a value is not a string.</summary>
+    public Dictionary<string, string>? ParseStrings(ParseResult parse, string optionName, string? text, out int usageExit)
+    {
+        var parsed = ParseObject(parse, optionName, text, out usageExit);
+        if (parsed is null) return null;
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in parsed)
+        {
+            if (value is not { Type: JTokenType.String })
+            {
+                usageExit = UsageError(parse, $"{optionName} values must be strings ('{name}' is {value?.Type.ToString().ToLowerInvariant() ?? "null"}).");
+                return null;
+            }
+            strings[name] = (string)value!;
+        }
+        return strings;
+    }
+
+    private static string CliVersion() => typeof(Commands).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 }

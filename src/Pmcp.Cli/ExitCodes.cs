@@ -9,10 +9,10 @@ internal static class ExitCodes
     /// <summary>The tool ran and reported a failure (<c>isError: true</c>).</summary>
     public const int ToolError = 1;
 
-    /// <summary>The command line is wrong: unknown option, bad URL, <c>--args</c> not a JSON object, bad header.</summary>
+    /// <summary>The command line is wrong: unknown option, bad URL, <c>--args</c> not a JSON object (of strings, for prompts), bad header.</summary>
     public const int Usage = 2;
 
-    /// <summary>The server could not be reached, refused the upgrade, or the connection dropped.</summary>
+    /// <summary>The server could not be reached, refused the connection (upgrade or HTTP status), or the connection dropped.</summary>
     public const int Connection = 3;
 
     /// <summary>The server answered with a JSON-RPC error (e.g. unknown tool) or with something that is not valid MCP.</summary>

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Pmcp.Cli;
 
-/// <summary>The <c>pmcp</c> command: <c>tools list</c>, <c>tools call NAME</c>, <c>ping</c>. Exit codes: see <see cref="ExitCodes"/>.</summary>
+/// <summary>The <c>pmcp</c> command: tools, resources, prompts, complete, discover, ping (see <see cref="Commands"/>). Exit codes: see <see cref="ExitCodes"/>.</summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)

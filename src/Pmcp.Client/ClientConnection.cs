@@ -87,7 +87,7 @@ internal sealed class ClientConnection
         }
     }
 
-    /// <summary>Sends a close frame, waits up to <see cref="WebSocketConfig.CloseTimeout"/> for the server's, then aborts.</summary>
+    /// <summary>Sends a close frame, waits up to <see cref="McpTransportConfig.CloseTimeout"/> for the server's, then aborts.</summary>
     public async Task CloseAsync(WebSocketCloseStatus status, string reason)
     {
         _closingReason ??= "the client closed the connection";
@@ -164,7 +164,7 @@ internal sealed class ClientConnection
 
     /// <summary>
     /// Closes the socket because of what the server sent: no more sends, a close frame with <paramref name="status"/>,
-    /// and the server gets <see cref="WebSocketConfig.CloseTimeout"/> to answer it before the socket is aborted.
+    /// and the server gets <see cref="McpTransportConfig.CloseTimeout"/> to answer it before the socket is aborted.
     /// </summary>
     private async Task RefuseAsync(string why, WebSocketCloseStatus status, string description)
     {

@@ -28,7 +28,7 @@ public sealed class McpDisconnectedEventArgs(McpConnectionLostException reason, 
     /// <summary>Why: a close frame from the server (with its code), a socket error, a ping with no pong, …</summary>
     public McpConnectionLostException Reason { get; } = reason;
 
-    /// <summary>True when <see cref="WebSocketConfig.AutoReconnect"/> is on and reconnecting starts now.</summary>
+    /// <summary>True when <see cref="McpTransportConfig.AutoReconnect"/> is on and reconnecting starts now.</summary>
     public bool WillReconnect { get; } = willReconnect;
 }
 

@@ -18,7 +18,7 @@ public class McpException : Exception
 }
 
 /// <summary>
-/// A request took longer than <see cref="WebSocketConfig.RequestTimeout"/> (time spent waiting for a reconnect
+/// A request took longer than <see cref="McpTransportConfig.RequestTimeout"/> (time spent waiting for a reconnect
 /// included). The server has been sent <c>notifications/cancelled</c> for it, when it had been sent at all.
 /// </summary>
 public sealed class McpTimeoutException(string method, TimeSpan timeout, string message)
@@ -46,17 +46,20 @@ public sealed class McpProtocolException(int code, string message, JToken? data 
     public JToken? ErrorData { get; } = data;
 }
 
-/// <summary>A WebSocket could not be opened: the server is not there, refused the upgrade, or did not answer in time.</summary>
+/// <summary>
+/// The server could not be reached or refused the client: a WebSocket that could not be opened (no server, upgrade
+/// refused, no answer in time), or an HTTP request answered with an error status and no JSON-RPC error.
+/// </summary>
 public sealed class McpConnectException(Uri url, string message, Exception? innerException, HttpStatusCode? statusCode = null)
     : McpException(message, innerException)
 {
     public Uri Url { get; } = url;
 
-    /// <summary>The HTTP status the server answered the upgrade with, when it answered with one other than 101.</summary>
+    /// <summary>The HTTP status the server answered with (the upgrade: one other than 101; a POST: an error status), when there was one.</summary>
     public HttpStatusCode? StatusCode { get; } = statusCode;
 
     /// <summary>
-    /// False when retrying cannot help: the server refused the upgrade with a 4xx status other than 408 or 429
+    /// False when retrying cannot help: the server refused with a 4xx status other than 408 or 429
     /// (wrong path, missing or bad credentials). Reconnecting gives up at once on such a refusal.
     /// </summary>
     public bool IsRetryable => StatusCode is not { } status || (int)status is < 400 or >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
@@ -64,7 +67,7 @@ public sealed class McpConnectException(Uri url, string message, Exception? inne
 
 /// <summary>
 /// The connection a request needed is gone: it dropped while the request was in flight, the client gave up
-/// reconnecting, it was never re-established (<see cref="WebSocketConfig.AutoReconnect"/> off), or the client was closed.
+/// reconnecting, it was never re-established (<see cref="McpTransportConfig.AutoReconnect"/> off), or the client was closed.
 /// The request may or may not have been carried out by the server.
 /// </summary>
 public sealed class McpConnectionLostException(string message, Exception? innerException = null)

@@ -4,7 +4,7 @@ namespace Pmcp.Client;
 /// The backoff of the seed, with jitter: the wait before attempt n is ReconnectDelay·2^(n-1), capped at
 /// MaxReconnectDelay, spread uniformly within ±ReconnectJitter of itself and then capped again.
 /// </summary>
-internal sealed class ReconnectBackoff(WebSocketConfig config, Func<double>? random = null)
+internal sealed class ReconnectBackoff(McpTransportConfig config, Func<double>? random = null)
 {
     private readonly Func<double> _random = random ?? Random.Shared.NextDouble;
 

@@ -5,17 +5,17 @@ using System.Net.WebSockets;
 namespace Pmcp.Client;
 
 /// <summary>
-/// MCP over one WebSocket at a time, to the server <see cref="WebSocketConfig.Url"/> names: one UTF-8 JSON-RPC
+/// MCP over one WebSocket at a time, to the server <see cref="McpTransportConfig.Url"/> names: one UTF-8 JSON-RPC
 /// message per text frame, sends serialised (one writer), one receive loop. Unlike the seed's transport, every
 /// config member is honoured: <see cref="SendAsync"/> really writes, keepalive pings detect a dead server, and a
 /// failed connect is retried with backoff. Reconnecting after a drop (and re-initializing) is done by
 /// <see cref="McpClient"/>, which owns the transport it is given.
 /// </summary>
-public sealed class WebSocketTransport : IAsyncDisposable
+public sealed class WebSocketTransport : McpClientTransport
 {
     private readonly object _lock = new();
-    private readonly ReconnectBackoff _backoff;
     private ClientConnection? _current;
+    private WebSocketChannel? _channel;
     private int _generation;
     private bool _disposed;
 
@@ -23,50 +23,31 @@ public sealed class WebSocketTransport : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        Config = config;
-        _backoff = new ReconnectBackoff(config);
+        _config = config;
     }
+
+    private readonly WebSocketConfig _config;
 
     /// <summary>A transport to <paramref name="url"/> with the default config.</summary>
     public static WebSocketTransport WithUrl(string url) => new(new WebSocketConfig(url));
 
-    public WebSocketConfig Config { get; }
+    /// <summary>The WebSocket settings (also as <see cref="McpClientTransport.Config"/>).</summary>
+    public WebSocketConfig WebSocketConfig => _config;
+
+    public override McpTransportConfig Config => _config;
 
     /// <summary>True while a socket is open.</summary>
-    public bool IsConnected => _current?.IsOpen == true;
+    public override bool IsConnected => _current?.IsOpen == true;
 
     /// <summary>The subprotocol the server agreed to on the current socket; null when none (or not connected).</summary>
     public string? SubProtocol => _current?.SubProtocol;
 
     /// <summary>How many sockets this transport has opened so far.</summary>
-    public int ConnectionCount => Volatile.Read(ref _generation);
+    public override int ConnectionCount => Volatile.Read(ref _generation);
 
     internal ClientConnection? Current => _current;
 
-    /// <summary>
-    /// Opens the socket. When <see cref="WebSocketConfig.AutoReconnect"/> is on, a failed attempt is retried with the
-    /// configured backoff (first retry after ReconnectDelay, doubling, jitter) until
-    /// <see cref="WebSocketConfig.MaxReconnectAttempts"/> consecutive attempts have failed, the first one included
-    /// (forever when null; one attempt when 0 or 1), as the seed's <c>connect</c> does. A refusal that retrying cannot
-    /// fix (a 4xx status) is not retried. Each attempt is bounded by <see cref="WebSocketConfig.RequestTimeout"/>.
-    /// </summary>
-    /// <exception cref="McpConnectException">The last attempt's failure.</exception>
-    public async Task ConnectAsync(CancellationToken cancellationToken = default)
-    {
-        var failures = 0;
-        while (true)
-        {
-            try
-            {
-                await OpenAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (McpConnectException ex) when (Config.AutoReconnect && ex.IsRetryable && !_backoff.Exhausted(++failures))
-            {
-                await Task.Delay(_backoff.DelayBefore(failures), Config.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    internal override IClientConnection? CurrentConnection => _channel;
 
     /// <summary>Writes one JSON-RPC message as a text frame. Concurrent calls are serialised.</summary>
     /// <exception cref="McpConnectionLostException">No socket is open, or it failed during the write.</exception>
@@ -88,14 +69,14 @@ public sealed class WebSocketTransport : IAsyncDisposable
         return connection.ReceiveAsync(cancellationToken);
     }
 
-    /// <summary>Closes the socket with 1000, waiting up to <see cref="WebSocketConfig.CloseTimeout"/> for the server's answer.</summary>
-    public Task CloseAsync()
+    /// <summary>Closes the socket with 1000, waiting up to <see cref="McpTransportConfig.CloseTimeout"/> for the server's answer.</summary>
+    public override Task CloseAsync()
     {
         var connection = _current;
         return connection is null ? Task.CompletedTask : connection.CloseAsync(WebSocketCloseStatus.NormalClosure, "client closing");
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         lock (_lock)
         {
@@ -106,18 +87,24 @@ public sealed class WebSocketTransport : IAsyncDisposable
     }
 
     /// <summary>One connect attempt, bounded by RequestTimeout; the new socket becomes the current one and starts receiving.</summary>
-    internal async Task<ClientConnection> OpenAsync(CancellationToken cancellationToken)
+    internal override async Task<IClientConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenChannelAsync(cancellationToken).ConfigureAwait(false);
+
+    internal async Task<ClientConnection> OpenAsync(CancellationToken cancellationToken) =>
+        (await OpenChannelAsync(cancellationToken).ConfigureAwait(false)).Socket;
+
+    private async Task<WebSocketChannel> OpenChannelAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var socket = new ClientWebSocket();
         var options = socket.Options;
-        if (Config.SubProtocol is { } subProtocol) options.AddSubProtocol(subProtocol);
+        if (_config.SubProtocol is { } subProtocol) options.AddSubProtocol(subProtocol);
         foreach (var (name, value) in Config.Headers) options.SetRequestHeader(name, value);
-        if (Config.PingInterval is { } interval)
+        if (_config.PingInterval is { } interval)
         {
             // The framework's keepalive: a ping frame every interval; no pong within the timeout aborts the socket.
             options.KeepAliveInterval = interval;
-            options.KeepAliveTimeout = Config.PingTimeout;
+            options.KeepAliveTimeout = _config.PingTimeout;
         }
         else
         {
@@ -151,6 +138,7 @@ public sealed class WebSocketTransport : IAsyncDisposable
 
         ClientConnection connection;
         ClientConnection? previous;
+        WebSocketChannel channel;
         lock (_lock)
         {
             if (_disposed)
@@ -160,12 +148,13 @@ public sealed class WebSocketTransport : IAsyncDisposable
                 throw new ObjectDisposedException(nameof(WebSocketTransport));
             }
             previous = _current;
-            connection = new ClientConnection(socket, Config, ++_generation);
+            connection = new ClientConnection(socket, _config, ++_generation);
             _current = connection;
+            _channel = channel = new WebSocketChannel(connection);
         }
         previous?.Abort("replaced by a new connection");
         connection.Start();
-        return connection;
+        return channel;
     }
 
     internal static string Format(TimeSpan t) =>

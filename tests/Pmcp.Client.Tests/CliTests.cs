@@ -165,12 +165,58 @@ public sealed class CliTests(RealServerFixture fixture) : IClassFixture<RealServ
     }
 
     [Fact]
-    public async Task Ping_ExitsTwo_WhenUrlIsNotAWebSocketUrl()
+    public async Task Ping_ExitsTwo_WhenUrlIsNotAnMcpUrl()
     {
-        var run = await Cli.RunAsync("ping", "--url", "http://127.0.0.1/mcp");
+        var run = await Cli.RunAsync("ping", "--url", "ftp://127.0.0.1/mcp");
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("--url must be an absolute ws:// or wss:// URL", run.Stderr);
+        Assert.Contains("--url must be an absolute ws://, wss://, http:// or https:// URL", run.Stderr);
+    }
+
+    [Fact]
+    public async Task ToolsList_OverStreamableHttp_PrintsTheSameTools()
+    {
+        var run = await Cli.RunAsync("tools", "list", "--url", fixture.Server.HttpUrl.ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith($"3 tools at {fixture.Server.HttpUrl}", run.Stdout);
+        Assert.Contains("echo   Returns its text unchanged.", run.Stdout);
+    }
+
+    [Fact]
+    public async Task ToolsCall_OverStreamableHttp_PrintsProgressAndTheResult()
+    {
+        var run = await Cli.RunAsync("tools", "call", "sleep", "--args", """{"ms":100}""", "--progress", "--url", fixture.Server.HttpUrl.ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("slept 100 ms" + Environment.NewLine, run.Stdout);
+        Assert.Equal(10, run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task Discover_NamesThe2025Era_ForOurServer(string transport)
+    {
+        var run = await Cli.RunAsync("discover", "--json", "--url", fixture.Server.UrlFor(transport).ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var described = JObject.Parse(run.Stdout);
+        Assert.Equal("2025-11-25", (string?)described["protocolVersion"]);
+        Assert.Equal("initialize", (string?)described["handshake"]);
+        Assert.Equal("test", (string?)described["serverInfo"]!["name"]);
+        Assert.Equal(JTokenType.Object, described["capabilities"]!["tools"]!.Type);
+    }
+
+    [Fact]
+    public async Task Discover_PrintsServerProtocolAndCapabilities()
+    {
+        var run = await Cli.RunAsync("discover", "--url", Url);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("server:       test 1.0.0", run.Stdout);
+        Assert.Contains("protocol:     2025-11-25 (2025 era: initialize handshake)", run.Stdout);
+        Assert.Contains("capabilities: tools (listChanged)", run.Stdout);
     }
 
     [Fact]

@@ -23,8 +23,9 @@ public sealed class RealServerFixture : IAsyncLifetime
 /// <summary>The client against the real server (Akka actors behind Kestrel) over loopback.</summary>
 public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<RealServerFixture>
 {
-    private Task<McpClient> ConnectAsync(TimeSpan? requestTimeout = null) =>
-        McpClient.ConnectAsync(new WebSocketConfig(fixture.Server.Url) { RequestTimeout = requestTimeout ?? Deadline.Default },
+    /// <summary>A ready client over <paramref name="transport"/>: "ws" (WebSocket) or "http" (Streamable HTTP), the same server behind both.</summary>
+    private Task<McpClient> ConnectAsync(string transport, TimeSpan? requestTimeout = null) =>
+        McpClient.ConnectAsync(McpTransportConfig.ForUrl(fixture.Server.UrlFor(transport)) with { RequestTimeout = requestTimeout ?? Deadline.Default },
             ClientCapabilities.Minimal()).Within("connect and initialize");
 
     [Fact]
@@ -38,7 +39,7 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal("1.0.0", result.ServerInfo.Version);
         Assert.Equal(McpProtocolVersions.Latest, result.ProtocolVersion);
         Assert.NotNull(result.Capabilities.Tools);
-        Assert.Equal("mcp", client.Transport.SubProtocol);
+        Assert.Equal("mcp", ((WebSocketTransport)client.Transport).SubProtocol);
         Assert.Equal(McpClientState.Ready, client.State);
         Assert.Same(result, client.InitializeResult);
     }
@@ -56,10 +57,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.True(transport.IsConnected);
     }
 
-    [Fact]
-    public async Task ListToolsAsync_FollowsNextCursorAcrossPages_WhenPageSizeIsOne()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task ListToolsAsync_FollowsNextCursorAcrossPages_WhenPageSizeIsOne(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
 
         var firstPage = await client.ListToolsPageAsync().Within("tools/list page 1");
         var all = await client.ListToolsAsync().Within("tools/list, all pages");
@@ -70,10 +73,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.All(all, t => Assert.Equal("object", (string?)t.InputSchema["type"]));
     }
 
-    [Fact]
-    public async Task CallToolAsync_ReturnsTheToolsText_ForEcho()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_ReturnsTheToolsText_ForEcho(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
 
         var result = await client.CallToolAsync("echo", new JObject { ["text"] = "hello" }).Within("echo");
 
@@ -81,10 +86,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal("hello", Assert.IsType<TextContent>(Assert.Single(result.Content)).Text);
     }
 
-    [Fact]
-    public async Task CallToolAsync_ReturnsIsErrorResult_WhenToolRejectsItsArguments()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_ReturnsIsErrorResult_WhenToolRejectsItsArguments(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
 
         var result = await client.CallToolAsync("add", new JObject { ["a"] = 1 }).Within("add");
 
@@ -92,10 +99,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Contains("'a' and 'b'", Assert.IsType<TextContent>(Assert.Single(result.Content)).Text);
     }
 
-    [Fact]
-    public async Task CallToolAsync_ThrowsProtocolExceptionWithCode_WhenToolIsUnknown()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_ThrowsProtocolExceptionWithCode_WhenToolIsUnknown(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
 
         var ex = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("nope").Within("tools/call nope"));
 
@@ -104,10 +113,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal(McpClientState.Ready, client.State);
     }
 
-    [Fact]
-    public async Task CallToolAsync_ReportsEveryProgressNotification_WhenProgressIsGiven()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_ReportsEveryProgressNotification_WhenProgressIsGiven(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
         var progress = new ListProgress();
 
         var result = await client.CallToolAsync("sleep", new JObject { ["ms"] = 100 }, progress).Within("sleep with progress");
@@ -121,10 +132,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal("slept 100 of 100 ms", reports[^1].Message);
     }
 
-    [Fact]
-    public async Task CallToolAsync_ThrowsOperationCanceledPromptly_WhenCallerCancelsMidCall()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_ThrowsOperationCanceledPromptly_WhenCallerCancelsMidCall(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
         var firstProgress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cts = new CancellationTokenSource();
         var progress = new ListProgress(() => firstProgress.TrySetResult());
@@ -143,11 +156,13 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal("after", Assert.IsType<TextContent>(Assert.Single(echo.Content)).Text);
     }
 
-    [Fact]
-    public async Task CallToolAsync_ThrowsTimeoutException_WhenServerTakesLongerThanRequestTimeout()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_ThrowsTimeoutException_WhenServerTakesLongerThanRequestTimeout(string transport)
     {
         // On the real clock; 2 s leaves the handshake (bounded by the same timeout) room on a loaded machine.
-        await using var client = await ConnectAsync(TimeSpan.FromSeconds(2));
+        await using var client = await ConnectAsync(transport, TimeSpan.FromSeconds(2));
         var stopwatch = Stopwatch.StartNew();
 
         var ex = await Assert.ThrowsAsync<McpTimeoutException>(() => client.CallToolAsync("sleep", new JObject { ["ms"] = 30_000 }).Within("the call to time out"));
@@ -159,20 +174,24 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.Equal("still here", Assert.IsType<TextContent>(Assert.Single(echo.Content)).Text);
     }
 
-    [Fact]
-    public async Task PingAsync_ReturnsRoundTrip_WhenServerAnswers()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task PingAsync_ReturnsRoundTrip_WhenServerAnswers(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
 
         var roundTrip = await client.PingAsync().Within("ping");
 
         Assert.InRange(roundTrip, TimeSpan.Zero, Deadline.Default);
     }
 
-    [Fact]
-    public async Task CallToolAsync_MatchesEachAnswerToItsRequest_WhenManyCallsAreInFlight()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task CallToolAsync_MatchesEachAnswerToItsRequest_WhenManyCallsAreInFlight(string transport)
     {
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(transport);
 
         var calls = Enumerable.Range(0, 50)
             .Select(i => client.CallToolAsync("add", new JObject { ["a"] = i, ["b"] = 1000 }))
@@ -192,10 +211,12 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         await Assert.ThrowsAsync<InvalidOperationException>(() => client.ListToolsAsync());
     }
 
-    [Fact]
-    public async Task Requests_ThrowConnectionLost_AfterClientIsClosed()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task Requests_ThrowConnectionLost_AfterClientIsClosed(string transport)
     {
-        var client = await ConnectAsync();
+        var client = await ConnectAsync(transport);
         await client.CloseAsync().Within("close");
 
         await Assert.ThrowsAsync<McpConnectionLostException>(() => client.PingAsync());
@@ -203,11 +224,13 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
         Assert.False(client.Transport.IsConnected);
     }
 
-    [Fact]
-    public async Task InitializeAsync_ThrowsConnectException_WhenPathIsWrong()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task InitializeAsync_ThrowsConnectException_WhenPathIsWrong(string transport)
     {
-        var url = new UriBuilder(fixture.Server.Url) { Path = "/elsewhere" }.Uri;
-        await using var client = new McpClient(new WebSocketConfig(url));
+        var url = new UriBuilder(fixture.Server.UrlFor(transport)) { Path = "/elsewhere" }.Uri;
+        await using var client = new McpClient(McpTransportConfig.ForUrl(url));
 
         var ex = await Assert.ThrowsAsync<McpConnectException>(() => client.InitializeAsync(ClientCapabilities.Minimal()).Within("initialize"));
 

@@ -45,18 +45,21 @@ public sealed class ClientFeatureServerFixture : IAsyncLifetime
 
 public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : IClassFixture<ClientFeatureServerFixture>
 {
-    private async Task<McpClient> ConnectAsync(Action<McpClient> handlers)
+    /// <summary>A ready client over "ws" or "http": over HTTP the server's requests come on SSE streams and the answers go back as POSTs.</summary>
+    private async Task<McpClient> ConnectAsync(string transport, Action<McpClient> handlers)
     {
-        var client = new McpClient(new WebSocketConfig(fixture.Server.Url) { RequestTimeout = Deadline.Default });
+        var client = new McpClient(McpTransportConfig.ForUrl(fixture.Server.UrlFor(transport)) with { RequestTimeout = Deadline.Default });
         handlers(client);
         await client.InitializeAsync(ClientCapabilities.Minimal()).Within("initialize");
         return client;
     }
 
-    [Fact]
-    public async Task SamplingHandler_AnswersTheServersRequest_DuringAToolCall()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task SamplingHandler_AnswersTheServersRequest_DuringAToolCall(string transport)
     {
-        await using var client = await ConnectAsync(c => c.SetSamplingHandler((request, _) =>
+        await using var client = await ConnectAsync(transport, c => c.SetSamplingHandler((request, _) =>
             Task.FromResult(new CreateMessageResult("assistant", new TextContent("42 is the answer to: " + ((TextContent)request.Messages[0].Content).Text), "fake-llm"))));
 
         var result = await client.CallToolAsync("ask", new JObject { ["question"] = "what?" }).Within("ask");
@@ -65,11 +68,13 @@ public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : ICl
         Assert.Equal("42 is the answer to: what? (model fake-llm)", Assert.IsType<TextContent>(Assert.Single(result.Content)).Text);
     }
 
-    [Fact]
-    public async Task ElicitationHandler_AnswersTheServersRequest_DuringAToolCall()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task ElicitationHandler_AnswersTheServersRequest_DuringAToolCall(string transport)
     {
         ElicitParams? asked = null;
-        await using var client = await ConnectAsync(c => c.SetElicitationHandler((request, _) =>
+        await using var client = await ConnectAsync(transport, c => c.SetElicitationHandler((request, _) =>
         {
             asked = request;
             return Task.FromResult(new ElicitResult("accept") { Content = new JObject { ["ok"] = true } });
@@ -82,10 +87,12 @@ public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : ICl
         Assert.Equal("boolean", (string?)asked.RequestedSchema!["properties"]!["ok"]!["type"]);
     }
 
-    [Fact]
-    public async Task RootsHandler_AnswersTheServersRequest_DuringAToolCall()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task RootsHandler_AnswersTheServersRequest_DuringAToolCall(string transport)
     {
-        await using var client = await ConnectAsync(c => c.SetRootsHandler(_ =>
+        await using var client = await ConnectAsync(transport, c => c.SetRootsHandler(_ =>
             Task.FromResult<IReadOnlyList<Root>>([new Root("file:///src") { Name = "src" }, new Root("file:///docs") { Name = "docs" }])));
 
         var result = await client.CallToolAsync("roots").Within("roots");
@@ -93,10 +100,12 @@ public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : ICl
         Assert.Equal("src,docs", Assert.IsType<TextContent>(Assert.Single(result.Content)).Text);
     }
 
-    [Fact]
-    public async Task ToolNeedingSampling_ReportsAnError_WhenClientRegisteredNoHandler()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task ToolNeedingSampling_ReportsAnError_WhenClientRegisteredNoHandler(string transport)
     {
-        await using var client = await ConnectAsync(_ => { });
+        await using var client = await ConnectAsync(transport, _ => { });
 
         var result = await client.CallToolAsync("ask", new JObject { ["question"] = "?" }).Within("ask");
 
@@ -104,11 +113,13 @@ public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : ICl
         Assert.True(result.IsError);
     }
 
-    [Fact]
-    public async Task LogMessages_ReachOnLogMessage_AtOrAboveTheLevelSet()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task LogMessages_ReachOnLogMessage_AtOrAboveTheLevelSet(string transport)
     {
         var logs = new List<LoggingMessageParams>();
-        await using var client = await ConnectAsync(c => c.OnLogMessage(m =>
+        await using var client = await ConnectAsync(transport, c => c.OnLogMessage(m =>
         {
             lock (logs) logs.Add(m);
         }));
@@ -124,11 +135,13 @@ public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : ICl
         Assert.Equal(2, (int)log.Data!["step"]!);
     }
 
-    [Fact]
-    public async Task ToolListChanged_Fires_WhenTheServerAddsATool()
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task ToolListChanged_Fires_WhenTheServerAddsATool(string transport)
     {
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var client = await ConnectAsync(c => c.OnToolListChanged(() => changed.TrySetResult()));
+        await using var client = await ConnectAsync(transport, c => c.OnToolListChanged(() => changed.TrySetResult()));
         var name = "added-" + Guid.NewGuid().ToString("N")[..8];
         // The server tells only sessions that have sent notifications/initialized; a ping answered proves it was read.
         await client.PingAsync().Within("ping");

@@ -62,16 +62,19 @@ public sealed class WireTests : IAsyncLifetime
         Assert.Equal("Bearer s3cret", headers.Authorization.ToString());
         Assert.Equal("t1", headers["X-Tenant"].ToString());
         Assert.Equal("mcp", connection.SubProtocol);
-        Assert.Equal("mcp", client.Transport.SubProtocol);
+        Assert.Equal("mcp", ((WebSocketTransport)client.Transport).SubProtocol);
     }
 
     [Fact]
-    public async Task InitializeAsync_SendsClientInfoAndLatestVersionThenInitialized_WithIncreasingIntegerIds()
+    public async Task InitializeAsync_ProbesDiscoverThenSendsClientInfoAndLatestVersionThenInitialized_WithIncreasingIntegerIds()
     {
         var (client, connection, initialize) = await ConnectAsync();
         await using var _ = client;
 
-        Assert.Equal(1L, (long)initialize["id"]!);
+        // Id 1 went to the server/discover probe, which this 2025-era server answered -32601.
+        Assert.Equal(1, _server.DiscoverProbes);
+        Assert.False(client.IsModernProtocol);
+        Assert.Equal(2L, (long)initialize["id"]!);
         Assert.Equal(McpProtocolVersions.Latest, (string?)initialize["params"]!["protocolVersion"]);
         Assert.Equal("pmcp-dotnet", (string?)initialize["params"]!["clientInfo"]!["name"]);
         Assert.Equal(new JObject(), initialize["params"]!["capabilities"]);
@@ -85,8 +88,8 @@ public sealed class WireTests : IAsyncLifetime
         await connection.RespondAsync(second, new JObject());
         await ping2.Within("ping 2");
 
-        Assert.Equal(2L, (long)first["id"]!);
-        Assert.Equal(3L, (long)second["id"]!);
+        Assert.Equal(3L, (long)first["id"]!);
+        Assert.Equal(4L, (long)second["id"]!);
     }
 
     [Fact]

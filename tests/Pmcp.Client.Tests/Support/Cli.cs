@@ -25,6 +25,15 @@ internal static class Cli
 
     public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        using var running = Start(environment, args);
+        return await running.ExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+    }
+
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(null, args);
+
+    /// <summary>Starts pmcp and returns at once, for a test that acts while it runs (e.g. interrupts it).</summary>
+    public static RunningCli Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -38,21 +47,53 @@ internal static class Cli
         start.Environment.Remove("PMCP_URL");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the CLI.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the CLI.");
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        return new RunningCli(process, string.Join(' ', args));
+    }
+}
+
+/// <summary>A pmcp process under way: its output is collected as it comes.</summary>
+internal sealed class RunningCli : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _args;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    public RunningCli(Process process, string args)
+    {
+        _process = process;
+        _args = args;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C on a terminal does.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-INT {_process.Id}") { UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not run kill.");
+        kill.WaitForExit();
+    }
+
+    public async Task<CliResult> ExitAsync(TimeSpan timeout)
+    {
         try
         {
-            await process.WaitForExitAsync().Within($"pmcp {string.Join(' ', args)} to exit", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await _process.WaitForExitAsync().Within($"pmcp {_args} to exit", timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
             throw;
         }
-        return new CliResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        return new CliResult(_process.ExitCode, await _stdout.ConfigureAwait(false), await _stderr.ConfigureAwait(false));
     }
 
-    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(null, args);
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
 }

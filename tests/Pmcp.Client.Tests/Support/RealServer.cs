@@ -13,7 +13,8 @@ using Pmcp.Actors.Transport;
 namespace Pmcp.Client.Tests.Support;
 
 /// <summary>
-/// The real MCP server (Akka actors behind Kestrel) hosted in this process on loopback, with the demo tools
+/// The real MCP server (Akka actors behind Kestrel) hosted in this process on loopback, over WebSocket and Streamable
+/// HTTP on the same path, with the demo tools
 /// (echo, add, sleep) and one tool per tools/list page, so that listing all tools takes three pages. Progress is not
 /// paced (ProgressInterval 0), so a tool's every report reaches the client.
 /// </summary>
@@ -26,6 +27,7 @@ internal sealed class RealServer : IAsyncDisposable
     {
         _app = app;
         Url = url;
+        HttpUrl = new Uri($"http://127.0.0.1:{url.Port}/mcp");
     }
 
     /// <summary>The server's runtime: add and remove tools, log to every session.</summary>
@@ -33,6 +35,12 @@ internal sealed class RealServer : IAsyncDisposable
 
     /// <summary>ws://127.0.0.1:PORT/mcp</summary>
     public Uri Url { get; }
+
+    /// <summary>http://127.0.0.1:PORT/mcp: the same endpoint over Streamable HTTP.</summary>
+    public Uri HttpUrl { get; }
+
+    /// <summary>The endpoint for <paramref name="transport"/>: "ws" or "http".</summary>
+    public Uri UrlFor(string transport) => transport == "http" ? HttpUrl : Url;
 
     public int Port => Url.Port;
 
@@ -54,7 +62,8 @@ internal sealed class RealServer : IAsyncDisposable
         });
         builder.Services.AddAkka("test", (akka, _) => akka.WithMcpServer());
         var app = builder.Build();
-        app.MapMcpWebSocket();
+        // Named in full: the C# SDK referenced by these tests has a MapMcp of its own in Microsoft.AspNetCore.Builder.
+        Pmcp.Actors.Transport.McpEndpointRouteBuilderExtensions.MapMcp(app); // WebSocket and Streamable HTTP on one path
         await app.StartAsync().Within("the MCP server to start", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         var address = new Uri(app.Urls.First());
         return new RealServer(app, new Uri($"ws://127.0.0.1:{address.Port}/mcp"));

@@ -28,10 +28,20 @@ internal sealed class ScriptedServer : IAsyncDisposable
     private int _upgradeAttempts;
     private int _refusalsLeft;
     private int _refusalStatus;
+    private int _discoverProbes;
 
     private ScriptedServer(WebApplication app) => _app = app;
 
     public Uri Url { get; private set; } = null!;
+
+    /// <summary>
+    /// When true (the default), a <c>server/discover</c> request is answered -32601 at once, as a 2025-era server
+    /// does, and never reaches the test; when false it comes out of <see cref="ScriptedConnection.ReceiveAsync"/> like any message.
+    /// </summary>
+    public bool AnswersDiscoverAsLegacy { get; set; } = true;
+
+    /// <summary>How many <c>server/discover</c> probes were answered -32601 for the test.</summary>
+    public int DiscoverProbes => Volatile.Read(ref _discoverProbes);
 
     /// <summary>When set, upgrade requests are answered with this HTTP status instead of being accepted.</summary>
     public int? RefuseUpgradesWith { get; set; }
@@ -111,7 +121,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
             SubProtocol = offered ? "mcp" : null,
             KeepAliveInterval = TimeSpan.Zero,
         }).ConfigureAwait(false);
-        var connection = new ScriptedConnection(context, socket);
+        var connection = new ScriptedConnection(context, socket, AnswersDiscoverAsLegacy ? () => Interlocked.Increment(ref _discoverProbes) : null);
         lock (_connections) _connections.Add(connection);
         _accepted.Writer.TryWrite(connection);
         await connection.RunAsync().ConfigureAwait(false);
@@ -127,10 +137,14 @@ internal sealed class ScriptedConnection
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ScriptedConnection(HttpContext context, WebSocket socket)
+    private readonly Action? _discoverProbed;
+
+    /// <param name="discoverProbed">When given, <c>server/discover</c> is answered -32601 here (and this is called) instead of reaching the test.</param>
+    public ScriptedConnection(HttpContext context, WebSocket socket, Action? discoverProbed = null)
     {
         _context = context;
         _socket = socket;
+        _discoverProbed = discoverProbed;
     }
 
     /// <summary>The subprotocol agreed on the upgrade.</summary>
@@ -266,8 +280,15 @@ internal sealed class ScriptedConnection
 
                 message.Write(buffer, 0, result.Count);
                 if (!result.EndOfMessage) continue;
-                _inbound.Writer.TryWrite(JObject.Parse(Encoding.UTF8.GetString(message.ToArray())));
+                var received = JObject.Parse(Encoding.UTF8.GetString(message.ToArray()));
                 message.SetLength(0);
+                if (_discoverProbed is not null && (string?)received["method"] == "server/discover" && received["id"] is not null)
+                {
+                    _discoverProbed();
+                    await RespondErrorAsync(received, JsonRpcErrorCodes.MethodNotFound, "Method not found: server/discover").ConfigureAwait(false);
+                    continue;
+                }
+                _inbound.Writer.TryWrite(received);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)

@@ -10,7 +10,8 @@ using Pmcp.Protocol;
 namespace Pmcp.Client.Tests.Support;
 
 /// <summary>
-/// A raw TCP server that completes the WebSocket handshake by hand, answers initialize, and then stops reading
+/// A raw TCP server that completes the WebSocket handshake by hand, answers initialize (a discovery probe before it
+/// with -32601, as a 2025-era server does), and then stops reading
 /// for good: the socket stays open, but the client's pings are never answered (no pong), nor is anything else.
 /// Every connection it accepts goes the same way; <see cref="Connections"/> counts them.
 /// </summary>
@@ -71,6 +72,18 @@ internal sealed class SilentServer : IAsyncDisposable
             var stream = client.GetStream();
             await HandshakeAsync(stream).ConfigureAwait(false);
             var initialize = JObject.Parse(await ReadTextFrameAsync(stream).ConfigureAwait(false));
+            if ((string?)initialize["method"] == "server/discover")
+            {
+                // A 2025-era server: the client's discovery probe is answered -32601 and initialize follows.
+                var unknown = new JObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["id"] = initialize["id"],
+                    ["error"] = new JObject { ["code"] = JsonRpcErrorCodes.MethodNotFound, ["message"] = "Method not found: server/discover" },
+                };
+                await WriteTextFrameAsync(stream, unknown.ToString(Formatting.None)).ConfigureAwait(false);
+                initialize = JObject.Parse(await ReadTextFrameAsync(stream).ConfigureAwait(false));
+            }
             var result = new JObject
             {
                 ["jsonrpc"] = "2.0",
