@@ -29,7 +29,7 @@ internal static class ConfigurationCheck
         ["DemoTools"] = typeof(bool),
     };
 
-    private static readonly string[] Sections = ["Server", "Cluster", "Tls", "Auth"];
+    private static readonly string[] Sections = ["Server", "Cluster", "Tls", "Auth", "Telemetry"];
 
     private static readonly string[] TlsKeys = ["CertificatePath", "Password"];
 
@@ -53,7 +53,9 @@ internal static class ConfigurationCheck
             ?? CheckCluster(pmcp.GetSection("Cluster"), warn)
             ?? CheckKeys(pmcp.GetSection("Tls"), TlsKeys, warn)
             ?? CheckCertificate(pmcp.GetSection("Tls:CertificatePath"))
-            ?? CheckKeys(pmcp.GetSection("Auth"), AuthKeys, warn);
+            ?? CheckKeys(pmcp.GetSection("Auth"), AuthKeys, warn)
+            ?? CheckMembers(pmcp.GetSection("Telemetry"), typeof(ServerTelemetryOptions), warn)
+            ?? CheckMetricsPort(pmcp.GetSection("Telemetry:MetricsPort"));
     }
 
     /// <summary>The line for a <c>--config</c> file that is missing; null when there is none to check or it exists.</summary>
@@ -69,6 +71,11 @@ internal static class ConfigurationCheck
             ? null
             : $"{port.Path} (--port) is '{port.Value}'; it must be a whole number from 0 to 65535 (0: any free port).";
     }
+
+    private static string? CheckMetricsPort(IConfigurationSection port) =>
+        port.Value is null || (int.TryParse(port.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 65535)
+            ? null
+            : $"{port.Path} is '{port.Value}'; it must be a whole number from 0 to 65535 (0: any free port).";
 
     private static string? CheckHost(IConfigurationSection pmcp)
     {

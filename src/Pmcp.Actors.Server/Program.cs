@@ -82,7 +82,13 @@ else
 {
     builder.Services.AddSingleton<IServer, NoHttpServer>(); // a tools node without a health port listens on nothing
 }
-if (cluster.Enabled) builder.Services.AddHealthChecks();
+// Health in every mode: liveness (the ActorSystem runs) and readiness (serving, not draining; in a cluster also joined).
+var health = builder.Services.AddHealthChecks();
+if (servesSessions) health.AddCheck<McpServerReadyCheck>("mcp-server", tags: ["ready"]);
+// Metrics and traces (Pmcp:Telemetry): Prometheus text on a port of its own, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+var telemetry = servesSessions || cluster.HealthPort > 0
+    ? ServerTelemetry.AddTo(builder, pmcp.GetSection("Telemetry"), ParseAddress(host), pmcp["Name"] ?? "pmcp-actors")
+    : null;
 builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.CloseTimeout + TimeSpan.FromSeconds(5));
 builder.Services.Configure<McpServerOptions>(pmcp.GetSection("Server"));
 builder.Services.AddMcpServer(mcp =>
@@ -107,17 +113,15 @@ tokens.AddRange(envTokens.Select((t, i) => new McpBearerToken { Token = t, Name 
 var authenticate = tokens.Count > 0;
 if (authenticate) builder.Services.AddMcpBearerTokenAuthentication(tokens);
 
-builder.Services.AddAkka("pmcp", (akka, _) => akka
-    .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-    .WithMcpServer(cluster));
+builder.Services.AddAkka("pmcp", (akka, _) =>
+{
+    akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory()).WithMcpServer(cluster);
+    if (!cluster.Enabled) akka.WithActorSystemLivenessCheck(); // a cluster node gets it (and its readiness) from WithMcpServer
+});
 
 var app = builder.Build();
-if (cluster.Enabled)
-{
-    // Liveness: the ActorSystem runs. Readiness: this node has joined the cluster.
-    app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("liveness") });
-    app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-}
+telemetry?.MapEndpoints(app);
+ServerTelemetry.MapHealth(app);
 if (servesSessions)
 {
     if (authenticate)
@@ -147,6 +151,12 @@ if (cluster.Enabled)
     var node = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>());
     nodeAddress = node.SelfAddress.ToString();
     node.RegisterOnMemberUp(() => Console.WriteLine($"joined cluster as {role} ({node.SelfAddress})"));
+}
+// The metrics line first: whoever waits for "listening on" has read it by then.
+if (telemetry is not null)
+{
+    telemetry.ReadBoundPort(app);
+    Console.WriteLine($"metrics on http://{host}:{telemetry.MetricsPort}/metrics");
 }
 if (servesSessions)
 {

@@ -18,8 +18,6 @@ namespace Pmcp.Actors.Server;
 /// </summary>
 internal sealed class ServerTelemetry
 {
-    public const int DefaultMetricsPort = 9464;
-
     private readonly IPAddress _address;
     private readonly int _configuredPort;
     private int _boundPort;
@@ -35,10 +33,11 @@ internal sealed class ServerTelemetry
     public int MetricsPort => _boundPort;
 
     /// <summary>Adds OpenTelemetry (meter and activity source of the server, the exporters) and a listener for the metrics port; null when <c>Pmcp:Telemetry:Enabled</c> is false.</summary>
-    public static ServerTelemetry? AddTo(WebApplicationBuilder builder, IConfigurationSection telemetry, IPAddress address, string serviceName)
+    public static ServerTelemetry? AddTo(WebApplicationBuilder builder, IConfigurationSection section, IPAddress address, string serviceName)
     {
-        if (!telemetry.GetValue("Enabled", true)) return null;
-        var self = new ServerTelemetry(address, telemetry.GetValue("MetricsPort", DefaultMetricsPort));
+        var options = section.Get<ServerTelemetryOptions>() ?? new ServerTelemetryOptions();
+        if (!options.Enabled) return null;
+        var self = new ServerTelemetry(address, options.MetricsPort);
         var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceVersion: McpMetrics.Version))
@@ -84,4 +83,14 @@ internal sealed class ServerTelemetry
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("liveness") });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
     }
+}
+
+/// <summary><c>Pmcp:Telemetry</c> of the standalone server.</summary>
+internal sealed class ServerTelemetryOptions
+{
+    /// <summary>Metrics (Prometheus, and OTLP when configured) and traces (OTLP); false: none, and no metrics port.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The port of <c>GET /metrics</c>, on the server's host address: 9464, the Prometheus exporter's usual port; 0 picks a free one.</summary>
+    public int MetricsPort { get; set; } = 9464;
 }

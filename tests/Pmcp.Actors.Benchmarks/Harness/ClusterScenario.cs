@@ -29,7 +29,7 @@ internal sealed class ClusterScenario(string serverDll, int connections, int inF
         string[] quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Akka=Error"];
         log.WriteLine($"== cluster: gateway + 1, then 2 tools nodes; {connections} connections x {inFlight} in flight of sleep {WaitMs} ms, {seconds:0.#} s each");
         await using var gateway = ChildProcess.Start("gateway", serverDll,
-            ["--role", "gateway", "--port", "0", "--remote-port", remotePort.ToString(CultureInfo.InvariantCulture), "--seed-nodes", seed, .. quiet], env);
+            ["--role", "gateway", "--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--remote-port", remotePort.ToString(CultureInfo.InvariantCulture), "--seed-nodes", seed, .. quiet], env);
         var url = await gateway.WaitForListeningAsync(StartTimeout).ConfigureAwait(false);
 
         var results = new List<(int Nodes, LoadResult Load, double[] CpuSeconds)>();

@@ -33,7 +33,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
             await using var client = await McpTestClient.ConnectAsync(url);
             var init = await client.InitializeAsync();
             Assert.Equal((string?)settings["Name"], (string?)init.Result!["serverInfo"]?["name"]);
-            Assert.Equal((string?)settings["Version"], (string?)init.Result["serverInfo"]?["version"]);
+            // One version for everything: no Version is configured, so the server reports the library's own.
+            Assert.Null(settings["Version"]);
+            Assert.Equal(Pmcp.Actors.Diagnostics.McpMetrics.Version, (string?)init.Result["serverInfo"]?["version"]);
             Assert.Equal((string?)settings["Instructions"], (string?)init.Result["instructions"]);
             Assert.Equal("from a test", (await client.CallToolAsync("echo", new { text = "from a test" })).ToolText());
 
@@ -171,6 +173,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         private readonly Process _process;
         private readonly StringBuilder _output = new();
         private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Uri> _metrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<string> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -195,6 +198,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
                 startInfo.ArgumentList.Add(arg);
             }
 
+            // Tests run several servers at once: each gets a free metrics port too, unless the test chooses one.
+            if (!args.Any(a => a.Contains("Telemetry", StringComparison.OrdinalIgnoreCase))) startInfo.ArgumentList.Add("--Pmcp:Telemetry:MetricsPort=0");
+
             _process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
             _process.OutputDataReceived += (_, e) => OnLine("out", e.Data);
             _process.ErrorDataReceived += (_, e) => OnLine("err", e.Data);
@@ -212,6 +218,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         public int Id => _process.Id;
 
         public Task<Uri> ListeningUrl => _listening.Task;
+
+        /// <summary>The server's <c>metrics on URL</c> line: its Prometheus endpoint.</summary>
+        public Task<Uri> MetricsUrl => _metrics.Task;
 
         public Task<int> Exited => _exited.Task;
 
@@ -261,6 +270,11 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
             if (stream == "out" && line.StartsWith("joined cluster as ", StringComparison.Ordinal))
             {
                 _joined.TrySetResult(line);
+            }
+
+            if (stream == "out" && line.StartsWith("metrics on ", StringComparison.Ordinal))
+            {
+                _metrics.TrySetResult(new Uri(line["metrics on ".Length..]));
             }
 
             if (stream == "out" && ListeningLine().Match(line) is { Success: true } match)
