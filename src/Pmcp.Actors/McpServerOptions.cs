@@ -56,6 +56,18 @@ public sealed class McpServerOptions
     /// <summary>The level of <c>notifications/message</c> a session gets before it sends <c>logging/setLevel</c>.</summary>
     public string DefaultLogLevel { get; set; } = "info";
 
+    /// <summary>
+    /// 2026-07-28 caching hint <c>ttlMs</c> on list results (tools, prompts, resources, templates) and on
+    /// <c>resources/read</c>: how long a client may reuse one before asking again. Zero (the default): ask every time.
+    /// </summary>
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// 2026-07-28 caching hint <c>cacheScope</c>: false (the default) says "private", as results may differ by caller
+    /// (roles, scopes); true says "public", letting a shared cache keep them for every caller.
+    /// </summary>
+    public bool CacheResultsPublicly { get; set; }
+
     /// <summary>On shutdown, how long in-flight calls may run before their sockets are closed with 1001 anyway.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -101,6 +113,7 @@ public sealed class McpServerOptions
         Positive(OutboundQueueCapacity, nameof(OutboundQueueCapacity));
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("HandshakeTimeout must be positive.");
         if (IdleTimeout is { } idle && idle <= TimeSpan.Zero) throw new ArgumentException("IdleTimeout must be positive or null.");
+        if (CacheTtl < TimeSpan.Zero || CacheTtl.TotalMilliseconds > long.MaxValue / 2) throw new ArgumentException("CacheTtl must not be negative.");
         if (SessionIdleTimeout <= TimeSpan.Zero) throw new ArgumentException("SessionIdleTimeout must be positive.");
         if (ToolCallTimeout <= TimeSpan.Zero || ClientRequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Call and client request timeouts must be positive.");
         if (ProgressInterval < TimeSpan.Zero) throw new ArgumentException("ProgressInterval must not be negative.");
