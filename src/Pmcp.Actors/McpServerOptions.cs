@@ -55,6 +55,18 @@ public sealed class McpServerOptions
     /// <summary>The level of <c>notifications/message</c> a session gets before it sends <c>logging/setLevel</c>.</summary>
     public string DefaultLogLevel { get; set; } = "info";
 
+    /// <summary>
+    /// 2026-07-28 caching hint <c>ttlMs</c> on list results (tools, prompts, resources, templates) and on
+    /// <c>resources/read</c>: how long a client may reuse one before asking again. Zero (the default): ask every time.
+    /// </summary>
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// 2026-07-28 caching hint <c>cacheScope</c>: false (the default) says "private", as results may differ by caller
+    /// (roles, scopes); true says "public", letting a shared cache keep them for every caller.
+    /// </summary>
+    public bool CacheResultsPublicly { get; set; }
+
     /// <summary>On shutdown, how long in-flight calls may run before their sockets are closed with 1001 anyway.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

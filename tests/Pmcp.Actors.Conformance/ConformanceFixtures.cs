@@ -7,16 +7,16 @@ namespace Pmcp.Actors.Conformance;
 
 /// <summary>
 /// The tools, resources and prompts the conformance suite's server scenarios call, by the names and with the payloads
-/// their descriptions ask for (the scenario sources of @modelcontextprotocol/conformance 0.1.16).
+/// their descriptions ask for (the scenario sources of @modelcontextprotocol/conformance 0.1.16; those only 2026-07-28 scenarios call: ConformanceFixtures2026).
 /// </summary>
 public static class ConformanceFixtures
 {
     /// <summary>A 1×1 red PNG.</summary>
     private const string RedPixelPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
-    private static readonly JObject NoArguments = JObject.Parse("""{"type":"object","properties":{}}""");
+    internal static readonly JObject NoArguments = JObject.Parse("""{"type":"object","properties":{}}""");
 
-    public static McpServerBuilder AddConformanceFixtures(this McpServerBuilder mcp) => mcp.AddTools().AddResources().AddPrompts();
+    public static McpServerBuilder AddConformanceFixtures(this McpServerBuilder mcp) => mcp.AddTools().AddResources().AddPrompts().AddModernFixtures();
 
     private static McpServerBuilder AddTools(this McpServerBuilder mcp) => mcp
         .Tool("test_simple_text", (_, _) => Task.FromResult(CallToolResult.Text("This is a simple text response for testing.")),
@@ -121,7 +121,7 @@ public static class ConformanceFixtures
     private static EmbeddedResource Embedded(string uri, string mimeType, string text) =>
         new(new JObject { ["uri"] = uri, ["mimeType"] = mimeType, ["text"] = text });
 
-    private static async Task<CallToolResult> LogThreeTimesAsync(JObject args, ToolContext ctx)
+    internal static async Task<CallToolResult> LogThreeTimesAsync(JObject args, ToolContext ctx)
     {
         ctx.Client.Log("info", "Tool execution started", "test_tool_with_logging");
         await Task.Delay(50, ctx.CancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ public static class ConformanceFixtures
         return CallToolResult.Text("Progress test completed.");
     }
 
-    private static async Task<CallToolResult> SampleAsync(JObject args, ToolContext ctx)
+    internal static async Task<CallToolResult> SampleAsync(JObject args, ToolContext ctx)
     {
         try
         {
@@ -162,7 +162,7 @@ public static class ConformanceFixtures
          "required":["username","email"]}
         """, prefix: "User response");
 
-    private static async Task<CallToolResult> ElicitWithAsync(ToolContext ctx, string message, string schema, string prefix = "Elicitation completed")
+    internal static async Task<CallToolResult> ElicitWithAsync(ToolContext ctx, string message, string schema, string prefix = "Elicitation completed")
     {
         try
         {

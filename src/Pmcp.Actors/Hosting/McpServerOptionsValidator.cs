@@ -49,6 +49,8 @@ public sealed class McpServerOptionsValidator : IValidateOptions<McpServerOption
         if (Positive(o.RateLimitViolationsBeforeClose, nameof(o.RateLimitViolationsBeforeClose)) is { } violations) yield return violations;
         if (o.MaxUpgradesPerWindow < 0) yield return $"{nameof(o.MaxUpgradesPerWindow)} is {o.MaxUpgradesPerWindow}; it must be a whole number of at least 0 (0: no limit).";
         if (o.UpgradeRateLimitWindow <= TimeSpan.Zero) yield return PositiveTime(o.UpgradeRateLimitWindow, nameof(o.UpgradeRateLimitWindow));
+        if (o.CacheTtl < TimeSpan.Zero || o.CacheTtl.TotalMilliseconds > long.MaxValue / 2)
+            yield return NotNegative(o.CacheTtl, nameof(o.CacheTtl), "0: results say they are not to be cached");
     }
 
     private static string? Positive(int value, string name) =>

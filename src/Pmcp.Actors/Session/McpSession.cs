@@ -1,6 +1,7 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
+using Pmcp.Actors.Session.Era2026;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
@@ -43,6 +44,7 @@ internal sealed class McpSession
     private HashSet<string>? _changedBeforeInitialized;
     private bool _closeRequested;
     private bool _transportGone;
+    private MethodTable _methods = MethodTable.For(null);
 
     public McpSession(McpServerDefinition definition, McpServerOptions options, ISessionHost host, ICallRunner runner, long connectionId, CallerIdentity? caller, RequestTelemetry? telemetry = null)
     {
@@ -96,10 +98,13 @@ internal sealed class McpSession
 
     internal SessionBatches Batches { get; }
 
+    /// <summary>Set when the session serves the modern era (2026-07-28): its requests in flight and what each one declared.</summary>
+    internal ModernRequests? Modern { get; private set; }
+
     internal ISessionHost Host => _host;
 
-    /// <summary>The method table of the session's era (before initialize: the newest era's, for ping and initialize).</summary>
-    public MethodTable Methods => MethodTable.For(ProtocolVersion);
+    /// <summary>The method table of the session's era (before initialize: the 2025 era's, for ping and initialize).</summary>
+    public MethodTable Methods => _methods;
 
     /// <summary>One complete inbound message as text, from the transport.</summary>
     public void Receive(string text)
@@ -138,6 +143,8 @@ internal sealed class McpSession
 
         var id = message.Id!.Value;
         var method = message.Method!;
+        // A channel whose first request describes itself (2026-07-28 _meta, or server/discover) serves the modern era.
+        if (Phase == SessionPhase.AwaitingInitialize && ModernProtocol.IsModern(message)) EnterModernEra();
         _telemetry.Started(id, message);
         var entry = Methods.Find(method);
         if (Phase == SessionPhase.AwaitingInitialize)
@@ -171,7 +178,22 @@ internal sealed class McpSession
     internal void Initialized(string version, ClientCapabilityFlags capabilities)
     {
         ProtocolVersion = version;
+        _methods = MethodTable.For(version);
         ClientCapabilities = capabilities;
+        _host.HandshakeDone();
+        Phase = SessionPhase.Operating;
+    }
+
+    /// <summary>
+    /// The session serves 2026-07-28 from now on: no handshake, each request says who its client is and what it can do
+    /// (<see cref="Modern"/>), and initialize, ping and the other methods that era removed are unknown methods.
+    /// </summary>
+    private void EnterModernEra()
+    {
+        Modern = new ModernRequests(Options);
+        ProtocolVersion = ModernProtocol.Version;
+        _methods = MethodTable.For(ModernProtocol.Version);
+        ClientInitialized = true;
         _host.HandshakeDone();
         Phase = SessionPhase.Operating;
     }
@@ -213,19 +235,21 @@ internal sealed class McpSession
 
     public void ListChanged(string list)
     {
-        if (!IsOpen) return;
+        if (!IsOpen || Modern is not null) return; // a 2026 client hears of changes only through subscriptions/listen
         if (ClientInitialized) SendListChanged(list);
         else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(list);
     }
 
     public void ResourceUpdated(string uri)
     {
-        if (IsOpen && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
+        if (IsOpen && Modern is null && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
     }
 
     public void Log(ClientLog log)
     {
-        if (!IsOpen || LoggingLevels.Rank(log.Level) < LogRank) return;
+        // 2025: the session's level (logging/setLevel); 2026: the level the request the message belongs to asked for, none if it asked for none.
+        var threshold = Modern is null ? LogRank : Modern.LogRank(log.RelatedRequest);
+        if (!IsOpen || threshold < 0 || LoggingLevels.Rank(log.Level) < threshold) return;
         var note = new JObject { ["level"] = log.Level };
         if (log.Logger is not null) note["logger"] = log.Logger;
         note["data"] = McpJson.Parse(log.DataJson);
@@ -244,7 +268,8 @@ internal sealed class McpSession
                 _host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.ConnectionClosed, "The connection is closing."));
                 return;
             default:
-                ClientRequests.Send(request, asker);
+                if (Modern is not null) InputRequests.Ask(this, request, asker);
+                else ClientRequests.Send(request, asker);
                 return;
         }
     }
@@ -358,6 +383,7 @@ internal sealed class McpSession
     /// <summary>Sends the response to request <paramref name="id"/>, or holds it for its batch until the batch is complete.</summary>
     internal void Reply(RequestId id, string json)
     {
+        if (Modern is not null) json = Modern.Finish(id, json);
         _telemetry.Answered(id, json, ProtocolVersion);
         if (!Batches.TryAdd(id, json)) Send(json, id, final: true);
     }

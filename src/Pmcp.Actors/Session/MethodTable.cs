@@ -32,6 +32,7 @@ internal sealed class MethodTable(IDictionary<string, MethodEntry> requests, IDi
 
     public NotificationHandler? Notification(string method) => _notifications.GetValueOrDefault(method);
 
-    /// <summary>The table of the era <paramref name="protocolVersion"/> belongs to (null: not negotiated yet). Every revision served today is of the 2025 era.</summary>
-    public static MethodTable For(string? protocolVersion) => Era2025.Methods2025.Table;
+    /// <summary>The table of the era <paramref name="protocolVersion"/> belongs to (null: not negotiated yet, where the 2025 era's ping and initialize are served).</summary>
+    public static MethodTable For(string? protocolVersion) =>
+        protocolVersion == Era2026.ModernProtocol.Version ? Era2026.Methods2026.Table : Era2025.Methods2025.Table;
 }

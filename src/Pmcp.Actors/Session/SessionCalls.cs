@@ -133,6 +133,15 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         if (Forget(answer.CallId) is { } call) session.Reply(call.RequestId, answer.ResponseJson);
     }
 
+    /// <summary>The call of <paramref name="requestId"/> is answered with <paramref name="responseJson"/> rather than by its code, which is cancelled.</summary>
+    public void AnswerInstead(RequestId requestId, string responseJson)
+    {
+        if (!_callIds.TryGetValue(requestId, out var callId)) return;
+        var call = Forget(callId)!;
+        Cancel(callId, call);
+        session.Reply(requestId, responseJson);
+    }
+
     /// <summary>The client cancelled <paramref name="requestId"/>: the call's token is cancelled and its request gets no response.</summary>
     public void CancelFromClient(RequestId requestId)
     {

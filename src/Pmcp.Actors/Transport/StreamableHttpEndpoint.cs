@@ -21,6 +21,8 @@ namespace Pmcp.Actors.Transport;
 /// </summary>
 internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, StreamableHttpSessions sessions, ILogger logger)
 {
+    private readonly ModernHttpExchange _modern = new(runtime);
+
     public const string SessionIdHeader = "Mcp-Session-Id";
     public const string ProtocolVersionHeader = "MCP-Protocol-Version";
 
@@ -51,12 +53,6 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.").ConfigureAwait(false);
             return;
         }
-        if (!CheckProtocolVersion(context, out var versionRefusal))
-        {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
-            return;
-        }
-
         var body = await HttpRequestBody.ReadAsync(context, runtime.Options.MaxMessageBytes).ConfigureAwait(false);
         if (body is null) return; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
 
@@ -74,6 +70,17 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         var message = parsed!;
 
         var sessionId = request.Headers[SessionIdHeader].ToString();
+        if (sessionId.Length == 0 && ModernHttpExchange.Serves(request, message))
+        {
+            await _modern.HandleAsync(context, message).ConfigureAwait(false);
+            return;
+        }
+        if (!CheckProtocolVersion(context, out var versionRefusal))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
+            return;
+        }
+
         var initialize = message is { Kind: JsonRpcMessageKind.Request, Method: McpMethods.Initialize };
         StreamableHttpSession? session;
         if (sessionId.Length == 0)
@@ -304,7 +311,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         return false;
     }
 
-    private static async Task StreamAsync(HttpContext context, IAsyncEnumerable<SseItem<string>> events)
+    internal static async Task StreamAsync(HttpContext context, IAsyncEnumerable<SseItem<string>> events)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -317,7 +324,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         await SseFormatter.WriteAsync(events, response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Prepend(StreamableHttpSession.Outbound first, ChannelReader<StreamableHttpSession.Outbound> rest,
+    internal static async IAsyncEnumerable<SseItem<string>> Prepend(StreamableHttpSession.Outbound first, ChannelReader<StreamableHttpSession.Outbound> rest,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return new SseItem<string>(first.Json, "message");
@@ -334,7 +341,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         }
     }
 
-    private static Task JsonAsync(HttpContext context, int status, string json)
+    internal static Task JsonAsync(HttpContext context, int status, string json)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";

@@ -4,17 +4,19 @@ namespace Pmcp.Actors.Tests.Conformance;
 
 /// <summary>
 /// The official MCP conformance suite (npm @modelcontextprotocol/conformance, pinned in tests/conformance) against the
-/// conformance server over Streamable HTTP: one test per active server scenario. A scenario listed in
-/// tests/conformance/expected-failures.yml passes while it fails (and fails once it passes: the list must shrink).
+/// conformance server over Streamable HTTP: one test per scored server scenario of each revision the server speaks,
+/// run at that revision's wire (2025-11-25: initialize and sessions; 2026-07-28: stateless, self-describing requests).
+/// A scenario listed in tests/conformance/expected-failures.yml passes while it fails (and fails once it passes: the
+/// list must shrink).
 /// </summary>
 public sealed class ConformanceSuiteTests(ConformanceServerFixture server, ITestOutputHelper output) : IClassFixture<ConformanceServerFixture>
 {
     private static readonly TimeSpan ScenarioTimeout = TimeSpan.FromMinutes(2);
     private const string Cli = "node_modules/@modelcontextprotocol/conformance/dist/index.js";
 
-    /// <summary>The suite's active server scenarios (<c>conformance server</c> without <c>--suite</c> runs exactly these).</summary>
-    public static TheoryData<string> ActiveServerScenarios { get; } = new()
-    {
+    /// <summary>The scored server scenarios of <c>conformance list --server --requirements 2025-11-25</c>.</summary>
+    private static readonly string[] Required2025 =
+    [
         "server-initialize", "logging-set-level", "ping", "completion-complete",
         "tools-list", "tools-call-simple-text", "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
         "tools-call-mixed-content", "tools-call-with-logging", "tools-call-error", "tools-call-with-progress",
@@ -24,33 +26,62 @@ public sealed class ConformanceSuiteTests(ConformanceServerFixture server, ITest
         "resources-subscribe", "resources-unsubscribe",
         "prompts-list", "prompts-get-simple", "prompts-get-with-args", "prompts-get-embedded-resource", "prompts-get-with-image",
         "dns-rebinding-protection",
-    };
+    ];
 
-    /// <summary>The package's pending scenarios: its active suite skips them (json-schema-2020-12 passes; server-sse-polling needs SSE resumption, not built).</summary>
-    private static readonly string[] PendingServerScenarios = ["json-schema-2020-12", "server-sse-polling"];
+    /// <summary>The scored server scenarios of <c>conformance list --server --requirements 2026-07-28</c> (the tasks-* extension is not scored).</summary>
+    private static readonly string[] Required2026 =
+    [
+        "server-stateless", "completion-complete",
+        "tools-list", "tools-call-simple-text", "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
+        "tools-call-mixed-content", "tools-call-error", "tools-call-with-progress", "server-sse-multiple-streams",
+        "resources-list", "resources-read-text", "resources-read-binary", "resources-templates-read", "sep-2164-resource-not-found",
+        "prompts-list", "prompts-get-simple", "prompts-get-with-args", "prompts-get-embedded-resource", "prompts-get-with-image",
+        "dns-rebinding-protection", "caching",
+        "input-required-result-basic-elicitation", "input-required-result-basic-sampling", "input-required-result-basic-list-roots",
+        "input-required-result-request-state", "input-required-result-multiple-input-requests", "input-required-result-multi-round",
+        "input-required-result-missing-input-response", "input-required-result-non-tool-request", "input-required-result-result-type",
+        "input-required-result-unsupported-methods", "input-required-result-tampered-state", "input-required-result-capability-check",
+        "input-required-result-ignore-extra-params", "input-required-result-validate-input",
+    ];
+
+    public static TheoryData<string, string> RequiredServerScenarios
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var scenario in Required2025) data.Add("2025-11-25", scenario);
+            foreach (var scenario in Required2026) data.Add("2026-07-28", scenario);
+            return data;
+        }
+    }
 
     [Theory]
-    [MemberData(nameof(ActiveServerScenarios))]
-    public async Task ConformanceScenario_Passes(string scenario)
+    [MemberData(nameof(RequiredServerScenarios))]
+    public async Task ConformanceScenario_Passes(string revision, string scenario)
     {
         var (exitCode, stdOut, stdErr) = await ConformanceServerFixture.Node.RunScriptAsync(Cli,
-            ["server", "--url", server.Url.ToString(), "--scenario", scenario, "--expected-failures", "expected-failures.yml"], ScenarioTimeout);
+            ["server", "--url", server.Url.ToString(), "--scenario", scenario, "--spec-version", revision, "--expected-failures", "expected-failures.yml"], ScenarioTimeout);
         output.WriteLine(stdOut);
         output.WriteLine(stdErr);
 
-        Assert.True(exitCode == 0, $"conformance scenario {scenario} failed (exit code {exitCode}):\n{stdOut}\n{stdErr}\n--- server ---\n{server.Output}");
+        Assert.True(exitCode == 0, $"conformance scenario {scenario} at {revision} failed (exit code {exitCode}):\n{stdOut}\n{stdErr}\n--- server ---\n{server.Output}");
         Assert.Contains(scenario, stdOut, StringComparison.Ordinal); // it ran, and was not an unknown name
     }
 
-    [Fact]
-    public async Task ServerScenarioList_IsTheActiveSetHerePlusThePendingOnes()
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task RequiredServerScenarioList_IsTheSetTestedHere(string revision)
     {
-        var (exitCode, stdOut, stdErr) = await ConformanceServerFixture.Node.RunScriptAsync(Cli, ["list", "--server"], ScenarioTimeout);
+        var (exitCode, stdOut, stdErr) = await ConformanceServerFixture.Node.RunScriptAsync(Cli, ["list", "--server", "--requirements", revision], ScenarioTimeout);
         Assert.True(exitCode == 0, stdErr);
 
-        var listed = stdOut.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("- ", StringComparison.Ordinal))
-            .Select(l => l[2..].Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
-        var known = ActiveServerScenarios.Cast<object[]>().Select(row => (string)row[0]).Concat(PendingServerScenarios).ToHashSet(StringComparer.Ordinal);
-        Assert.Equal(known.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        // The scored server scenarios are the "- name" lines between "Server scenarios" and the next blank line.
+        var listed = stdOut.Split('\n').Select(l => l.Trim())
+            .SkipWhile(l => !l.StartsWith("Server scenarios", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => l.Length > 0)
+            .Where(l => l.StartsWith("- ", StringComparison.Ordinal)).Select(l => l[2..].Split(' ')[0]);
+        var tested = revision == "2025-11-25" ? Required2025 : Required2026;
+        Assert.Equal(tested.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
     }
 }

@@ -1,0 +1,138 @@
+using Akka.Actor;
+using Microsoft.AspNetCore.Http;
+using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Session.Era2026;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Transport;
+
+/// <summary>
+/// One 2026-07-28 request over Streamable HTTP: a POST without <c>Mcp-Session-Id</c>, answered on its own. Its routing
+/// headers must agree with its body (-32020, 400), its <c>_meta</c> must describe the client (-32602 or -32022, 400);
+/// then it runs in a session of its own that lives as long as the POST (a ConnectionActor, as for every transport) and
+/// ends with it, so nothing of it depends on this gateway afterwards. The response is JSON, or an SSE stream when
+/// something (progress, a log message) comes before it. Statuses: README, "Outcomes".
+/// </summary>
+internal sealed class ModernHttpExchange(McpServerRuntime runtime)
+{
+    public const string MethodHeader = "Mcp-Method";
+    public const string NameHeader = "Mcp-Name";
+
+    /// <summary>
+    /// True when a POST without a session belongs to the modern era: a request that describes itself (2026 <c>_meta</c>,
+    /// or <c>server/discover</c>), or any message whose <c>MCP-Protocol-Version</c> is none of the 2025 era's.
+    /// </summary>
+    public static bool Serves(HttpRequest request, JsonRpcMessage message)
+    {
+        if (ModernProtocol.IsModern(message)) return true;
+        var version = request.Headers[StreamableHttpEndpoint.ProtocolVersionHeader].ToString();
+        return version.Length > 0 && message.Method != McpMethods.Initialize && !McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal);
+    }
+
+    public async Task HandleAsync(HttpContext context, JsonRpcMessage message)
+    {
+        if (message.Kind != JsonRpcMessageKind.Request)
+        {
+            // A notification (or a response) without a session reaches no request of this server: accepted, no body.
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        var id = message.Id!.Value;
+        if (HeaderMismatch(context.Request, message) is { } mismatch)
+        {
+            await ErrorAsync(context, id, new JsonRpcError(ModernProtocol.HeaderMismatch, mismatch)).ConfigureAwait(false);
+            return;
+        }
+        if (!RequestMeta.TryRead(message, out _, out var refusal))
+        {
+            await ErrorAsync(context, id, refusal!).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return;
+        var caller = SessionOpening.Caller(context);
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => runtime.Gate.Exit());
+        try
+        {
+            session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
+        }
+        catch
+        {
+            runtime.Gate.Exit();
+            throw;
+        }
+
+        try
+        {
+            var post = session.OpenPost(id)!;
+            session.Actor.Tell(new Actors.ConnectionProtocol.InboundMessage(message));
+            await RespondAsync(context, post).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: in 2026 that ends the request, whose session ends below.
+        }
+        finally
+        {
+            session.End("the request's POST ended");
+        }
+    }
+
+    private static async Task RespondAsync(HttpContext context, StreamableHttpSession.PostStream post)
+    {
+        var reader = post.Reader;
+        if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; // the session ended (the server is stopping) before an answer
+            return;
+        }
+        if (first.Final)
+            await StreamableHttpEndpoint.JsonAsync(context, StatusOf(first.Json), first.Json).ConfigureAwait(false);
+        else
+            await StreamableHttpEndpoint.StreamAsync(context, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted)).ConfigureAwait(false);
+    }
+
+    /// <summary>The HTTP status of a final JSON-RPC error in this era: 404 for an unknown method, 400 for the era's own refusals, else 200.</summary>
+    public static int StatusOf(string responseJson)
+    {
+        if (!responseJson.Contains("\"error\"", StringComparison.Ordinal) || !JsonRpcMessage.TryParse(responseJson, out var parsed, out _, out _)) return StatusCodes.Status200OK;
+        return parsed!.Error?.Code switch
+        {
+            JsonRpcErrorCodes.MethodNotFound => StatusCodes.Status404NotFound,
+            ModernProtocol.HeaderMismatch or ModernProtocol.MissingRequiredClientCapability or ModernProtocol.UnsupportedProtocolVersion => StatusCodes.Status400BadRequest,
+            _ => StatusCodes.Status200OK,
+        };
+    }
+
+    /// <summary>Why the routing headers disagree with the body, or null when they agree (checked once the body names its version).</summary>
+    private static string? HeaderMismatch(HttpRequest request, JsonRpcMessage message)
+    {
+        if (ModernProtocol.RequestedVersion(message) is not { } version) return null; // the _meta refusal says what is wrong
+        var headers = request.Headers;
+        var headerVersion = headers[StreamableHttpEndpoint.ProtocolVersionHeader].ToString();
+        if (headerVersion != version)
+            return $"Header mismatch: {StreamableHttpEndpoint.ProtocolVersionHeader} is '{headerVersion}' but params._meta names '{version}'.";
+        var method = headers[MethodHeader].ToString();
+        if (method != message.Method)
+            return $"Header mismatch: {MethodHeader} is '{method}' but the body's method is '{message.Method}'.";
+        if (RoutedName(message) is { } name && headers[NameHeader].ToString() != name)
+            return $"Header mismatch: {NameHeader} is '{headers[NameHeader]}' but the body names '{name}'.";
+        return null;
+    }
+
+    /// <summary>What <c>Mcp-Name</c> must carry for the request: the tool or prompt name, or the resource URI.</summary>
+    private static string? RoutedName(JsonRpcMessage message) => message.Method switch
+    {
+        McpMethods.ToolsCall or McpMethods.PromptsGet => message.Param("name") is { Type: Newtonsoft.Json.Linq.JTokenType.String } name ? (string?)name : null,
+        McpMethods.ResourcesRead => message.Param("uri") is { Type: Newtonsoft.Json.Linq.JTokenType.String } uri ? (string?)uri : null,
+        _ => null,
+    };
+
+    private static Task ErrorAsync(HttpContext context, RequestId id, JsonRpcError error)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonRpcWriter.Error(id, error), context.RequestAborted);
+    }
+}
