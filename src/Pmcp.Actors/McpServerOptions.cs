@@ -56,6 +56,15 @@ public sealed class McpServerOptions
     public string DefaultLogLevel { get; set; } = "info";
 
     /// <summary>
+    /// Serves MCP 2026-07-28 (stateless requests, <c>server/discover</c>, per-request <c>_meta</c>) beside the 2025
+    /// revisions. Off by default while multi-round-trip requests (MRTR) are not built: until they are, a tool that asks
+    /// its client something (sampling, elicitation, roots) cannot do so for a 2026 request, and a dual-era client (which
+    /// asks <c>server/discover</c> first) is better served by the 2025 handshake, where it can. Off: a server that does
+    /// not answer discovery, as a 2025 server.
+    /// </summary>
+    public bool ServeStatelessEra { get; set; }
+
+    /// <summary>
     /// 2026-07-28 caching hint <c>ttlMs</c> on list results (tools, prompts, resources, templates) and on
     /// <c>resources/read</c>: how long a client may reuse one before asking again. Zero (the default): ask every time.
     /// </summary>

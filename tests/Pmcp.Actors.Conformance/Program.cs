@@ -21,6 +21,7 @@ builder.Services.AddMcpServer(
         // test_tool_with_progress reports 0, 50 and 100 about 50 ms apart; the default pacing (one per 100 ms) would
         // drop the middle one, and the scenario counts three.
         options.ProgressInterval = TimeSpan.Zero;
+        options.ServeStatelessEra = true; // the suite checks both revisions
         options.DrainTimeout = TimeSpan.FromSeconds(2);
     });
 builder.Services.AddAkka("conformance", (akka, _) => akka.WithMcpServer());

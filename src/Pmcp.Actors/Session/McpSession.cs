@@ -144,7 +144,7 @@ internal sealed class McpSession
         var id = message.Id!.Value;
         var method = message.Method!;
         // A channel whose first request describes itself (2026-07-28 _meta, or server/discover) serves the modern era.
-        if (Phase == SessionPhase.AwaitingInitialize && ModernProtocol.IsModern(message)) EnterModernEra();
+        if (Phase == SessionPhase.AwaitingInitialize && Options.ServeStatelessEra && ModernProtocol.IsModern(message)) EnterModernEra();
         _telemetry.Started(id, message);
         var entry = Methods.Find(method);
         if (Phase == SessionPhase.AwaitingInitialize)

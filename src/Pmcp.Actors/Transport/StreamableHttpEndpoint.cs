@@ -70,7 +70,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         var message = parsed!;
 
         var sessionId = request.Headers[SessionIdHeader].ToString();
-        if (sessionId.Length == 0 && ModernHttpExchange.Serves(request, message))
+        if (sessionId.Length == 0 && runtime.Options.ServeStatelessEra && ModernHttpExchange.Serves(request, message))
         {
             await _modern.HandleAsync(context, message).ConfigureAwait(false);
             return;

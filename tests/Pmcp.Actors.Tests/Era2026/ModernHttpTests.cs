@@ -13,7 +13,7 @@ namespace Pmcp.Actors.Tests.Era2026;
 /// </summary>
 public sealed class ModernHttpTests(ITestOutputHelper output)
 {
-    private Task<TestServer> StartAsync() => TestServer.StartAsync(output: output);
+    private Task<TestServer> StartAsync() => TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true, output: output);
 
     private static HttpRequestMessage Post(McpHttpTestClient client, int id, string method, JObject @params, string? versionHeader = ModernRequests.Version, string? methodHeader = null, string? nameHeader = null)
     {
@@ -141,7 +141,7 @@ public sealed class ModernHttpTests(ITestOutputHelper output)
     [Fact]
     public async Task ToolAskingForSamplingTheRequestDidNotDeclare_Is32021With400()
     {
-        await using var server = await TestServer.StartAsync(configureServer: mcp => mcp.AddDemoFeatures(), output: output);
+        await using var server = await TestServer.StartAsync(configureServer: mcp => mcp.AddDemoFeatures(), configureOptions: o => o.ServeStatelessEra = true, output: output);
         await using var client = new McpHttpTestClient(server.McpHttpUri);
 
         var call = ModernRequests.Params(new JObject { ["name"] = "ask-model", ["arguments"] = new JObject { ["question"] = "why?" } });
@@ -155,7 +155,7 @@ public sealed class ModernHttpTests(ITestOutputHelper output)
     [Fact]
     public async Task ResourceNotFound_IsInvalidParamsNamingTheUri_WhereA2025ClientGets32002()
     {
-        await using var server = await TestServer.StartAsync(configureServer: mcp => mcp.AddDemoFeatures(), output: output);
+        await using var server = await TestServer.StartAsync(configureServer: mcp => mcp.AddDemoFeatures(), configureOptions: o => o.ServeStatelessEra = true, output: output);
         await using var modern = new McpHttpTestClient(server.McpHttpUri);
         await using var legacy = await McpHttpTestClient.ConnectAsync(server.McpHttpUri);
 

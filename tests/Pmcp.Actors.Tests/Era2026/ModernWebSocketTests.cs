@@ -13,7 +13,7 @@ public sealed class ModernWebSocketTests(ITestOutputHelper output)
     [Fact]
     public async Task SocketWithoutInitialize_ServesSelfDescribingRequests()
     {
-        await using var server = await TestServer.StartAsync(output: output);
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true, output: output);
         await using var client = await server.ConnectAsync(initialize: false);
 
         var discover = await client.RequestAsync("server/discover", ModernRequests.Params());
@@ -25,9 +25,22 @@ public sealed class ModernWebSocketTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ByDefault_DiscoveryIsRefusedAsA2025ServerWould_SoDualEraClientsFallBackToInitialize()
+    {
+        await using var server = await TestServer.StartAsync(output: output); // ServeStatelessEra is off by default
+        await using var client = await server.ConnectAsync(initialize: false);
+
+        var discover = await client.RequestAsync("server/discover", ModernRequests.Params());
+        var init = await client.InitializeAsync();
+
+        Assert.Equal(-32600, discover.ErrorCode);
+        Assert.Equal(McpTestClient.LatestProtocolVersion, (string?)init.EnsureSuccess().Result!["protocolVersion"]);
+    }
+
+    [Fact]
     public async Task OnAModernSocket_EachRequestNeedsItsOwnMeta_AndInitializeOrPingAreUnknown()
     {
-        await using var server = await TestServer.StartAsync(output: output);
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true, output: output);
         await using var client = await server.ConnectAsync(initialize: false);
         await client.RequestAsync("server/discover", ModernRequests.Params());
 
@@ -54,7 +67,7 @@ public sealed class ModernWebSocketTests(ITestOutputHelper output)
             {
                 ctx.Client.Log("info", "working", "chatty");
                 return Task.FromResult(Pmcp.Protocol.CallToolResult.Text("done"));
-            }), output: output);
+            }), configureOptions: o => o.ServeStatelessEra = true, output: output);
         await using var client = await server.ConnectAsync(initialize: false);
 
         await client.RequestAsync("tools/call", ModernRequests.Params(new JObject { ["name"] = "chatty" }));
@@ -68,7 +81,7 @@ public sealed class ModernWebSocketTests(ITestOutputHelper output)
     [Fact]
     public async Task SocketThatStartsWithInitialize_IsA2025Session_WhoseResultsAreUnchanged()
     {
-        await using var server = await TestServer.StartAsync(output: output);
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true, output: output);
         await using var client = await server.ConnectAsync(initialize: true);
 
         var echo = await client.CallToolAsync("echo", new { text = "old" });

@@ -16,7 +16,7 @@ public sealed class ModernSessionTests
 
     private McpSession Start(McpServerOptions? options = null) =>
         new(new McpServerBuilder().Tool("echo", (_, _) => Task.FromResult(CallToolResult.Text("x"))).Build(),
-            options ?? new McpServerOptions(), _host, _runner, connectionId: 3, caller: null);
+            options ?? new McpServerOptions { ServeStatelessEra = true }, _host, _runner, connectionId: 3, caller: null);
 
     private static string Request(object id, string method, JObject? @params) =>
         new JObject { ["jsonrpc"] = "2.0", ["id"] = JToken.FromObject(id), ["method"] = method, ["params"] = @params }.ToString();
@@ -46,7 +46,7 @@ public sealed class ModernSessionTests
     [Fact]
     public void ListResults_GetResultTypeAndCachingHints_FromTheOptions()
     {
-        var session = Start(new McpServerOptions { CacheTtl = TimeSpan.FromSeconds(30), CacheResultsPublicly = true });
+        var session = Start(new McpServerOptions { ServeStatelessEra = true, CacheTtl = TimeSpan.FromSeconds(30), CacheResultsPublicly = true });
         session.Receive(Request(1, "tools/list", ModernRequests.Params()));
         session.Listed(new RequestId(1), """{"tools":[]}""");
 
