@@ -8,7 +8,7 @@ namespace Pmcp.Protocol;
 /// <summary>
 /// The fast route for reading an envelope: the framework's UTF-8 reader (<see cref="Utf8JsonReader"/>) in place of
 /// Json.NET's text reader, which took about three quarters of a call's parse on the hot path. It makes the same
-/// <see cref="Members"/>, with the same Json.NET tokens for the values, as <see cref="TryReadMembers"/>. It takes only
+/// <see cref="Members"/>, with the same Json.NET tokens for the values, as <see cref="TryReadMembers(string, out Members)"/>. It takes only
 /// text that is strict JSON (RFC 8259 plus comments) and whose values Json.NET would read the same way; for anything else
 /// it answers false and the message goes the Json.NET route as before, so every verdict (and every parse error's text)
 /// stays Json.NET's.

@@ -9,8 +9,8 @@ using Pmcp.Actors.Benchmarks.Servers;
 namespace Pmcp.Actors.Benchmarks;
 
 /// <summary>
-/// The benchmark harness. <c>all</c> runs every scenario against Pmcp.Actors, the thin baseline and the C# SDK, each in
-/// a child process, with the load generator in another, and writes docs/benchmarks.md and docs/benchmarks.png.
+/// The benchmark harness. <c>all</c> runs every scenario against Pmcp.Actors, the thin baselines (WebSocket and HTTP) and
+/// the C# SDK, each in a child process, with the load generator in another, and writes docs/benchmarks.md and docs/benchmarks.png.
 /// </summary>
 public static class Program
 {
@@ -20,7 +20,7 @@ public static class Program
     {
         var root = new RootCommand("Pmcp.Actors benchmarks: throughput, latency, memory and scale against a thin baseline and the official C# SDK.");
 
-        var quick = new Option<bool>("--quick") { Description = "Short runs, one repetition, 2,000 connections for memory and scale: under 2 minutes." };
+        var quick = new Option<bool>("--quick") { Description = "Short runs, one repetition, 2,000 connections (HTTP sessions) for memory and scale: about 4 minutes with both tables, 2 with one." };
         var outDir = new Option<string?>("--out") { Description = "Folder for benchmarks.md and benchmarks.png (default: the repository's docs/)." };
         var sdkStateful = new Option<bool>("--sdk-stateful") { Description = "Run the C# SDK stateful (Mcp-Session-Id) instead of its stateless default." };
         var gc = new Option<string>("--gc")
@@ -33,11 +33,17 @@ public static class Program
         var pmcpDll = new Option<string?>("--pmcp-dll") { Description = "Run this Pmcp.Actors.Server.dll instead of the one built beside the harness." };
         var compareDll = new Option<string?>("--compare-dll") { Description = "Also run this Pmcp.Actors.Server.dll in the same run (e.g. a build from before a change)." };
         var compareLabel = new Option<string?>("--compare-label") { Description = "Its label in the tables (default: Pmcp.Actors (compare))." };
+        var tables = new Option<string>("--transport")
+        {
+            Description = "both (default): the WebSocket and the Streamable HTTP table; ws or http: that table only (scale is WebSocket only).",
+            DefaultValueFactory = _ => "both",
+        };
+        tables.AcceptOnlyFromAmong("both", "ws", "http");
 
-        var all = new Command("all", "Every scenario; writes benchmarks.md and benchmarks.png.") { quick, outDir, sdkStateful, gc, noMicro, pmcpDll, compareDll, compareLabel };
+        var all = new Command("all", "Every scenario; writes benchmarks.md and benchmarks.png.") { quick, outDir, sdkStateful, gc, noMicro, pmcpDll, compareDll, compareLabel, tables };
         all.SetAction(async parse =>
         {
-            var settings = Settings(parse, quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel) with
+            var settings = Settings(parse, quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel, tables) with
             {
                 Micro = !parse.GetValue(noMicro) && !parse.GetValue(quick),
             };
@@ -45,9 +51,7 @@ public static class Program
             var report = new Report(settings, results, CommandLine(args: parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)));
             var written = report.Write(settings.OutDir);
             Console.WriteLine();
-            Console.WriteLine(report.TargetsTable());
-            Console.WriteLine(report.LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight))));
-            Console.WriteLine(report.LoadTable(results.Latency, [(1, 1)]));
+            Console.WriteLine(report.Summary());
             Console.WriteLine($"wrote {written} in {results.Elapsed.TotalSeconds:0} s");
             return results.Problems.Count == 0 ? 0 : 2;
         });
@@ -61,6 +65,7 @@ public static class Program
                  })
         {
             var command = new Command(name, description) { quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel };
+            if (name != "scale") command.Options.Add(tables);
             var connections = new Option<int?>("--connections") { Description = "Connections for memory or scale." };
             var hold = new Option<double?>("--hold") { Description = "Seconds to hold the scale connections." };
             var reps = new Option<int?>("--repetitions") { Description = "Repetitions (throughput, memory)." };
@@ -73,7 +78,7 @@ public static class Program
             command.Options.Add(sweep);
             command.SetAction(async parse =>
             {
-                var settings = Settings(parse, quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel);
+                var settings = Settings(parse, quick, outDir, sdkStateful, gc, pmcpDll, compareDll, compareLabel, name == "scale" ? null : tables);
                 if (name == "scale") settings = settings with { ScaleBaseline = true };
                 if (parse.GetValue(connections) is { } n) settings = settings with { MemoryConnections = n, ScaleConnections = n };
                 if (parse.GetValue(hold) is { } h) settings = settings with { ScaleHoldSeconds = h };
@@ -90,12 +95,7 @@ public static class Program
                 }
                 var report = new Report(settings, results, "");
                 Console.WriteLine();
-                Console.WriteLine(report.TargetsTable());
-                if (name == "throughput")
-                {
-                    Console.WriteLine(report.LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight))));
-                    Console.WriteLine(report.LoadTable(results.Latency, [(1, 1)]));
-                }
+                Console.WriteLine(report.Summary());
                 return results.Problems.Count == 0 ? 0 : 2;
             });
             root.Subcommands.Add(command);
@@ -111,7 +111,7 @@ public static class Program
         });
         root.Subcommands.Add(micro);
 
-        var url = new Option<Uri>("--url") { Required = true, CustomParser = r => new Uri(r.Tokens.Single().Value, UriKind.Absolute), Description = "ws://... for WebSocket servers, http://... for the SDK." };
+        var url = new Option<Uri>("--url") { Required = true, CustomParser = r => new Uri(r.Tokens.Single().Value, UriKind.Absolute), Description = "ws://... over WebSocket, http://... over Streamable HTTP (--transport http)." };
         var connectionsOption = new Option<int>("--connections") { DefaultValueFactory = _ => 1 };
         var inflight = new Option<int>("--inflight") { DefaultValueFactory = _ => 1 };
         var secondsOption = new Option<double>("--seconds") { DefaultValueFactory = _ => 5 };
@@ -119,9 +119,15 @@ public static class Program
         var transport = new Option<string>("--transport") { DefaultValueFactory = _ => "ws" };
         transport.AcceptOnlyFromAmong("ws", "http");
         var sleepMs = new Option<int?>("--sleep-ms") { Description = "Call the sleep tool with this many ms instead of echo (WebSocket only)." };
+        var era = new Option<string>("--era")
+        {
+            Description = "HTTP only: 2025-11-25 (sessions: initialize, then Mcp-Session-Id on every call) or 2026-07-28 (stateless requests, no session).",
+            DefaultValueFactory = _ => McpFrames.ProtocolVersion,
+        };
+        era.AcceptOnlyFromAmong(McpFrames.ProtocolVersion, McpFrames.StatelessProtocolVersion);
         var loadgen = new Command("loadgen", "Load generator: N connections × D calls in flight for T seconds; prints one JSON line.")
         {
-            url, connectionsOption, inflight, secondsOption, warmup, transport, sleepMs,
+            url, connectionsOption, inflight, secondsOption, warmup, transport, sleepMs, era,
         };
         loadgen.SetAction(async (parse, ct) =>
         {
@@ -131,7 +137,7 @@ public static class Program
             var w = TimeSpan.FromSeconds(parse.GetValue(warmup));
             var t = TimeSpan.FromSeconds(parse.GetValue(secondsOption));
             var result = parse.GetValue(transport) == "http"
-                ? await HttpLoadGenerator.RunAsync(u, n, d, w, t, ct).ConfigureAwait(false)
+                ? await HttpLoadGenerator.RunAsync(u, n, d, w, t, ct, parse.GetValue(era)).ConfigureAwait(false)
                 : await WsLoadGenerator.RunAsync(u, n, d, w, t, ct, parse.GetValue(sleepMs)).ConfigureAwait(false);
             Console.WriteLine(result.ToJson());
             return 0;
@@ -139,11 +145,14 @@ public static class Program
         root.Subcommands.Add(loadgen);
 
         var parallel = new Option<int>("--parallel") { DefaultValueFactory = _ => 64, Description = "Handshakes at a time." };
-        var holdCommand = new Command("hold", "Opens N initialized WebSocket connections and holds them; reads status / calls K / exit on stdin.")
+        var holdCommand = new Command("hold", "Opens N initialized WebSocket connections (or, with --transport http, N idle 2025 HTTP sessions) and holds them; " +
+                                              "reads status (WebSocket only) / calls K / exit on stdin.")
         {
-            url, connectionsOption, parallel,
+            url, connectionsOption, parallel, transport,
         };
-        holdCommand.SetAction((parse, ct) => HoldGenerator.RunAsync(parse.GetValue(url)!, parse.GetValue(connectionsOption), parse.GetValue(parallel), ct));
+        holdCommand.SetAction((parse, ct) => parse.GetValue(transport) == "http"
+            ? HttpHoldGenerator.RunAsync(parse.GetValue(url)!, parse.GetValue(connectionsOption), parse.GetValue(parallel), ct)
+            : HoldGenerator.RunAsync(parse.GetValue(url)!, parse.GetValue(connectionsOption), parse.GetValue(parallel), ct));
         root.Subcommands.Add(holdCommand);
 
         var clusterSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 8, Description = "Measured seconds per run." };
@@ -191,6 +200,10 @@ public static class Program
         baseline.SetAction(parse => BaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
         root.Subcommands.Add(baseline);
 
+        var httpBaseline = new Command("serve-http-baseline", "The thin HTTP baseline: a Kestrel minimal-API POST endpoint, plain JSON answers, no actors; prints 'listening on http://HOST:PORT/mcp'.") { host, port };
+        httpBaseline.SetAction(parse => HttpBaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
+        root.Subcommands.Add(httpBaseline);
+
         var stateful = new Option<bool>("--stateful") { Description = "Sessions with Mcp-Session-Id (the SDK's default is stateless)." };
         var sdk = new Command("serve-sdk", "The official C# SDK, Streamable HTTP, echo tool; prints 'listening on http://HOST:PORT/mcp'.") { host, port, stateful };
         sdk.SetAction(parse => SdkServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(stateful)));
@@ -200,8 +213,9 @@ public static class Program
     }
 
     private static HarnessSettings Settings(ParseResult parse, Option<bool> quick, Option<string?> outDir, Option<bool> sdkStateful, Option<string> gc,
-        Option<string?> pmcpDll, Option<string?> compareDll, Option<string?> compareLabel)
+        Option<string?> pmcpDll, Option<string?> compareDll, Option<string?> compareLabel, Option<string>? tables)
     {
+        var transport = tables is null ? "ws" : parse.GetValue(tables);
         var dir = parse.GetValue(outDir) ?? Path.Combine(RepoRoot(), "docs");
         var settings = parse.GetValue(quick) ? HarnessSettings.QuickSettings(dir) : new HarnessSettings { OutDir = dir };
         if (parse.GetValue(compareLabel) is { } label) Harness.Servers.CompareLabel = label;
@@ -211,6 +225,8 @@ public static class Program
             ServerGc = parse.GetValue(gc) switch { "server" => true, "workstation" => false, _ => null },
             PmcpDll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : null,
             CompareDll = parse.GetValue(compareDll) is { } c ? Path.GetFullPath(c) : null,
+            WebSocket = transport != "http",
+            Http = transport != "ws",
         };
     }
 

@@ -17,6 +17,7 @@ public static class McpAkkaHostingExtensions
     /// Also turns off CoordinatedShutdown's CLR exit hook (unless the app's own HOCON turns it on): on SIGTERM that hook
     /// stops every actor before the host's stop has drained the MCP sockets, so clients got 1011 instead of the drain and
     /// 1001. The host still runs CoordinatedShutdown when it stops (Akka.Hosting does that in its StopAsync).
+    /// Akka's log goes to the host's <c>ILoggerFactory</c> unless the app configures Akka's loggers itself.
     /// <para>
     /// With <paramref name="cluster"/> enabled the ActorSystem also joins an Akka.Cluster (see <see cref="WithMcpCluster"/>):
     /// a gateway's router sends calls to the <c>tools</c> nodes, and broadcasts reach the sessions of every gateway. Without
@@ -29,20 +30,14 @@ public static class McpAkkaHostingExtensions
         if (clustered) builder.WithMcpCluster(cluster!);
         return builder
             .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append)
+            // Akka's own log lines go through the host's ILoggerFactory like every other line of the app, so the host's
+            // log configuration governs them. Appended: an app's own ConfigureLoggers (which Akka.Hosting prepends) decides.
+            .AddHocon($"akka.loggers = [\"{typeof(Akka.Hosting.Logging.LoggerFactoryLogger).FullName}, {typeof(Akka.Hosting.Logging.LoggerFactoryLogger).Assembly.GetName().Name}\"]", HoconAddMode.Append)
             .WithActors((system, registry, resolver) =>
             {
                 var runtime = resolver.GetService<McpServerRuntime>()
                     ?? throw new InvalidOperationException("WithMcpServer() needs services.AddMcpServer(...) first.");
-                var loggers = resolver.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-                runtime.Cluster = clustered ? cluster : null;
-                // A standalone node's connections run its tools themselves; a clustered node's send every call through
-                // the router, whose dispatcher spreads them over the tools nodes (this one too, when it has both roles).
-                var tools = Calls.ToolCatalog.Create(runtime.Definition.Tools, loggers);
-                var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, tools), "pmcp-tools");
-                registry.Register<ToolRouterActor>(router);
-                var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, clustered ? null : tools), "pmcp");
-                registry.Register<McpServerActor>(server);
-                if (clustered) registry.Register<ClusterBroadcastActor>(system.ActorOf(ClusterBroadcastActor.Props(server), "pmcp-broadcast"));
+                McpServerActors.Start(system, runtime, resolver.GetService<ILoggerFactory>(), clustered ? cluster : null);
             });
     }
 

@@ -93,10 +93,14 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Waits for a JSON line (one that starts with '{').</summary>
     public Task<string> WaitForJsonAsync(TimeSpan timeout) => WaitForLineAsync(l => l.StartsWith('{'), timeout);
 
-    /// <summary>Waits for <c>listening on URL</c> and returns the URL.</summary>
-    public async Task<Uri> WaitForListeningAsync(TimeSpan timeout)
+    /// <summary>
+    /// Waits for <c>listening on URL</c> and returns the URL; with <paramref name="scheme"/> (ws or http), the first such
+    /// line with that scheme (Pmcp.Actors.Server prints one for WebSocket and one for Streamable HTTP).
+    /// </summary>
+    public async Task<Uri> WaitForListeningAsync(TimeSpan timeout, string? scheme = null)
     {
-        var line = await WaitForLineAsync(l => ListeningPattern().IsMatch(l), timeout).ConfigureAwait(false);
+        var line = await WaitForLineAsync(l => ListeningPattern().Match(l) is { Success: true } m && (scheme is null || m.Groups[1].Value.StartsWith(scheme + "://", StringComparison.Ordinal)),
+            timeout).ConfigureAwait(false);
         return new Uri(ListeningPattern().Match(line).Groups[1].Value);
     }
 

@@ -42,6 +42,12 @@ internal sealed record HarnessSettings
     /// <summary>Null: each server with the GC it ships with; true/false: all with Server/workstation GC.</summary>
     public bool? ServerGc { get; init; }
     public bool SdkStateful { get; init; }
+
+    /// <summary>Run the WebSocket table (throughput, latency, memory, scale); <c>--transport http</c> turns it off.</summary>
+    public bool WebSocket { get; init; } = true;
+
+    /// <summary>Run the Streamable HTTP table (throughput, latency, memory per idle session); <c>--transport ws</c> turns it off.</summary>
+    public bool Http { get; init; } = true;
     public string OutDir { get; init; } = "";
 
     /// <summary>Another Pmcp.Actors.Server.dll to run instead of the one built beside the harness.</summary>

@@ -20,7 +20,7 @@ internal static class Machine
         $"Akka {Version(typeof(Akka.Actor.ActorSystem))}, ModelContextProtocol.AspNetCore {Version(typeof(ModelContextProtocol.AspNetCore.HttpServerTransportOptions))}, " +
         $"Newtonsoft.Json {Version(typeof(Newtonsoft.Json.JsonConvert))}";
 
-    private static string Version(Type type) =>
+    internal static string Version(Type type) =>
         type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
         ?? type.Assembly.GetName().Version?.ToString() ?? "?";

@@ -7,7 +7,7 @@ namespace Pmcp.Actors.Benchmarks.Harness;
 
 /// <summary>
 /// Runs the scenarios: every server is a child process, every load generator another one. Repetitions alternate the
-/// servers (the order rotates each time) so that the shared machine's noise falls on all three alike; figures are medians.
+/// servers of a table (the order rotates each time) so that the shared machine's noise falls on all alike; figures are medians.
 /// </summary>
 internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
 {
@@ -19,7 +19,7 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
         var clock = Stopwatch.StartNew();
         if (throughput) await ThroughputAndLatencyAsync(results).ConfigureAwait(false);
         if (memory) await MemoryAsync(results).ConfigureAwait(false);
-        if (scale) await ScaleAsync(results).ConfigureAwait(false);
+        if (scale && settings.WebSocket) await ScaleAsync(results).ConfigureAwait(false);
         if (micro && settings.Micro)
         {
             log.WriteLine("== micro-benchmarks (BenchmarkDotNet, in process)");
@@ -29,22 +29,30 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
         return results;
     }
 
-    /// <summary>The sweep (N connections × D in flight) and the 1 × 1 latency point, for the three servers.</summary>
+    /// <summary>The sweep and the 1 × 1 latency point of the WebSocket table, then of the Streamable HTTP table (each as settings ask).</summary>
     public async Task ThroughputAndLatencyAsync(RunResults results)
+    {
+        if (settings.WebSocket) await SuiteAsync(Servers.WebSocket(settings), results).ConfigureAwait(false);
+        if (settings.Http) await SuiteAsync(Servers.Http(settings), results).ConfigureAwait(false);
+    }
+
+    /// <summary>The sweep (N connections × D in flight) and the 1 × 1 latency point, for the servers of one table.</summary>
+    private async Task SuiteAsync(Suite suite, RunResults results)
     {
         var points = settings.Sweep.Select(n => (Connections: n, InFlight: settings.InFlight, Latency: false, Turn: 0)).ToList();
         // The target point again, each further run starting with the next server.
         points.AddRange(Enumerable.Range(1, Math.Max(0, settings.TargetRunsPerRepetition - 1))
             .Select(turn => (settings.TargetConnections, settings.InFlight, false, turn)));
         points.AddRange(Enumerable.Range(0, settings.LatencyRunsPerRepetition).Select(turn => (1, 1, true, turn)));
+        var kinds = suite.Kinds;
         for (var rep = 0; rep < settings.Repetitions; rep++)
         {
-            log.WriteLine($"== throughput and latency, repetition {rep + 1} of {settings.Repetitions}");
+            log.WriteLine($"== {suite.Name}: throughput and latency, repetition {rep + 1} of {settings.Repetitions}");
             var started = new Dictionary<ServerKind, (ChildProcess Process, Uri Url)>();
             try
             {
-                var kinds = Servers.For(settings);
                 foreach (var kind in kinds) started[kind] = await Servers.StartAsync(kind, settings).ConfigureAwait(false);
+                if (rep == 0) kinds = await DropUnspokenErasAsync(kinds, started, results).ConfigureAwait(false);
                 var order = Rotate(kinds, rep);
                 foreach (var kind in order)
                     await LoadAsync(kind, started[kind].Url, 16, settings.InFlight, settings.ServerWarmupSeconds).ConfigureAwait(false);
@@ -70,7 +78,7 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
                         result = result with { ServerGcsPerSecond = gcs.PerSecond, ServerGcPausePercent = gcs.PausedPercent };
                         if (process.HasExited) throw new InvalidOperationException($"{Servers.Label(kind)} exited: {process.Tail}");
                         (point.Latency ? results.Latency : results.Throughput).Add(new LoadSample(kind, rep, result));
-                        log.WriteLine($"   {Servers.Label(kind),-14} {point.Connections,4} x {point.InFlight}  {F(result.CallsPerSecond),8} calls/s  " +
+                        log.WriteLine($"   {Servers.Label(kind),-34} {point.Connections,4} x {point.InFlight}  {F(result.CallsPerSecond),8} calls/s  " +
                                       $"p50 {F(result.P50Us)} us  p99 {F(result.P99Us)} us  p99.9 {F(result.P999Us)} us  server CPU {F(result.ServerCpuUsPerCall, "0.0")} us/call  " +
                                       $"GCs {F(result.ServerGcsPerSecond, "0")}/s (paused {F(result.ServerGcPausePercent, "0.0")} %)  errors {result.Errors}" +
                                       (result.Failure is null ? "" : "  FAILED: " + result.Failure));
@@ -86,28 +94,72 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
         }
     }
 
+    /// <summary>
+    /// The hook for the 2026-07-28 row: one echo call in that era to the freshly started server. Answered, the row is
+    /// measured like the others; refused, its server is stopped, the row is left out of this table's runs and the report
+    /// says "not measured" with the server's answer. Nothing else is ever left out.
+    /// </summary>
+    private async Task<ServerKind[]> DropUnspokenErasAsync(ServerKind[] kinds, Dictionary<ServerKind, (ChildProcess Process, Uri Url)> started, RunResults results)
+    {
+        var kept = new List<ServerKind>();
+        foreach (var kind in kinds)
+        {
+            if (Servers.Era(kind) != McpFrames.StatelessProtocolVersion)
+            {
+                kept.Add(kind);
+                continue;
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var refusal = await HttpLoadGenerator.ProbeAsync(started[kind].Url, Servers.Era(kind), timeout.Token).ConfigureAwait(false);
+            if (refusal is null)
+            {
+                kept.Add(kind);
+                continue;
+            }
+            log.WriteLine($"   {Servers.Label(kind)}: not measured, a {Servers.Era(kind)} call was refused: {refusal}");
+            results.NotMeasured[kind] = $"the server does not answer {Servers.Era(kind)} requests yet (a probe call got {refusal})";
+            await started[kind].Process.DisposeAsync().ConfigureAwait(false);
+            started.Remove(kind);
+        }
+        return [.. kept];
+    }
+
     private async Task<LoadResult> LoadAsync(ServerKind kind, Uri url, int connections, int inFlight, double seconds)
     {
         await using var loadgen = Servers.StartLoadGenerator("loadgen",
         [
             "loadgen", "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
             "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(seconds, "0.###"),
-            "--warmup", F(settings.WarmupSeconds, "0.###"), "--transport", Servers.Transport(kind),
+            "--warmup", F(settings.WarmupSeconds, "0.###"), "--transport", Servers.Transport(kind), "--era", Servers.Era(kind),
         ]);
         var line = await loadgen.WaitForJsonAsync(TimeSpan.FromSeconds(seconds + settings.WarmupSeconds + 120)).ConfigureAwait(false);
         await loadgen.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return LoadResult.FromJson(line) ?? throw new InvalidOperationException("unreadable load generator output: " + line);
     }
 
-    /// <summary>RSS growth of a fresh server per idle initialized connection (Pmcp.Actors and the baseline).</summary>
+    /// <summary>
+    /// RSS growth of a fresh server per idle initialized WebSocket connection (Pmcp.Actors and the baseline), then per idle
+    /// 2025 HTTP session (Pmcp.Actors, the thin HTTP baseline and the SDK stateful), each as settings ask.
+    /// </summary>
     public async Task MemoryAsync(RunResults results)
     {
-        ServerKind[] kinds = settings.CompareDll is null ? [ServerKind.Pmcp, ServerKind.Baseline] : [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.PmcpCompare];
+        if (settings.WebSocket)
+        {
+            ServerKind[] kinds = settings.CompareDll is null ? [ServerKind.Pmcp, ServerKind.Baseline] : [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.PmcpCompare];
+            await MemoryAsync(kinds, results).ConfigureAwait(false);
+        }
+        if (settings.Http) await MemoryAsync(Servers.HttpMemory(settings), results).ConfigureAwait(false);
+    }
+
+    private async Task MemoryAsync(ServerKind[] kinds, RunResults results)
+    {
         for (var rep = 0; rep < settings.MemoryRepetitions; rep++)
         {
             foreach (var kind in Rotate(kinds, rep))
             {
-                log.WriteLine($"== memory, {Servers.Label(kind)}, {settings.MemoryConnections} idle connections, repetition {rep + 1} of {settings.MemoryRepetitions}");
+                var http = Servers.Transport(kind) == "http";
+                var what = http ? "idle HTTP sessions" : "idle connections";
+                log.WriteLine($"== memory, {Servers.Label(kind)}, {settings.MemoryConnections} {what}, repetition {rep + 1} of {settings.MemoryRepetitions}");
                 var (server, url) = await Servers.StartAsync(kind, settings).ConfigureAwait(false);
                 await using (server.ConfigureAwait(false))
                 {
@@ -115,15 +167,24 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
                     await LoadAsync(kind, url, 16, settings.InFlight, Math.Min(settings.ServerWarmupSeconds, 3)).ConfigureAwait(false);
                     await Task.Delay(TimeSpan.FromSeconds(settings.Quick ? 1 : 3)).ConfigureAwait(false);
                     var before = server.RssBytes();
-                    await using var hold = StartHold(url, settings.MemoryConnections, "hold");
+                    await using var hold = StartHold(url, settings.MemoryConnections, "hold", Servers.Transport(kind));
                     var ready = Json(await hold.WaitForJsonAsync(TimeSpan.FromSeconds(300)).ConfigureAwait(false));
                     await Task.Delay(TimeSpan.FromSeconds(settings.Quick ? 2 : 5)).ConfigureAwait(false);
                     var after = server.RssBytes();
-                    var sample = new MemorySample(kind, rep, before, after, ready.GetProperty("opened").GetInt32(), ready.GetProperty("failed").GetInt32());
+                    long? answering = null;
+                    if (http)
+                    {
+                        // After the reading: does the server still hold every session? One call each.
+                        await hold.WriteLineAsync("calls 1").ConfigureAwait(false);
+                        answering = Json(await hold.WaitForJsonAsync(TimeSpan.FromSeconds(300)).ConfigureAwait(false)).GetProperty("calls").GetInt64();
+                    }
+                    var sample = new MemorySample(kind, rep, before, after, ready.GetProperty("opened").GetInt32(), ready.GetProperty("failed").GetInt32(), answering);
                     results.Memory.Add(sample);
-                    log.WriteLine($"   RSS {before / 1048576.0:0.0} MiB -> {after / 1048576.0:0.0} MiB for {sample.Connections} connections " +
-                                  $"({sample.Failed} failed): {sample.BytesPerConnection / 1024:0.00} KiB per connection");
-                    if (sample.Failed > 0) results.Problems.Add($"memory {Servers.Label(kind)} rep {rep + 1}: {sample.Failed} connections failed");
+                    log.WriteLine($"   RSS {before / 1048576.0:0.0} MiB -> {after / 1048576.0:0.0} MiB for {sample.Connections} {(http ? "sessions" : "connections")} " +
+                                  $"({sample.Failed} failed{(answering is { } a ? $", {a} still answering after" : "")}): {sample.BytesPerConnection / 1024:0.00} KiB per {(http ? "session" : "connection")}");
+                    if (sample.Failed > 0) results.Problems.Add($"memory {Servers.Label(kind)} rep {rep + 1}: {sample.Failed} {(http ? "sessions" : "connections")} failed");
+                    if (answering is { } n && n < sample.Connections)
+                        results.Problems.Add($"memory {Servers.Label(kind)} rep {rep + 1}: only {n} of {sample.Connections} idle sessions still answered a call");
                     await hold.WriteLineAsync("exit").ConfigureAwait(false);
                     await hold.WaitForExitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
                 }
@@ -224,8 +285,8 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
         }
     }
 
-    private static ChildProcess StartHold(Uri url, int connections, string name) => Servers.StartLoadGenerator(name,
-        ["hold", "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture), "--parallel", "64"]);
+    private static ChildProcess StartHold(Uri url, int connections, string name, string transport = "ws") => Servers.StartLoadGenerator(name,
+        ["hold", "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture), "--parallel", "64", "--transport", transport]);
 
     private static JsonElement Json(string line) => JsonDocument.Parse(line).RootElement;
 

@@ -5,8 +5,12 @@ namespace Pmcp.Actors.Benchmarks.Harness;
 /// <summary>One load generator run against one server.</summary>
 internal sealed record LoadSample(ServerKind Server, int Repetition, LoadResult Result);
 
-/// <summary>RSS of a fresh server before and after it holds N idle initialized connections.</summary>
-internal sealed record MemorySample(ServerKind Server, int Repetition, long RssBeforeBytes, long RssAfterBytes, int Connections, int Failed)
+/// <summary>
+/// RSS of a fresh server before and after it holds N idle initialized connections (or, over HTTP, sessions). Over HTTP,
+/// <see cref="StillAnswering"/> is how many sessions still answered a call after the reading: a server that had let
+/// some go (an idle-session cap) would otherwise look cheaper than it is.
+/// </summary>
+internal sealed record MemorySample(ServerKind Server, int Repetition, long RssBeforeBytes, long RssAfterBytes, int Connections, int Failed, long? StillAnswering = null)
 {
     public double BytesPerConnection => Connections == 0 ? double.NaN : (RssAfterBytes - RssBeforeBytes) / (double)Connections;
 }
@@ -47,6 +51,9 @@ internal sealed class RunResults
     public List<ScaleResult> Scale { get; } = [];
     public List<MicroResult> Micro { get; } = [];
     public List<string> Problems { get; } = [];
+
+    /// <summary>Servers of a table that could not be measured in this run, and why (the 2026-07-28 row until the server speaks that era).</summary>
+    public Dictionary<ServerKind, string> NotMeasured { get; } = [];
 
     public static double Median(IEnumerable<double> values)
     {

@@ -1,22 +1,70 @@
+using Pmcp.Actors.Benchmarks.Load;
+
 namespace Pmcp.Actors.Benchmarks.Harness;
 
+/// <summary>A server under test, and the transport (and protocol era) it is measured over.</summary>
 internal enum ServerKind
 {
+    /// <summary>Pmcp.Actors over WebSocket.</summary>
     Pmcp,
+
+    /// <summary>The thin WebSocket baseline.</summary>
     Baseline,
+
+    /// <summary>The C# SDK in the WebSocket table: Streamable HTTP, stateless unless <c>--sdk-stateful</c>.</summary>
     Sdk,
 
     /// <summary>Another build of the Pmcp.Actors server (<c>--compare-dll</c>), e.g. before a change, run beside the others.</summary>
     PmcpCompare,
+
+    /// <summary>Pmcp.Actors over Streamable HTTP in 2025-era sessions (initialize, Mcp-Session-Id).</summary>
+    PmcpHttp,
+
+    /// <summary>
+    /// Pmcp.Actors over Streamable HTTP with 2026-07-28 stateless requests. Measured only once a probe call in that era is
+    /// answered; until the server speaks it, the row says not measured and why.
+    /// </summary>
+    PmcpHttpStateless,
+
+    /// <summary>The thin HTTP baseline (<see cref="Servers.HttpBaselineServer"/>).</summary>
+    HttpBaseline,
+
+    /// <summary>The C# SDK over Streamable HTTP, stateful (Mcp-Session-Id).</summary>
+    SdkStateful,
+
+    /// <summary>The C# SDK over Streamable HTTP, stateless (its default).</summary>
+    SdkStateless,
+
+    /// <summary>The <c>--compare-dll</c> build over Streamable HTTP in 2025-era sessions.</summary>
+    PmcpCompareHttp,
 }
 
-/// <summary>Starts the three servers under test, each a child process, all with the same GC mode.</summary>
+/// <summary>
+/// One table of the report: the servers measured together (started together, alternated), the one the ratios are taken
+/// against, and the ratio columns.
+/// </summary>
+internal sealed record Suite(string Name, ServerKind[] Kinds, ServerKind Baseline, (string Header, ServerKind Kind)[] Ratios);
+
+/// <summary>Starts the servers under test, each a child process, all with the same GC mode.</summary>
 internal static class Servers
 {
-    public static readonly ServerKind[] All = [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.Sdk];
+    /// <summary>The WebSocket table: ours and the thin WebSocket baseline, with the SDK (over HTTP) as the peer.</summary>
+    public static Suite WebSocket(HarnessSettings settings) => new("WebSocket",
+        settings.CompareDll is null ? [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.Sdk] : [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.Sdk, ServerKind.PmcpCompare],
+        ServerKind.Baseline, [("× baseline", ServerKind.Baseline), ("× SDK", ServerKind.Sdk)]);
 
-    /// <summary>The servers of this run: the three, and the comparison build when there is one.</summary>
-    public static ServerKind[] For(HarnessSettings settings) => settings.CompareDll is null ? All : [.. All, ServerKind.PmcpCompare];
+    /// <summary>The Streamable HTTP table: ours in both eras, the thin HTTP baseline, and the SDK in both of its modes.</summary>
+    public static Suite Http(HarnessSettings settings) => new("Streamable HTTP",
+        settings.CompareDll is null
+            ? [ServerKind.PmcpHttp, ServerKind.PmcpHttpStateless, ServerKind.HttpBaseline, ServerKind.SdkStateful, ServerKind.SdkStateless]
+            : [ServerKind.PmcpHttp, ServerKind.PmcpHttpStateless, ServerKind.HttpBaseline, ServerKind.SdkStateful, ServerKind.SdkStateless, ServerKind.PmcpCompareHttp],
+        ServerKind.HttpBaseline,
+        [("× HTTP baseline", ServerKind.HttpBaseline), ("× SDK stateful", ServerKind.SdkStateful), ("× SDK stateless", ServerKind.SdkStateless)]);
+
+    /// <summary>The servers whose RSS per idle session is measured over HTTP (the SDK's stateless mode and the 2026 era hold no sessions).</summary>
+    public static ServerKind[] HttpMemory(HarnessSettings settings) => settings.CompareDll is null
+        ? [ServerKind.PmcpHttp, ServerKind.HttpBaseline, ServerKind.SdkStateful]
+        : [ServerKind.PmcpHttp, ServerKind.HttpBaseline, ServerKind.SdkStateful, ServerKind.PmcpCompareHttp];
 
     public static string CompareLabel { get; set; } = "Pmcp.Actors (compare)";
 
@@ -25,17 +73,29 @@ internal static class Servers
         ServerKind.Pmcp => "Pmcp.Actors",
         ServerKind.Baseline => "thin baseline",
         ServerKind.PmcpCompare => CompareLabel,
+        ServerKind.PmcpHttp => "Pmcp.Actors, 2025 sessions",
+        ServerKind.PmcpHttpStateless => "Pmcp.Actors, 2026-07-28 stateless",
+        ServerKind.HttpBaseline => "thin HTTP baseline",
+        ServerKind.SdkStateful => "C# SDK stateful",
+        ServerKind.SdkStateless => "C# SDK stateless",
+        ServerKind.PmcpCompareHttp => CompareLabel + ", 2025 sessions",
         _ => "C# SDK",
     };
 
-    public static string Transport(ServerKind kind) => kind == ServerKind.Sdk ? "http" : "ws";
+    /// <summary>Ours (either build, either transport): the rows the report sets in bold.</summary>
+    public static bool IsOurs(ServerKind kind) => kind is ServerKind.Pmcp or ServerKind.PmcpHttp or ServerKind.PmcpHttpStateless;
+
+    public static string Transport(ServerKind kind) => kind is ServerKind.Pmcp or ServerKind.Baseline or ServerKind.PmcpCompare ? "ws" : "http";
+
+    /// <summary>The protocol revision the HTTP load generator speaks to this server.</summary>
+    public static string Era(ServerKind kind) => kind == ServerKind.PmcpHttpStateless ? McpFrames.StatelessProtocolVersion : McpFrames.ProtocolVersion;
 
     public static string SelfDll => typeof(Servers).Assembly.Location;
 
     public static string DefaultPmcpDll => Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
 
     /// <summary>
-    /// Each server runs with the GC it ships with (null: Pmcp.Actors.Server workstation GC, the baseline and the SDK
+    /// Each server runs with the GC it ships with (null: Pmcp.Actors.Server workstation GC, the baselines and the SDK
     /// server Sdk.Web's Server GC), or all with the one forced by --gc server / --gc workstation.
     /// </summary>
     public static Dictionary<string, string> ServerEnvironment(bool? serverGc)
@@ -48,18 +108,22 @@ internal static class Servers
     public static async Task<(ChildProcess Process, Uri Url)> StartAsync(ServerKind kind, HarnessSettings settings)
     {
         var env = ServerEnvironment(settings.ServerGc);
+        // The standalone server as shipped, logging at Warning (the others log nothing) and room for the scale test;
+        // it serves WebSocket and Streamable HTTP on the same path and prints a 'listening on' line for each.
+        string[] pmcpArgs = ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Server:MaxConnections=20000"];
         var child = kind switch
         {
-            // The standalone server as shipped, logging at Warning (the other two log nothing) and room for the scale test.
-            ServerKind.Pmcp or ServerKind.PmcpCompare => ChildProcess.Start(kind == ServerKind.Pmcp ? "pmcp-server" : "pmcp-compare-server",
-                kind == ServerKind.Pmcp ? settings.PmcpDll ?? DefaultPmcpDll : settings.CompareDll!,
-                ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Server:MaxConnections=20000"], env),
+            ServerKind.Pmcp or ServerKind.PmcpHttp or ServerKind.PmcpHttpStateless => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, pmcpArgs, env),
+            ServerKind.PmcpCompare or ServerKind.PmcpCompareHttp => ChildProcess.Start("pmcp-compare-server", settings.CompareDll!, pmcpArgs, env),
             ServerKind.Baseline => ChildProcess.Start("baseline-server", SelfDll, ["serve-baseline", "--port", "0"], env),
+            ServerKind.HttpBaseline => ChildProcess.Start("http-baseline-server", SelfDll, ["serve-http-baseline", "--port", "0"], env),
+            ServerKind.SdkStateful => ChildProcess.Start("sdk-stateful-server", SelfDll, ["serve-sdk", "--port", "0", "--stateful"], env),
+            ServerKind.SdkStateless => ChildProcess.Start("sdk-stateless-server", SelfDll, ["serve-sdk", "--port", "0"], env),
             _ => ChildProcess.Start("sdk-server", SelfDll, settings.SdkStateful ? ["serve-sdk", "--port", "0", "--stateful"] : ["serve-sdk", "--port", "0"], env),
         };
         try
         {
-            var url = await child.WaitForListeningAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            var url = await child.WaitForListeningAsync(TimeSpan.FromSeconds(60), Transport(kind)).ConfigureAwait(false);
             return (child, url);
         }
         catch

@@ -9,6 +9,9 @@ namespace Pmcp.Actors.Benchmarks.Load;
 internal static class McpFrames
 {
     public const string ProtocolVersion = "2025-11-25";
+
+    /// <summary>The stateless revision: no initialize, no session; every request names its revision in <c>params._meta</c> and in headers.</summary>
+    public const string StatelessProtocolVersion = "2026-07-28";
     public const string EchoText = "hello from the load generator";
 
     public static readonly byte[] Initialize = Encoding.UTF8.GetBytes(
@@ -53,6 +56,23 @@ internal static class McpFrames
     {
         var buffer = new byte[MaxCallLength];
         return buffer.AsSpan(0, WriteCall(id, buffer)).ToArray();
+    }
+
+    /// <summary>
+    /// The end of a 2026-07-28 <c>tools/call echo</c>: the same call, with the request metadata that revision requires of
+    /// every request (its version and the client's capabilities; the client's name is optional and sent).
+    /// </summary>
+    private static readonly byte[] StatelessCallSuffix = Encoding.UTF8.GetBytes(
+        ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + EchoText + "\"}," +
+        "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"" + StatelessProtocolVersion + "\"," +
+        "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"pmcp-loadgen\",\"version\":\"1.0.0\"}," +
+        "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+
+    /// <summary>A 2026-07-28 stateless <c>tools/call echo</c> request with this id.</summary>
+    public static byte[] StatelessCall(long id)
+    {
+        var buffer = new byte[CallPrefix.Length + 20 + StatelessCallSuffix.Length];
+        return buffer.AsSpan(0, WriteCall(id, buffer, StatelessCallSuffix)).ToArray();
     }
 
     /// <summary>

@@ -99,7 +99,7 @@ public class HotPathBenchmarks
     {
         _baselineOut.ResetWrittenCount();
         _baselineWriter.Reset(_baselineOut);
-        BaselineServer.Answer(_frame, _baselineWriter);
+        ThinJsonRpc.Answer(new System.Buffers.ReadOnlySequence<byte>(_frame), _baselineWriter);
         _baselineWriter.Flush();
         return _baselineOut.WrittenCount;
     }

@@ -25,7 +25,7 @@ internal static class SdkServer
             k.Listen(IPAddress.Parse(host), port);
             k.Limits.MaxConcurrentConnections = null;
         });
-        builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "csharp-sdk", Version = "2.3.1" })
+        builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "csharp-sdk", Version = Harness.Machine.Version(typeof(HttpServerTransportOptions)) })
             .WithHttpTransport(o => o.SessionMode = stateful ? HttpServerSessionMode.Stateful : HttpServerSessionMode.Stateless)
             .WithTools<EchoTool>();
         var app = builder.Build();

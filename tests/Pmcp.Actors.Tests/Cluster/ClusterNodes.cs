@@ -17,16 +17,21 @@ namespace Pmcp.Actors.Tests.Cluster;
 /// A cluster in this process on 127.0.0.1: one gateway (which starts the cluster by joining itself) and tools nodes
 /// that join it, each a <see cref="TestServer"/> with Akka.Remote on a free port. Every node registers the same tools;
 /// the <c>where</c> tool waits <c>ms</c> milliseconds and answers with its node's name, so a test sees where calls ran.
+/// With <c>hold: true</c> it waits instead until the test opens its node's gate (<see cref="Release"/>) or the call is
+/// cancelled, so a test can keep calls running across an event however slow the machine is.
 /// </summary>
 internal sealed class ClusterNodes : IAsyncDisposable
 {
     /// <summary>Joining, gossip and failure detection on a loaded 2-core machine: generous.</summary>
     public static readonly TimeSpan ClusterDeadline = TimeSpan.FromSeconds(60);
 
-    private ClusterNodes(TestServer gateway, TestServer[] tools)
+    private readonly Dictionary<string, TaskCompletionSource> _gates;
+
+    private ClusterNodes(TestServer gateway, TestServer[] tools, Dictionary<string, TaskCompletionSource> gates)
     {
         Gateway = gateway;
         Tools = tools;
+        _gates = gates;
     }
 
     public TestServer Gateway { get; }
@@ -36,13 +41,14 @@ internal sealed class ClusterNodes : IAsyncDisposable
     /// <param name="gatewayRole"><see cref="McpNodeRole.Both"/>: the gateway runs tools too, and counts as a tools node.</param>
     public static async Task<ClusterNodes> StartAsync(int toolNodes, ITestOutputHelper output, McpNodeRole gatewayRole = McpNodeRole.Gateway)
     {
-        var gateway = await StartNodeAsync("gateway", gatewayRole, [], output).ConfigureAwait(false);
+        var gates = new Dictionary<string, TaskCompletionSource>();
+        var gateway = await StartNodeAsync("gateway", gatewayRole, [], gates, output).ConfigureAwait(false);
         var tools = new List<TestServer>();
         try
         {
             var seed = Akka.Cluster.Cluster.Get(gateway.ActorSystem).SelfAddress.ToString();
-            for (var i = 1; i <= toolNodes; i++) tools.Add(await StartNodeAsync($"tools-{i}", McpNodeRole.Tools, [seed], output).ConfigureAwait(false));
-            var nodes = new ClusterNodes(gateway, [.. tools]);
+            for (var i = 1; i <= toolNodes; i++) tools.Add(await StartNodeAsync($"tools-{i}", McpNodeRole.Tools, [seed], gates, output).ConfigureAwait(false));
+            var nodes = new ClusterNodes(gateway, [.. tools], gates);
             await nodes.AwaitToolNodesAsync(toolNodes + (gatewayRole == McpNodeRole.Both ? 1 : 0)).ConfigureAwait(false);
             return nodes;
         }
@@ -54,29 +60,35 @@ internal sealed class ClusterNodes : IAsyncDisposable
         }
     }
 
-    private static Task<TestServer> StartNodeAsync(string name, McpNodeRole role, List<string> seeds, ITestOutputHelper output) =>
-        TestServer.StartAsync(
-            mcp => mcp.Tool(WhereTool("where", name))
-                .Tool(WhereTool("where-again", name) with { Idempotent = true })
-                .Tool(WhereTool("where-briefly", name) with { Timeout = TimeSpan.FromSeconds(1) }),
+    private static Task<TestServer> StartNodeAsync(string name, McpNodeRole role, List<string> seeds, Dictionary<string, TaskCompletionSource> gates, ITestOutputHelper output)
+    {
+        var gate = gates[name] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return TestServer.StartAsync(
+            mcp => mcp.Tool(WhereTool("where", name, gate))
+                .Tool(WhereTool("where-again", name, gate) with { Idempotent = true })
+                .Tool(WhereTool("where-briefly", name, gate) with { Timeout = TimeSpan.FromSeconds(1) }),
             o => o.DrainTimeout = TimeSpan.FromSeconds(10),
             output,
             cluster: new McpClusterOptions { Enabled = true, Role = role, Hostname = "127.0.0.1", RemotePort = 0, SeedNodes = seeds },
             // A downed node keeps running, as one cut off by a network partition would: the gateway alone decides it is gone.
             configureAkka: akka => akka.AddHocon("akka.cluster.run-coordinated-shutdown-when-down = off", HoconAddMode.Prepend));
+    }
 
-    private static McpToolDefinition WhereTool(string tool, string node) => new(tool, new JObject
+    private static McpToolDefinition WhereTool(string tool, string node, TaskCompletionSource gate) => new(tool, new JObject
     {
         ["type"] = "object",
-        ["properties"] = new JObject { ["ms"] = new JObject { ["type"] = "integer" } },
+        ["properties"] = new JObject { ["ms"] = new JObject { ["type"] = "integer" }, ["hold"] = new JObject { ["type"] = "boolean" } },
     }, async (args, context) =>
     {
-        var ms = (int?)args["ms"] ?? 0;
-        await Task.Delay(ms, context.CancellationToken).ConfigureAwait(false);
+        if ((bool?)args["hold"] == true) await gate.Task.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        else await Task.Delay((int?)args["ms"] ?? 0, context.CancellationToken).ConfigureAwait(false);
         context.Progress.Report(1, 1, "done on " + node);
         context.Logger.LogInformation("ran on {Node}", node);
         return CallToolResult.Text(node);
     });
+
+    /// <summary>Lets every held call on <paramref name="node"/> finish, and every later one run through.</summary>
+    public void Release(string node) => _gates[node].TrySetResult();
 
     /// <summary>Waits until the gateway sends calls to <paramref name="count"/> tools nodes.</summary>
     public async Task AwaitToolNodesAsync(int count)

@@ -156,7 +156,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var lost = Akka.Cluster.Cluster.Get(nodes.Tools[0].ActorSystem).SelfAddress;
         Akka.Cluster.Cluster.Get(nodes.Gateway.ActorSystem).Down(lost);
 
-        var answers = await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
+        var answers = await AnswersOnceTheLostNodesAreInAsync(nodes, calls);
         var plain = answers.Take(8).ToList();
         var idempotent = answers.Skip(8).ToList();
         output.WriteLine(string.Join(Environment.NewLine, answers.Select(a => a.Raw)));
@@ -184,7 +184,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var lost = Akka.Cluster.Cluster.Get(nodes.Tools[0].ActorSystem).SelfAddress;
         _ = CoordinatedShutdown.Get(nodes.Tools[0].ActorSystem).Run(CoordinatedShutdown.ClrExitReason.Instance);
 
-        var answers = await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
+        var answers = await AnswersOnceTheLostNodesAreInAsync(nodes, calls);
         output.WriteLine(string.Join(Environment.NewLine, answers.Select(a => a.Raw)));
         Assert.All(answers, a => Assert.Null(a.Error));
         Assert.Equal(4, answers.Take(8).Count(a => a.IsToolError && a.FirstText!.Contains(lost.ToString(), StringComparison.Ordinal)));
@@ -192,16 +192,32 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await client.AssertEachRequestAnsweredOnceAsync(AnswerDeadline);
     }
 
-    /// <summary>8 calls of a plain tool, then 8 of an idempotent one, 3 s each, once half of them run on tools-1.</summary>
+    /// <summary>
+    /// 8 calls of a plain tool, then 8 of an idempotent one, held on their nodes (they never finish on their own), once
+    /// half of them run on tools-1. Holding them, rather than giving them a few seconds, keeps tools-1's calls running
+    /// until the event under test however long a loaded machine takes to bring it about.
+    /// </summary>
     private static async Task<List<PendingRequest>> LongCallsOnBothNodesAsync(ClusterNodes nodes, McpTestClient client)
     {
         var calls = new List<PendingRequest>();
-        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { ms = 3000 }));
-        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { ms = 3000 }));
+        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { hold = true }));
+        for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { hold = true }));
         var router = await nodes.Tools[0].App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync();
         await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Actors.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Actors.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
             "half the calls to run on tools-1");
         return calls;
+    }
+
+    /// <summary>
+    /// Once tools-1 is lost, the gateway alone can answer its 4 plain calls (tools-2 holds its own): those answers come
+    /// first. Then tools-2 lets its calls finish, the idempotent ones sent to it again included, and every answer is in.
+    /// </summary>
+    private static async Task<WireMessage[]> AnswersOnceTheLostNodesAreInAsync(ClusterNodes nodes, List<PendingRequest> calls)
+    {
+        var plain = calls.Take(8).Select(c => c.Response).ToList();
+        await Deadline.UntilAsync(() => Task.FromResult(plain.Count(t => t.IsCompleted) >= 4), () => $"{plain.Count(t => t.IsCompleted)} of tools-1's 4 calls answered by the gateway", AnswerDeadline);
+        nodes.Release("tools-2");
+        return await Task.WhenAll(calls.Select(c => c.ResponseAsync(AnswerDeadline)));
     }
 
     /// <summary>Starts <paramref name="perClient"/> calls of <c>where</c> (waiting <paramref name="ms"/>) on each session, adding them to <paramref name="calls"/>.</summary>

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Newtonsoft.Json.Linq;
+using static Pmcp.Actors.Diagnostics.McpTelemetryNames;
+
+namespace Pmcp.Actors.Diagnostics;
+
+/// <summary>
+/// The server's spans: one per request, named <c>{method} {target}</c> (e.g. <c>tools/call echo</c>), of kind Server,
+/// whose parent is the client's span when the request carries W3C trace context in <c>params._meta</c>
+/// (<c>traceparent</c>, <c>tracestate</c>), as the OpenTelemetry conventions for MCP ask. Export them with
+/// OpenTelemetry (<c>.WithTracing(t =&gt; t.AddSource("Pmcp.Actors"))</c>); with no listener nothing is created.
+/// </summary>
+public static class McpActivities
+{
+    public static ActivitySource Source { get; } = new(SourceName, McpMetrics.Version);
+
+    /// <summary>A started span for a request, or null when nobody listens.</summary>
+    internal static Activity? StartRequest(string method, string? target, string? requestId, JToken? meta, string protocolName)
+    {
+        if (!Source.HasListeners()) return null;
+        var parent = ParentFrom(meta);
+        var activity = Source.StartActivity(target is null ? method : $"{method} {target}", ActivityKind.Server, parent);
+        if (activity is null) return null;
+        activity.SetTag(MethodName, method);
+        activity.SetTag(NetworkTransport, TransportTcp);
+        activity.SetTag(NetworkProtocolName, protocolName);
+        if (requestId is not null) activity.SetTag(RequestId, requestId);
+        if (target is not null)
+        {
+            activity.SetTag(method == Protocol.McpMethods.PromptsGet ? PromptName : ToolName, target);
+            if (method == Protocol.McpMethods.ToolsCall) activity.SetTag(OperationName, ExecuteTool);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Ends <paramref name="activity"/>; with an error it carries <c>error.type</c> and the Error status.</summary>
+    internal static void Stop(Activity? activity, string? errorType, string? errorMessage, string? protocolVersion)
+    {
+        if (activity is null) return;
+        if (protocolVersion is not null) activity.SetTag(McpTelemetryNames.ProtocolVersion, protocolVersion);
+        if (errorType is not null)
+        {
+            activity.SetTag(ErrorType, errorType);
+            if (errorType != ToolErrorType) activity.SetTag(ResponseStatusCode, errorType);
+            activity.SetStatus(ActivityStatusCode.Error, errorMessage);
+        }
+
+        activity.Dispose();
+    }
+
+    /// <summary>The W3C trace context in <c>_meta</c>; the default (no parent: the ambient one) when absent or malformed.</summary>
+    internal static ActivityContext ParentFrom(JToken? meta)
+    {
+        if (meta is not JObject bag || bag["traceparent"] is not JValue { Type: JTokenType.String } traceparent) return default;
+        var tracestate = bag["tracestate"] is JValue { Type: JTokenType.String } state ? (string?)state : null;
+        return ActivityContext.TryParse((string?)traceparent, tracestate, isRemote: true, out var context) ? context : default;
+    }
+}
