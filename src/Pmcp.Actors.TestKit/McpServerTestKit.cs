@@ -107,11 +107,14 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             builder.Logging.ClearProviders();
             if (_output is not null) builder.Logging.AddProvider(new TestOutputLoggerProvider(_output));
             builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            var runtime = new McpServerRuntime(server.Build(), options, ActorRegistry.For(Sys));
-            builder.Services.AddSingleton(runtime);
+            builder.Services.AddSingleton(sp => new McpServerRuntime(server.Build(), options, ActorRegistry.For(Sys))
+            {
+                Metrics = new Diagnostics.McpMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            });
             builder.Services.AddSingleton(Sys);
             builder.Services.AddRateLimiter(_ => { });
             var app = builder.Build();
+            var runtime = app.Services.GetRequiredService<McpServerRuntime>();
             McpServerActors.Start(Sys, runtime, app.Services.GetRequiredService<ILoggerFactory>());
             app.MapMcp();
             await app.StartAsync().ConfigureAwait(false);

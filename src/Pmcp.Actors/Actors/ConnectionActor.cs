@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Pmcp.Actors.Calls;
+using Pmcp.Actors.Diagnostics;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
@@ -27,21 +28,25 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
     private readonly IConnectionOutlet _outlet;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly McpSession _session;
+    private readonly McpMetrics? _metrics;
+    private long _startedAt;
 
-    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, ToolCatalog? inProcessTools = null)
+    public ConnectionActor(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, ToolCatalog? inProcessTools = null, McpMetrics? metrics = null)
     {
+        _metrics = metrics;
         _connectionId = connectionId;
         _options = options;
         _router = router;
         _outlet = outlet;
         var toRouter = new RouterCallRunner(router, Self);
         ICallRunner runner = inProcessTools is null ? toRouter : new InProcessCallRunner(inProcessTools, toRouter, options, Self);
-        _session = new McpSession(definition, options, this, runner, connectionId, caller);
+        _session = new McpSession(definition, options, this, runner, connectionId, caller, new RequestTelemetry(metrics, outlet.ProtocolName));
     }
 
     /// <param name="inProcessTools">Tools this connection runs itself (see <see cref="InProcessCallRunner"/>); calls of other tools, and every call when null, go through <paramref name="router"/>.</param>
-    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, ToolCatalog? inProcessTools = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller, inProcessTools));
+    /// <param name="metrics">Where the session's requests, calls and lifetime are recorded; null: nowhere.</param>
+    public static Props Props(long connectionId, McpServerDefinition definition, McpServerOptions options, IActorRef router, IConnectionOutlet outlet, CallerIdentity? caller = null, ToolCatalog? inProcessTools = null, McpMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(connectionId, definition, options, router, outlet, caller, inProcessTools, metrics));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -54,11 +59,17 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
 
     protected override void PreStart()
     {
+        _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _metrics?.SessionStarted(_outlet.ProtocolName);
         Timers.StartSingleTimer(HandshakeTimer, HandshakeTimedOut.Instance, _options.HandshakeTimeout);
         if (_options.IdleTimeout is { } idle) Context.SetReceiveTimeout(idle);
     }
 
-    protected override void PostStop() => _session.Stopped();
+    protected override void PostStop()
+    {
+        _session.Stopped();
+        _metrics?.SessionEnded(_outlet.ProtocolName, _session.ProtocolVersion, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
+    }
 
     protected override void OnReceive(object message)
     {

@@ -24,6 +24,7 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     private readonly HashSet<IActorRef> _connections = [];
     private readonly List<IActorRef> _drainWaiters = [];
     private readonly bool _listChangesFromEventStream;
+    private readonly Diagnostics.McpMetrics? _metrics;
     private long _opened;
     private bool _draining;
 
@@ -31,8 +32,10 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
     /// False in a cluster: list changes then come from <see cref="ClusterBroadcastActor"/>, which carries them between nodes.
     /// </param>
     /// <param name="inProcessTools">The router's first <see cref="ToolCatalog"/>: sessions run those tools themselves, and take up each new catalog the router sends with a change. Null: every call goes through the router.</param>
-    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null)
+    /// <param name="metrics">Where sessions record their requests, calls and lifetimes; null: nowhere.</param>
+    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null, Diagnostics.McpMetrics? metrics = null)
     {
+        _metrics = metrics;
         _tools = inProcessTools;
         _definition = definition;
         _options = options;
@@ -40,8 +43,8 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         _listChangesFromEventStream = listChangesFromEventStream;
     }
 
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null) =>
-        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, inProcessTools));
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null, Diagnostics.McpMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, inProcessTools, metrics));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -71,7 +74,7 @@ public sealed class McpServerActor : UntypedActor, IWithTimers
         {
             case OpenConnection open:
                 var id = ++_opened;
-                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _tools), $"connection-{id}");
+                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _tools, _metrics), $"connection-{id}");
                 Context.Watch(connection);
                 _connections.Add(connection);
                 if (_draining) connection.Tell(ConnectionProtocol.Drain.Instance);

@@ -43,6 +43,9 @@ public sealed class McpMetrics
     /// <summary>The version the meter and activity source report: the library's.</summary>
     public static string Version { get; } = typeof(McpMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    /// <summary>True when something listens to <c>mcp.server.operation.duration</c>: only then is a request worth timing.</summary>
+    public bool OperationsRecorded => _operationDuration.Enabled;
+
     /// <summary>
     /// One answered request or handled notification. <paramref name="target"/> is the tool's or prompt's name where the
     /// method has one; <paramref name="errorType"/> the JSON-RPC error code, or <c>tool_error</c> for an
@@ -76,7 +79,7 @@ public sealed class McpMetrics
 
     public void CallStarted() => _callsInFlight.Add(1);
 
-    public void CallEnded() => _callsInFlight.Add(-1);
+    public void CallsEnded(int count) => _callsInFlight.Add(-count);
 
     public void OutboundDroppedOne(string protocolName) => _outboundDropped.Add(1, new KeyValuePair<string, object?>(NetworkProtocolName, protocolName));
 

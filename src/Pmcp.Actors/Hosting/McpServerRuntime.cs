@@ -17,6 +17,9 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
 
     public ConnectionGate Gate { get; } = new(options);
 
+    /// <summary>Where the server records its metrics (made from the host's <c>IMeterFactory</c>); null: nowhere.</summary>
+    public Diagnostics.McpMetrics? Metrics { get; init; }
+
     /// <summary>How this node takes part in a cluster; null when it runs alone. Set when the ActorSystem starts the MCP actors.</summary>
     public Cluster.McpClusterOptions? Cluster { get; internal set; }
 

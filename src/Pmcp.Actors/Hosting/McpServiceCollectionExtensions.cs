@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pmcp.Actors.Tools;
@@ -22,11 +23,16 @@ public static class McpServiceCollectionExtensions
         services.AddOptions<McpServerOptions>();
         if (options is not null) services.Configure(options);
         services.AddSingleton(definition);
+        services.AddMetrics(); // the host's IMeterFactory (a web host has one already)
+        services.TryAddSingleton<Diagnostics.McpMetrics>();
         services.AddSingleton(sp =>
         {
             var opts = sp.GetRequiredService<IOptions<McpServerOptions>>().Value;
             opts.Validate();
-            return new McpServerRuntime(definition, opts, sp.GetRequiredService<Akka.Hosting.ActorRegistry>());
+            return new McpServerRuntime(definition, opts, sp.GetRequiredService<Akka.Hosting.ActorRegistry>())
+            {
+                Metrics = sp.GetRequiredService<Diagnostics.McpMetrics>(),
+            };
         });
         services.AddSingleton<IHostedService, McpShutdownService>();
         services.AddRateLimiter(_ => { }); // the services the endpoint's own upgrade rate limiter needs; the app's own policies are untouched

@@ -36,6 +36,7 @@ internal sealed class McpSession
 {
     private readonly ISessionHost _host;
     private readonly InboundAdmission? _admission;
+    private readonly RequestTelemetry _telemetry;
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
     // Lists ("tools", "resources", "prompts") that changed after initialize was answered but before the client said
     // notifications/initialized: told once it does, so a change in that window is not lost.
@@ -43,8 +44,9 @@ internal sealed class McpSession
     private bool _closeRequested;
     private bool _transportGone;
 
-    public McpSession(McpServerDefinition definition, McpServerOptions options, ISessionHost host, ICallRunner runner, long connectionId, CallerIdentity? caller)
+    public McpSession(McpServerDefinition definition, McpServerOptions options, ISessionHost host, ICallRunner runner, long connectionId, CallerIdentity? caller, RequestTelemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? new RequestTelemetry(null, "other");
         Definition = definition;
         Options = options;
         _host = host;
@@ -79,12 +81,15 @@ internal sealed class McpSession
 
     public SessionCalls Calls { get; }
 
+    internal RequestTelemetry Telemetry => _telemetry;
+
     public ClientRequests ClientRequests { get; }
 
     /// <summary><c>notifications/cancelled</c>: the request named gets no response, and its call (if one runs) is cancelled.</summary>
     internal void ClientCancelled(JObject? parameters)
     {
         if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
+        _telemetry.Cancelled(requestId, ProtocolVersion);
         Calls.CancelFromClient(requestId);
         _host.RequestCancelled(requestId);
     }
@@ -121,8 +126,11 @@ internal sealed class McpSession
         switch (message.Kind)
         {
             case JsonRpcMessageKind.Notification:
-                if (Phase != SessionPhase.AwaitingInitialize) Methods.Notification(message.Method!)?.Invoke(this, message);
-                return; // unknown notifications are ignored, as JSON-RPC requires
+                if (Phase == SessionPhase.AwaitingInitialize || Methods.Notification(message.Method!) is not { } notified) return; // unknown notifications are ignored, as JSON-RPC requires
+                var startedAt = _telemetry.Now;
+                notified(this, message);
+                if (startedAt != 0) _telemetry.Notified(message.Method!, startedAt, ProtocolVersion);
+                return;
             case JsonRpcMessageKind.Response or JsonRpcMessageKind.ErrorResponse:
                 if (Phase != SessionPhase.AwaitingInitialize) ClientRequests.Answered(message);
                 return;
@@ -130,6 +138,7 @@ internal sealed class McpSession
 
         var id = message.Id!.Value;
         var method = message.Method!;
+        _telemetry.Started(id, message);
         var entry = Methods.Find(method);
         if (Phase == SessionPhase.AwaitingInitialize)
         {
@@ -349,6 +358,7 @@ internal sealed class McpSession
     /// <summary>Sends the response to request <paramref name="id"/>, or holds it for its batch until the batch is complete.</summary>
     internal void Reply(RequestId id, string json)
     {
+        _telemetry.Answered(id, json, ProtocolVersion);
         if (!Batches.TryAdd(id, json)) Send(json, id, final: true);
     }
 

@@ -103,6 +103,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         var call = new InFlightCall(id, progressToken, start.Running);
         _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
+        session.Telemetry.CallStarted();
         if (!_paused && AtLimit)
         {
             _paused = true;
@@ -164,6 +165,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
 
     public void Clear()
     {
+        session.Telemetry.CallsEnded(_calls.Count);
         _calls.Clear();
         _callIds.Clear();
     }
@@ -174,6 +176,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
     {
         if (!_calls.Remove(callId, out var call)) return null;
         _callIds.Remove(call.RequestId);
+        session.Telemetry.CallsEnded(1);
         if (_paused && !AtLimit)
         {
             _paused = false;

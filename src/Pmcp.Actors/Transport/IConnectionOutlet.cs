@@ -19,6 +19,9 @@ public interface IConnectionOutlet
     /// </summary>
     bool Send(string json, RequestId? related = null, bool final = false);
 
+    /// <summary>The transport's name in telemetry (<c>network.protocol.name</c>): <c>websocket</c>, <c>http</c>.</summary>
+    string ProtocolName => "other";
+
     /// <summary>Sends what is queued, then closes. Only the first call counts.</summary>
     void Close(CloseReason reason);
 

@@ -16,6 +16,8 @@ namespace Pmcp.Actors.Transport;
 /// </summary>
 internal sealed class StreamableHttpSession : IConnectionOutlet
 {
+    public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
+
     private readonly object _lock = new();
     private readonly Dictionary<RequestId, PostStream> _posts = [];
     private readonly Channel<string> _standalone;

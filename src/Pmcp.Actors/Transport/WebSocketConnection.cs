@@ -16,6 +16,8 @@ namespace Pmcp.Actors.Transport;
 /// </summary>
 internal sealed partial class WebSocketConnection : IConnectionOutlet
 {
+    public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolWebSocket;
+
     private const int InitialBufferSize = 4 * 1024;
 
     private readonly WebSocket _socket;

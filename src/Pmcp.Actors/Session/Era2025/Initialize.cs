@@ -28,6 +28,6 @@ internal static class Initialize
             Instructions = definition.Instructions,
         };
         session.Initialized(version, ClientCapabilityFlagsExtensions.Read(parameters["capabilities"] as JObject));
-        session.Send(JsonRpcWriter.Result(id, result), id, final: true);
+        session.Reply(id, JsonRpcWriter.Result(id, result));
     }
 }

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Pmcp.Actors.Diagnostics;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Session;
+
+/// <summary>
+/// A session's requests as its operator sees them: each is measured from the moment the session takes it until its
+/// response is decided (<see cref="McpMetrics.RecordOperation"/>, <c>mcp.server.operation.duration</c>) and, when a
+/// tracer listens, is a server span continuing the client's trace. Written once around the method table's entry and
+/// exit, so no handler knows about telemetry. With no listener it does nothing at all.
+/// </summary>
+internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
+{
+    private readonly Dictionary<RequestId, Pending> _pending = [];
+
+    private readonly record struct Pending(long StartedAt, string Method, string? Target, Activity? Span);
+
+    private bool Listening => metrics?.OperationsRecorded == true || McpActivities.Source.HasListeners();
+
+    /// <summary>The session took request <paramref name="id"/> (again, when it had held it back: the first time counts).</summary>
+    public void Started(RequestId id, JsonRpcMessage request)
+    {
+        if (!Listening || _pending.ContainsKey(id)) return;
+        var method = request.Method!;
+        var target = method is McpMethods.ToolsCall or McpMethods.PromptsGet ? request.Param("name")?.ToString() : null;
+        var span = McpActivities.StartRequest(method, target, id.ToString(), request.Param("_meta"), protocolName);
+        _pending[id] = new Pending(Stopwatch.GetTimestamp(), method, target, span);
+    }
+
+    /// <summary>The response to <paramref name="id"/> is decided: <paramref name="responseJson"/> says whether it is an error.</summary>
+    public void Answered(RequestId id, string responseJson, string? protocolVersion)
+    {
+        if (_pending.Count == 0 || !_pending.Remove(id, out var pending)) return;
+        var (errorType, message) = ResponseOutcome.Of(responseJson);
+        End(pending, errorType, message, protocolVersion);
+    }
+
+    /// <summary>The client cancelled <paramref name="id"/>: no response follows; it counts as ended with <c>error.type</c> <c>cancelled</c>.</summary>
+    public void Cancelled(RequestId id, string? protocolVersion)
+    {
+        if (_pending.Count > 0 && _pending.Remove(id, out var pending)) End(pending, "cancelled", "cancelled by the client", protocolVersion);
+    }
+
+    /// <summary>A notification from the client was handled; <paramref name="startedAt"/> is <see cref="Now"/> from before it.</summary>
+    public void Notified(string method, long startedAt, string? protocolVersion)
+    {
+        if (metrics?.OperationsRecorded == true)
+            metrics.RecordOperation(method, null, null, protocolName, protocolVersion, Stopwatch.GetElapsedTime(startedAt));
+    }
+
+    /// <summary>A request that runs user code started (<c>pmcp.server.calls.in_flight</c>).</summary>
+    public void CallStarted() => metrics?.CallStarted();
+
+    /// <summary><paramref name="count"/> calls in flight ended (answered, cancelled, or dropped with the session).</summary>
+    public void CallsEnded(int count)
+    {
+        if (count > 0) metrics?.CallsEnded(count);
+    }
+
+    /// <summary>A timestamp to time a notification with, or 0 when nothing listens.</summary>
+    public long Now => metrics?.OperationsRecorded == true ? Stopwatch.GetTimestamp() : 0;
+
+    private void End(Pending pending, string? errorType, string? message, string? protocolVersion)
+    {
+        metrics?.RecordOperation(pending.Method, pending.Target, errorType, protocolName, protocolVersion, Stopwatch.GetElapsedTime(pending.StartedAt));
+        McpActivities.Stop(pending.Span, errorType, message, protocolVersion);
+    }
+}

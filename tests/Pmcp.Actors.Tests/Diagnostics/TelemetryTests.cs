@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Diagnostics;
+using Pmcp.Actors.Tests.Support;
+
+namespace Pmcp.Actors.Tests.Diagnostics;
+
+/// <summary>
+/// What an operator's OpenTelemetry pipeline sees of a running server: the MCP conventions' duration histograms with
+/// their attributes, the session and call gauges, and a server span per request that continues the client's trace.
+/// </summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task ToolCall_OverWebSocket_RecordsItsDuration_WithTheConventionsAttributes()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var operations = Collect<double>(server, McpTelemetryNames.OperationDuration);
+        await using var client = await server.ConnectAsync();
+
+        await client.CallToolAsync("echo", new { text = "hi" });
+
+        var call = await MeasurementAsync(operations, m => Tag(m, McpTelemetryNames.MethodName) == "tools/call");
+        Assert.Equal("echo", Tag(call, McpTelemetryNames.ToolName));
+        Assert.Equal("tcp", Tag(call, McpTelemetryNames.NetworkTransport));
+        Assert.Equal("websocket", Tag(call, McpTelemetryNames.NetworkProtocolName));
+        Assert.Equal(McpTestClient.LatestProtocolVersion, Tag(call, McpTelemetryNames.ProtocolVersion));
+        Assert.Null(Tag(call, McpTelemetryNames.ErrorType));
+        Assert.InRange(call.Value, 0, 60);
+        Assert.Contains(operations.GetMeasurementSnapshot(), m => Tag(m, McpTelemetryNames.MethodName) == "initialize");
+    }
+
+    [Fact]
+    public async Task FailedRequests_CarryErrorType_TheJsonRpcCodeOrToolError()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var operations = Collect<double>(server, McpTelemetryNames.OperationDuration);
+        await using var client = await server.ConnectAsync();
+
+        await client.CallToolAsync("no-such-tool");
+        await client.CallToolAsync("echo", new { text = 42 }); // a typed tool's bad argument: an isError result
+
+        await MeasurementAsync(operations, m => Tag(m, McpTelemetryNames.ToolName) == "no-such-tool" && Tag(m, McpTelemetryNames.ErrorType) == "-32602");
+        await MeasurementAsync(operations, m => Tag(m, McpTelemetryNames.ToolName) == "echo" && Tag(m, McpTelemetryNames.ErrorType) == McpTelemetryNames.ToolErrorType);
+    }
+
+    [Fact]
+    public async Task HttpSession_CountsWhileOpen_AndRecordsItsDurationWhenDeleted()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var sessions = Collect<long>(server, McpTelemetryNames.ActiveSessions);
+        using var lifetimes = Collect<double>(server, McpTelemetryNames.SessionDuration);
+        using var operations = Collect<double>(server, McpTelemetryNames.OperationDuration);
+        await using var client = await McpHttpTestClient.ConnectAsync(server.McpHttpUri);
+
+        await client.CallToolAsync("echo", new { text = "over http" });
+        await MeasurementAsync(operations, m => Tag(m, McpTelemetryNames.MethodName) == "tools/call" && Tag(m, McpTelemetryNames.NetworkProtocolName) == "http");
+        Assert.Equal(1, Open(sessions, "http"));
+
+        await client.DeleteSessionAsync();
+        var ended = await MeasurementAsync(lifetimes, m => Tag(m, McpTelemetryNames.NetworkProtocolName) == "http");
+        Assert.Equal(McpTestClient.LatestProtocolVersion, Tag(ended, McpTelemetryNames.ProtocolVersion));
+        Assert.Equal(0, Open(sessions, "http"));
+    }
+
+    [Fact]
+    public async Task Request_WithTraceparentInMeta_IsAServerSpanOfTheClientsTrace()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var parentId = ActivitySpanId.CreateRandom();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == McpTelemetryNames.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId) spans.Enqueue(activity);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var server = await TestServer.StartAsync();
+        await using var client = await server.ConnectAsync();
+
+        await client.RequestAsync("tools/call", new JObject
+        {
+            ["name"] = "echo",
+            ["arguments"] = new JObject { ["text"] = "traced" },
+            ["_meta"] = new JObject { ["traceparent"] = $"00-{traceId}-{parentId}-01", ["tracestate"] = "vendor=1" },
+        });
+
+        await Deadline.UntilAsync(() => Task.FromResult(!spans.IsEmpty), () => "the server span of the traced call");
+        var span = Assert.Single(spans);
+        Assert.Equal("tools/call echo", span.DisplayName);
+        Assert.Equal(ActivityKind.Server, span.Kind);
+        Assert.Equal(parentId, span.ParentSpanId);
+        Assert.Equal("vendor=1", span.TraceStateString);
+        Assert.Equal("execute_tool", span.GetTagItem(McpTelemetryNames.OperationName));
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
+    }
+
+    private static MetricCollector<T> Collect<T>(TestServer server, string instrument) where T : struct =>
+        new(server.App.Services.GetRequiredService<IMeterFactory>(), McpTelemetryNames.SourceName, instrument);
+
+    private static async Task<CollectedMeasurement<T>> MeasurementAsync<T>(MetricCollector<T> collector, Func<CollectedMeasurement<T>, bool> match) where T : struct
+    {
+        CollectedMeasurement<T>? found = null;
+        await Deadline.UntilAsync(() => Task.FromResult((found = collector.GetMeasurementSnapshot().FirstOrDefault(match)) is not null),
+            () => $"a {collector.Instrument?.Name} measurement that matches; saw: {string.Join(" | ", collector.GetMeasurementSnapshot().Select(Describe))}");
+        return found!;
+    }
+
+    private static string? Tag<T>(CollectedMeasurement<T> measurement, string name) where T : struct =>
+        measurement.Tags.TryGetValue(name, out var value) ? value?.ToString() : null;
+
+    private static long Open(MetricCollector<long> sessions, string protocol) =>
+        sessions.GetMeasurementSnapshot().Where(m => Tag(m, McpTelemetryNames.NetworkProtocolName) == protocol).Sum(m => m.Value);
+
+    private static string Describe<T>(CollectedMeasurement<T> m) where T : struct =>
+        $"{m.Value} {{{string.Join(", ", m.Tags.Select(t => $"{t.Key}={t.Value}"))}}}";
+}
