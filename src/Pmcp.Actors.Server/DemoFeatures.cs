@@ -68,10 +68,17 @@ public static class DemoFeatures
         if (args["numbers"] is not JArray array || array.Any(t => t.Type is not (JTokenType.Integer or JTokenType.Float)))
             return Task.FromResult(CallToolResult.Error("Argument 'numbers' is required and must be an array of numbers."));
         var numbers = array.Select(t => (double)t).ToArray();
-        var stats = new JObject { ["count"] = numbers.Length, ["sum"] = numbers.Sum() };
+        // The output schema says number, and JSON has no infinity (Json.NET would write the string "Infinity"): a number
+        // too large for a double (1e400 reads as infinity), or a sum or mean past it, is an argument error that names it.
+        if (Array.FindIndex(numbers, n => !double.IsFinite(n)) is var at and >= 0)
+            return Task.FromResult(CallToolResult.Error($"Argument 'numbers' is out of range: numbers[{at}] is beyond a double's range (at most {double.MaxValue:R} in size)."));
+        var sum = numbers.Sum();
+        if (!double.IsFinite(sum))
+            return Task.FromResult(CallToolResult.Error($"Argument 'numbers' is out of range: their sum is beyond a double's range (at most {double.MaxValue:R} in size)."));
+        var stats = new JObject { ["count"] = numbers.Length, ["sum"] = sum };
         if (numbers.Length > 0)
         {
-            stats["mean"] = numbers.Average();
+            stats["mean"] = sum / numbers.Length;
             stats["min"] = numbers.Min();
             stats["max"] = numbers.Max();
         }

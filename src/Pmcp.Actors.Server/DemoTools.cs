@@ -23,16 +23,56 @@ public static class DemoTools
     {
         if (args["a"] is not { Type: JTokenType.Integer or JTokenType.Float } a || args["b"] is not { Type: JTokenType.Integer or JTokenType.Float } b)
             return Task.FromResult(CallToolResult.Error("Arguments 'a' and 'b' are required and must be numbers."));
-        var sum = (decimal)a + (decimal)b;
-        return Task.FromResult(CallToolResult.Text(sum.ToString(CultureInfo.InvariantCulture)));
+        // Added as decimals, so that 0.1 + 0.2 is 0.3: a number past a decimal's range is an argument error that names it.
+        if (!TryDecimal(a, out var left)) return Task.FromResult(OutOfRange("a"));
+        if (!TryDecimal(b, out var right)) return Task.FromResult(OutOfRange("b"));
+        try
+        {
+            return Task.FromResult(CallToolResult.Text((left + right).ToString(CultureInfo.InvariantCulture)));
+        }
+        catch (OverflowException)
+        {
+            return Task.FromResult(CallToolResult.Error($"The sum of arguments 'a' and 'b' is out of range: it must be at most {decimal.MaxValue:E1} in size."));
+        }
+
+        static CallToolResult OutOfRange(string name) =>
+            CallToolResult.Error($"Argument '{name}' is out of range: it must be a finite number at most {decimal.MaxValue:E1} in size.");
+    }
+
+    /// <summary>A JSON number as a decimal; false when it is beyond a decimal's range (or infinite, as 1e400 reads).</summary>
+    private static bool TryDecimal(JToken number, out decimal value)
+    {
+        value = 0;
+        try
+        {
+            switch (((JValue)number).Value)
+            {
+                case long l:
+                    value = l;
+                    return true;
+                case System.Numerics.BigInteger big:
+                    value = (decimal)big;
+                    return true;
+                case double d when double.IsFinite(d):
+                    value = (decimal)d;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
     }
 
     private static async Task<CallToolResult> SleepAsync(JObject args, ToolContext context)
     {
-        if (args["ms"] is not { Type: JTokenType.Integer } msToken || (long)msToken! is < 0 or > 600_000)
+        // An integer past 64 bits is a BigInteger, not a long: out of range like any other.
+        if (args["ms"] is not JValue { Value: long ms } || ms is < 0 or > 600_000)
             return CallToolResult.Error("Argument 'ms' is required and must be an integer from 0 to 600000.");
 
-        var total = (int)(long)msToken!;
+        var total = (int)ms;
         if (!context.Progress.IsEnabled)
         {
             await Task.Delay(total, context.CancellationToken).ConfigureAwait(false);

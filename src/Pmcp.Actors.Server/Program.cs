@@ -16,27 +16,45 @@ using Pmcp.Actors.Transport;
 // in the repo), then an optional --config FILE, then environment variables (PMCP__PORT=...), then the command line
 // (--host H, --port N, or any key as --Pmcp:Server:MaxConnections=...).
 // A cluster (README, "Cluster"): --role gateway|tools|both, --remote-port N, --seed-nodes akka.tcp://pmcp@HOST:PORT[,...].
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+// A configuration that cannot be used is bad input: one line naming the key, the value and what is allowed, and exit
+// code 2 (README, "Outcomes"); never a stack trace. Unknown keys under Pmcp are warned about, one line each.
+WebApplicationBuilder builder;
+try
 {
-    Args = args,
-    ContentRootPath = AppContext.BaseDirectory,
-});
+    builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+    });
 
-var extraConfig = builder.Configuration["config"];
-if (extraConfig is not null)
-{
-    builder.Configuration.AddJsonFile(Path.GetFullPath(extraConfig), optional: false);
-    builder.Configuration.AddEnvironmentVariables(); // keep the documented order: file, --config file, environment, command line
+    var extraConfig = builder.Configuration["config"];
+    if (ConfigurationCheck.CheckConfigFile(extraConfig) is { } missing) return ConfigurationError(missing);
+    if (extraConfig is not null)
+    {
+        builder.Configuration.AddJsonFile(Path.GetFullPath(extraConfig), optional: false);
+        builder.Configuration.AddEnvironmentVariables(); // keep the documented order: file, --config file, environment, command line
+    }
+    builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+    {
+        ["--host"] = "Pmcp:Host",
+        ["--port"] = "Pmcp:Port",
+        ["--config"] = "config",
+        ["--role"] = "Pmcp:Cluster:Role",
+        ["--remote-port"] = "Pmcp:Cluster:RemotePort",
+        ["--seed-nodes"] = "Pmcp:Cluster:SeedNodes",
+    });
 }
-builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+catch (InvalidDataException ex)
 {
-    ["--host"] = "Pmcp:Host",
-    ["--port"] = "Pmcp:Port",
-    ["--config"] = "config",
-    ["--role"] = "Pmcp:Cluster:Role",
-    ["--remote-port"] = "Pmcp:Cluster:RemotePort",
-    ["--seed-nodes"] = "Pmcp:Cluster:SeedNodes",
-});
+    // A settings file that is not JSON: the message names the file, the innermost exception the place.
+    return ConfigurationError($"{ex.Message.TrimEnd('.')}: it must be JSON ({ex.GetBaseException().Message})");
+}
+catch (FormatException ex)
+{
+    return ConfigurationError($"the command line cannot be read: {ex.Message} Give settings as --key value or --Pmcp:Server:Key=value.");
+}
+if (ConfigurationCheck.Check(builder.Configuration, Console.Error.WriteLine) is { } configurationError)
+    return ConfigurationError(configurationError);
 
 var pmcp = builder.Configuration.GetSection("Pmcp");
 var host = pmcp["Host"] ?? "127.0.0.1";
@@ -112,7 +130,16 @@ if (servesSessions)
     else if (!IsLoopback(host))
         Console.Error.WriteLine($"warning: listening on {host} without authentication: set Pmcp:Auth:Tokens or PMCP_AUTH_TOKENS");
 }
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // The checks above run the same rules first; this catches a rule a source they do not see (code) broke.
+    foreach (var failure in ex.Failures) Console.Error.WriteLine("error: invalid configuration: Pmcp:Server:" + failure);
+    return ConfigurationCheck.ExitCode;
+}
 
 if (cluster.Enabled)
 {
@@ -129,6 +156,12 @@ if (servesSessions)
 }
 await app.WaitForShutdownAsync();
 return 0;
+
+static int ConfigurationError(string line)
+{
+    Console.Error.WriteLine("error: invalid configuration: " + line);
+    return ConfigurationCheck.ExitCode;
+}
 
 // Pmcp:Cluster, with --seed-nodes as one comma-separated value. Joining a cluster is on when asked for, or when a role
 // other than both, a remote port or seed nodes are given.

@@ -102,6 +102,9 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             ConfigureServer(server);
             var options = new McpServerOptions { DrainTimeout = TimeSpan.FromSeconds(2), CloseTimeout = TimeSpan.FromSeconds(2) };
             ConfigureOptions(options);
+            // The same rules as a host's start: a bad option fails the test with the option named.
+            if (new McpServerOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+                throw new Microsoft.Extensions.Options.OptionsValidationException(nameof(McpServerOptions), typeof(McpServerOptions), invalid.Failures);
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();

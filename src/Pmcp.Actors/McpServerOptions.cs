@@ -1,10 +1,9 @@
-using Pmcp.Protocol;
-
 namespace Pmcp.Actors;
 
 /// <summary>
 /// Transport limits and timers of an MCP WebSocket server. Every property is read by the server; the defaults are the
 /// documented ones (README, "Configuration"). Bound from the configuration section <c>Pmcp:Server</c> by the standalone server.
+/// The rules for each value: <see cref="Hosting.McpServerOptionsValidator"/>, checked when the host starts.
 /// </summary>
 public sealed class McpServerOptions
 {
@@ -89,31 +88,4 @@ public sealed class McpServerOptions
 
     /// <summary>The fixed window of <see cref="MaxUpgradesPerWindow"/>.</summary>
     public TimeSpan UpgradeRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
-
-    internal void Validate()
-    {
-        _ = new Transport.OriginPolicy(AllowedOrigins);
-        if (!Path.StartsWith('/')) throw new ArgumentException($"Path must start with '/': {Path}");
-        Positive(ToolsPageSize, nameof(ToolsPageSize));
-        Positive(MaxMessageBytes, nameof(MaxMessageBytes));
-        Positive(MaxConnections, nameof(MaxConnections));
-        Positive(MaxInFlightCallsPerConnection, nameof(MaxInFlightCallsPerConnection));
-        Positive(OutboundQueueCapacity, nameof(OutboundQueueCapacity));
-        if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("HandshakeTimeout must be positive.");
-        if (IdleTimeout is { } idle && idle <= TimeSpan.Zero) throw new ArgumentException("IdleTimeout must be positive or null.");
-        if (SessionIdleTimeout <= TimeSpan.Zero) throw new ArgumentException("SessionIdleTimeout must be positive.");
-        if (ToolCallTimeout <= TimeSpan.Zero || ClientRequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Call and client request timeouts must be positive.");
-        if (ProgressInterval < TimeSpan.Zero) throw new ArgumentException("ProgressInterval must not be negative.");
-        if (LoggingLevels.Rank(DefaultLogLevel) < 0) throw new ArgumentException($"DefaultLogLevel must be one of {string.Join(", ", LoggingLevels.All)}.");
-        if (MaxMessagesPerSecond < 0 || double.IsNaN(MaxMessagesPerSecond) || MessageBurst < 0 || MaxUpgradesPerWindow < 0)
-            throw new ArgumentException("Rate limits must not be negative (0 turns a limit off).");
-        Positive(RateLimitViolationsBeforeClose, nameof(RateLimitViolationsBeforeClose));
-        if (UpgradeRateLimitWindow <= TimeSpan.Zero) throw new ArgumentException("UpgradeRateLimitWindow must be positive.");
-        if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout < TimeSpan.Zero) throw new ArgumentException("Keepalive times must not be negative.");
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0) throw new ArgumentException($"{name} must be positive, not {value}.");
-    }
 }

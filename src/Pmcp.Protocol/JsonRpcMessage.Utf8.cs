@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Newtonsoft.Json.Linq;
@@ -69,34 +71,44 @@ public sealed partial class JsonRpcMessage
     private static bool TryReadMembers(ref Utf8JsonReader reader, ref Members members)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        var seen = 0; // the envelope members read so far, one bit each: a second one is refused (after the text is read through)
         while (true)
         {
             if (!reader.Read()) return false;
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            // The member's name, then its value.
+            // The member's name, then its value. A repeated member's value is only read through: the first one stands.
             if (reader.ValueTextEquals("jsonrpc"u8))
             {
                 reader.Read();
-                if (!TryScalar(ref reader, KnownVersions, out members.JsonRpc)) return false;
+                if (Repeated(ref seen, EnvelopeMember.JsonRpc, ref members)) reader.Skip();
+                else if (!TryScalar(ref reader, KnownVersions, out members.JsonRpc)) return false;
             }
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                if (!TryScalar(ref reader, null, out members.Id)) return false;
+                if (Repeated(ref seen, EnvelopeMember.Id, ref members)) reader.Skip();
+                else if (!TryScalar(ref reader, null, out members.Id)) return false;
+                else if (members.Id.Type is JTokenType.Float && reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0)
+                    members.IdText = Encoding.UTF8.GetString(reader.ValueSpan); // an integer past Json.NET's limit: named as written
             }
             else if (reader.ValueTextEquals("method"u8))
             {
                 reader.Read();
-                if (!TryScalar(ref reader, KnownMethods, out members.Method)) return false;
+                if (Repeated(ref seen, EnvelopeMember.Method, ref members)) reader.Skip();
+                else if (!TryScalar(ref reader, KnownMethods, out members.Method)) return false;
             }
             else if (reader.ValueTextEquals("params"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
+                if (Repeated(ref seen, EnvelopeMember.Params, ref members))
+                {
+                    reader.Skip();
+                }
+                else if (reader.TokenType == JsonTokenType.StartObject)
                 {
                     members.ParamsRead = true;
                     members.Params = null;
-                    if (!TryReadParams(ref reader, out members.ParamMembers, out members.ParamCount)) return false;
+                    if (!TryReadParams(ref reader, ref members)) return false;
                 }
                 else
                 {
@@ -107,12 +119,14 @@ public sealed partial class JsonRpcMessage
             else if (reader.ValueTextEquals("result"u8))
             {
                 reader.Read();
-                if ((members.Result = Token(ref reader)) is null) return false;
+                if (Repeated(ref seen, EnvelopeMember.Result, ref members)) reader.Skip();
+                else if ((members.Result = Token(ref reader)) is null) return false;
             }
             else if (reader.ValueTextEquals("error"u8))
             {
                 reader.Read();
-                if ((members.Error = Token(ref reader)) is null) return false;
+                if (Repeated(ref seen, EnvelopeMember.Error, ref members)) reader.Skip();
+                else if ((members.Error = Token(ref reader)) is null) return false;
             }
             else
             {
@@ -125,20 +139,22 @@ public sealed partial class JsonRpcMessage
         return !reader.Read();
     }
 
-    /// <summary>The members of the params object the reader is on; a repeated member replaces the earlier one in its place.</summary>
-    private static bool TryReadParams(ref Utf8JsonReader reader, out ParamMember[]? members, out int count)
+    /// <summary>The members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.</summary>
+    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members read)
     {
-        members = null;
-        count = 0;
+        ParamMember[]? members = null;
+        var count = 0;
         while (true)
         {
             if (!reader.Read()) return false;
-            if (reader.TokenType == JsonTokenType.EndObject) return true;
+            if (reader.TokenType == JsonTokenType.EndObject) break;
             var name = KnownParamNames.Match(ref reader) ?? reader.GetString()!;
             reader.Read();
             if (Token(ref reader) is not { } value) return false;
-            SetParam(ref members, ref count, name, value);
+            if (!AddParam(ref members, ref count, name, value)) read.Repeated ??= "params." + name;
         }
+        (read.ParamMembers, read.ParamCount) = (members, count);
+        return true;
     }
 
     /// <summary>An envelope member that should be a string or a number, typed as Json.NET types it; false when Json.NET must read it.</summary>
@@ -211,9 +227,12 @@ public sealed partial class JsonRpcMessage
     }
 
     /// <summary>
-    /// A string, number, boolean or null, typed as Json.NET types it: integers as <see cref="long"/>, other numbers as
-    /// <see cref="double"/>. False for a number the two readers would not read the same (an integer past 64 bits, a
-    /// BigInteger to Json.NET; a number too large for a double, infinity to Json.NET) and for a container.
+    /// A string, number, boolean or null, typed as Json.NET types it: integers as <see cref="long"/>, past 64 bits as
+    /// <see cref="BigInteger"/>, other numbers as <see cref="double"/>. An integer of more than
+    /// <see cref="MaxBigIntegerDigits"/> digits, which Json.NET refuses as "too large to parse" though it is valid JSON,
+    /// is read as the double it rounds to (infinity, as Json.NET reads <c>1e400</c>): parsing it as a BigInteger would
+    /// cost time quadratic in its length. A number with a fraction or exponent past a double's range is infinity, as
+    /// Json.NET reads it. False for a container.
     /// </summary>
     private static bool TryPrimitive(ref Utf8JsonReader reader, out Scalar scalar)
     {
@@ -226,18 +245,20 @@ public sealed partial class JsonRpcMessage
                 // Json.NET's rule: a number with a fraction or an exponent is a float, any other an integer.
                 if (reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
                 {
-                    if (reader.TryGetDouble(out var real) && double.IsFinite(real))
-                    {
-                        scalar = new(JTokenType.Float, real);
-                        return true;
-                    }
+                    // Past a double's range the reader gives up; the double it rounds to (infinity) is what Json.NET reads.
+                    scalar = new(JTokenType.Float, reader.TryGetDouble(out var real) && double.IsFinite(real) ? real : RoundedDouble(reader.ValueSpan));
+                    return true;
                 }
                 else if (reader.TryGetInt64(out var integer))
                 {
                     scalar = new(JTokenType.Integer, integer);
                     return true;
                 }
-                break;
+                else
+                {
+                    scalar = LargeInteger(reader.ValueSpan);
+                    return true;
+                }
             case JsonTokenType.True or JsonTokenType.False:
                 scalar = new(JTokenType.Boolean, reader.TokenType == JsonTokenType.True);
                 return true;
@@ -248,4 +269,21 @@ public sealed partial class JsonRpcMessage
         scalar = default;
         return false;
     }
+
+    /// <summary>Json.NET reads integers of up to this many digits as a BigInteger, and refuses longer ones.</summary>
+    private const int MaxBigIntegerDigits = 380;
+
+    /// <summary>An integer that does not fit in 64 bits: a BigInteger as Json.NET reads it, or past its limit the double it rounds to.</summary>
+    private static Scalar LargeInteger(ReadOnlySpan<byte> digits)
+    {
+        var length = digits[0] == '-' ? digits.Length - 1 : digits.Length;
+        if (length > MaxBigIntegerDigits) return new(JTokenType.Float, RoundedDouble(digits));
+        Span<char> text = stackalloc char[digits.Length];
+        for (var i = 0; i < digits.Length; i++) text[i] = (char)digits[i]; // a JSON number is ASCII
+        return new(JTokenType.Integer, BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A JSON number as the nearest double, infinity past the range (as .NET and Json.NET round it).</summary>
+    private static double RoundedDouble(ReadOnlySpan<byte> number) =>
+        double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

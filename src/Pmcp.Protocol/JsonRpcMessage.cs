@@ -119,6 +119,12 @@ public sealed partial class JsonRpcMessage
         public ParamMember[]? ParamMembers;
         public int ParamCount;
 
+        // The first member of the envelope, or of params ("params.name"), that was given twice: the message is refused.
+        public string? Repeated;
+
+        // An integer id too long for Json.NET (read as a double) as written, to name it in the error.
+        public string? IdText;
+
         public static Members Of(JObject obj) => new()
         {
             JsonRpc = Scalar.Of(obj["jsonrpc"]),
@@ -141,12 +147,18 @@ public sealed partial class JsonRpcMessage
         members = default;
         using var reader = McpJson.NewReader(text);
         if (!ReadContent(reader) || reader.TokenType != JsonToken.StartObject) return false;
+        var seen = 0;
         while (true)
         {
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
             if (reader.TokenType == JsonToken.EndObject) break;
             var name = (string)reader.Value!;
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
+            if (EnvelopeMemberOf(name) is { } member && Repeated(ref seen, member, ref members))
+            {
+                reader.Skip(); // the first one stands; the message is refused once the text is read through
+                continue;
+            }
             switch (name)
             {
                 case "jsonrpc": members.JsonRpc = Scalar.Read(reader); break;
@@ -155,7 +167,7 @@ public sealed partial class JsonRpcMessage
                 case "params" when reader.TokenType == JsonToken.StartObject:
                     members.ParamsRead = true;
                     members.Params = null;
-                    members.ParamCount = ReadParams(reader, out members.ParamMembers);
+                    ReadParams(reader, ref members);
                     break;
                 case "params": // null, or a value that is refused below
                     (members.ParamsRead, members.ParamMembers, members.ParamCount) = (false, null, 0);
@@ -172,37 +184,84 @@ public sealed partial class JsonRpcMessage
         static JToken Value(JsonReader reader) => JToken.ReadFrom(reader, McpJson.LoadSettings);
     }
 
-    /// <summary>
-    /// Reads the members of the params object the reader is on, as loading it would: a repeated member replaces the
-    /// earlier one in its place. Returns how many there are.
-    /// </summary>
-    private static int ReadParams(JsonReader reader, out ParamMember[]? members)
+    /// <summary>Reads the members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.</summary>
+    private static void ReadParams(JsonReader reader, ref Members read)
     {
-        members = null;
+        ParamMember[]? members = null;
         var count = 0;
         while (true)
         {
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
-            if (reader.TokenType == JsonToken.EndObject) return count;
+            if (reader.TokenType == JsonToken.EndObject) break;
             var name = (string)reader.Value!;
             if (!ReadContent(reader)) throw new JsonReaderException("Unexpected end of content while loading JObject.");
-            SetParam(ref members, ref count, name, JToken.ReadFrom(reader, McpJson.LoadSettings));
+            if (!AddParam(ref members, ref count, name, JToken.ReadFrom(reader, McpJson.LoadSettings))) read.Repeated ??= "params." + name;
         }
+        (read.ParamMembers, read.ParamCount) = (members, count);
     }
 
-    /// <summary>Adds a params member as read, or replaces the earlier one of the same name in its place, as loading does.</summary>
-    private static void SetParam(ref ParamMember[]? members, ref int count, string name, JToken value)
+    /// <summary>
+    /// Adds a params member as read; false, adding nothing, for a name given before. The message is then refused
+    /// (-32600): a filter or proxy that reads the first <c>name</c> of a <c>tools/call</c> must not see another call
+    /// than the one that would run.
+    /// </summary>
+    private static bool AddParam(ref ParamMember[]? members, ref int count, string name, JToken value)
     {
-        var at = 0;
-        while (at < count && !string.Equals(members![at].Name, name, StringComparison.Ordinal)) at++;
-        if (at == count)
+        for (var at = 0; at < count; at++)
         {
-            if (members is null) members = new ParamMember[4];
-            else if (count == members.Length) Array.Resize(ref members, count * 2);
-            count++;
+            if (string.Equals(members![at].Name, name, StringComparison.Ordinal)) return false;
         }
-        members![at] = new ParamMember(name, value);
+        if (members is null) members = new ParamMember[4];
+        else if (count == members.Length) Array.Resize(ref members, count * 2);
+        members[count++] = new ParamMember(name, value);
+        return true;
     }
+
+    /// <summary>The envelope's members, one bit each, to notice one given twice without a set per message.</summary>
+    private enum EnvelopeMember
+    {
+        JsonRpc = 1,
+        Id = 2,
+        Method = 4,
+        Params = 8,
+        Result = 16,
+        Error = 32,
+    }
+
+    private static EnvelopeMember? EnvelopeMemberOf(string name) => name switch
+    {
+        "jsonrpc" => EnvelopeMember.JsonRpc,
+        "id" => EnvelopeMember.Id,
+        "method" => EnvelopeMember.Method,
+        "params" => EnvelopeMember.Params,
+        "result" => EnvelopeMember.Result,
+        "error" => EnvelopeMember.Error,
+        _ => null,
+    };
+
+    /// <summary>Marks <paramref name="member"/> as read; true (and noted in <see cref="Members.Repeated"/>) when it was read before.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool Repeated(ref int seen, EnvelopeMember member, ref Members members)
+    {
+        if ((seen & (int)member) == 0)
+        {
+            seen |= (int)member;
+            return false;
+        }
+        NoteRepeated(ref members, member);
+        return true;
+    }
+
+    // Off the hot path: only a message that repeats a member gets here.
+    private static void NoteRepeated(ref Members members, EnvelopeMember member) => members.Repeated ??= member switch
+    {
+        EnvelopeMember.JsonRpc => "jsonrpc",
+        EnvelopeMember.Id => "id",
+        EnvelopeMember.Method => "method",
+        EnvelopeMember.Params => "params",
+        EnvelopeMember.Result => "result",
+        _ => "error",
+    };
 
     private static JObject ParamsObject(ParamMember[]? members, int count)
     {
@@ -269,7 +328,14 @@ public sealed partial class JsonRpcMessage
         var hasId = m.Id.Type != JTokenType.None;
         RequestId id = default;
         var idValid = hasId && RequestId.TryFrom(m.Id.Type, m.Id.Value, out id);
-        if (idValid) errorId = id;
+        if (idValid && m.Repeated != "id") errorId = id;
+
+        if (m.Repeated is { } repeated)
+        {
+            // JSON leaves repeated names to the reader (RFC 8259, 4), and readers differ: refused rather than guessed.
+            error = Invalid($"The member \"{repeated}\" is given more than once; each member of a message and of its params may appear once.");
+            return false;
+        }
 
         if (m.JsonRpc.Type != JTokenType.String || (string?)m.JsonRpc.Value != "2.0")
         {
@@ -287,7 +353,7 @@ public sealed partial class JsonRpcMessage
 
             if (hasId && !idValid)
             {
-                error = Invalid("A request id must be a string or an integer.");
+                error = Invalid($"A request id must be a string or an integer of at most 64 bits, not {IdDescription(m)}.");
                 return false;
             }
 
@@ -329,6 +395,21 @@ public sealed partial class JsonRpcMessage
 
         error = Invalid("Not a request, notification or response.");
         return false;
+    }
+
+    /// <summary>The id as written (cut short when long), for an error that names it.</summary>
+    private static string IdDescription(in Members m)
+    {
+        var text = m.IdText ?? m.Id.Type switch
+        {
+            JTokenType.Null => "null",
+            JTokenType.Boolean => (bool)m.Id.Value! ? "true" : "false",
+            JTokenType.Object => "an object",
+            JTokenType.Array => "an array",
+            _ => Convert.ToString(m.Id.Value, System.Globalization.CultureInfo.InvariantCulture) ?? m.Id.Type.ToString(),
+        };
+        const int Shown = 40;
+        return text.Length <= Shown ? text : $"{text[..Shown]}… ({text.Length} characters)";
     }
 
     private static JsonRpcError Invalid(string detail) => new(JsonRpcErrorCodes.InvalidRequest, "Invalid request: " + detail);

@@ -63,7 +63,8 @@ public sealed class McpClusterOptions
         _ => [GatewayRole, ToolsRole],
     };
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first value that cannot be used (the standalone server prints it).</summary>
+    public void Validate()
     {
         if (RemotePort is < 0 or > 65535) throw new ArgumentException($"RemotePort must be 0 to 65535, not {RemotePort}.");
         if (HealthPort is < 0 or > 65535) throw new ArgumentException($"HealthPort must be 0 to 65535, not {HealthPort}.");

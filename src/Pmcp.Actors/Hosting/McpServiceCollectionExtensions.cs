@@ -20,15 +20,17 @@ public static class McpServiceCollectionExtensions
         var builder = new McpServerBuilder();
         configure(builder);
         var definition = builder.Build();
-        services.AddOptions<McpServerOptions>();
+        // Validated when the host starts (and whenever the options are first read): a bad value is an
+        // OptionsValidationException at start that names it, not a failure at the first connection.
+        services.AddOptions<McpServerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpServerOptions>, McpServerOptionsValidator>());
         if (options is not null) services.Configure(options);
         services.AddSingleton(definition);
         services.AddMetrics(); // the host's IMeterFactory (a web host has one already)
         services.TryAddSingleton<Diagnostics.McpMetrics>();
         services.AddSingleton(sp =>
         {
-            var opts = sp.GetRequiredService<IOptions<McpServerOptions>>().Value;
-            opts.Validate();
+            var opts = sp.GetRequiredService<IOptions<McpServerOptions>>().Value; // validated by McpServerOptionsValidator
             return new McpServerRuntime(definition, opts, sp.GetRequiredService<Akka.Hosting.ActorRegistry>())
             {
                 Metrics = sp.GetRequiredService<Diagnostics.McpMetrics>(),

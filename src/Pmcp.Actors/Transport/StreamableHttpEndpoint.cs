@@ -57,8 +57,8 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             return;
         }
 
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
-        if (body is null) return; // refused: too large, or the client went away
+        var body = await HttpRequestBody.ReadAsync(context, runtime.Options.MaxMessageBytes).ConfigureAwait(false);
+        if (body is null) return; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
 
         if (body.AsSpan().TrimStart().StartsWith("["))
         {
@@ -302,32 +302,6 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             if (value.Equals(mediaType, StringComparison.OrdinalIgnoreCase) || value == "*/*" || value.Equals(anyOfType, StringComparison.OrdinalIgnoreCase)) return true;
         }
         return false;
-    }
-
-    /// <summary>The body as text, at most <see cref="McpServerOptions.MaxMessageBytes"/> (more: 413); null when refused.</summary>
-    private async Task<string?> ReadBodyAsync(HttpContext context)
-    {
-        var limit = runtime.Options.MaxMessageBytes;
-        if (context.Request.ContentLength > limit)
-        {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"A message may be at most {limit} bytes.").ConfigureAwait(false);
-            return null;
-        }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
-        try
-        {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            return await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"A message may be at most {limit} bytes.").ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            return null;
-        }
     }
 
     private static async Task StreamAsync(HttpContext context, IAsyncEnumerable<SseItem<string>> events)

@@ -60,4 +60,41 @@ public sealed class EmbeddingTests
             await app.StopAsync().Within(TimeSpan.FromSeconds(20), "the host app to stop");
         }
     }
+
+    [Fact]
+    public async Task HostApp_WithBadMcpOptions_FailsAtStart_WithAnOptionsValidationExceptionNamingThem()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddMcpServer(mcp => mcp.Name("bad"), options =>
+        {
+            options.Path = "mcp";
+            options.DefaultLogLevel = "loud";
+        });
+        builder.Services.AddAkka("bad-app", (akka, _) => akka.WithMcpServer());
+        await using var app = builder.Build();
+
+        // Mapping the endpoint reads the options, so the failure comes before any client could connect.
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.MapMcp());
+
+        Assert.Equal(typeof(McpServerOptions), failure.OptionsType);
+        Assert.Contains("Path is 'mcp'; it must be a path that starts with '/', such as /mcp.", failure.Failures);
+        Assert.Contains(failure.Failures, f => f.StartsWith("DefaultLogLevel is 'loud'; it must be one of debug, info", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HostApp_WithBadMcpOptions_AndNoEndpointYet_FailsInStartAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddMcpServer(mcp => mcp.Name("bad"), options => options.MaxConnections = 0);
+        builder.Services.AddAkka("bad-app", (akka, _) => akka.WithMcpServer());
+        await using var app = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync().Within(TimeSpan.FromSeconds(30), "the host app to start"));
+
+        Assert.Equal("MaxConnections is 0; it must be a whole number of at least 1.", Assert.Single(failure.Failures));
+    }
 }

@@ -166,7 +166,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
     private static partial Regex ListeningLine();
 
     /// <summary>The standalone server run with <c>dotnet</c>; its output is collected, and it is killed on dispose if still running.</summary>
-    private sealed class ServerProcess : IDisposable
+    internal sealed class ServerProcess : IDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
@@ -198,7 +198,11 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
             _process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
             _process.OutputDataReceived += (_, e) => OnLine("out", e.Data);
             _process.ErrorDataReceived += (_, e) => OnLine("err", e.Data);
-            _process.Exited += (_, _) => _exited.TrySetResult(_process.ExitCode);
+            _process.Exited += (_, _) =>
+            {
+                _process.WaitForExit(); // and for the last lines of its output, so a test that reads them after the exit sees them all
+                _exited.TrySetResult(_process.ExitCode);
+            };
             _process.Start();
             _process.StandardInput.Close();
             _process.BeginOutputReadLine();

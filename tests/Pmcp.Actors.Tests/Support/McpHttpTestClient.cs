@@ -34,6 +34,9 @@ internal sealed class McpHttpTestClient : IAsyncDisposable
 
     public Uri Uri { get; }
 
+    /// <summary>Headers sent with every request (a credential, for instance).</summary>
+    public HttpRequestHeaders DefaultHeaders => _http.DefaultRequestHeaders;
+
     /// <summary>The session the server gave out in answer to initialize; null before.</summary>
     public string? SessionId { get; set; }
 
