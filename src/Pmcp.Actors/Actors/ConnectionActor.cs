@@ -50,11 +50,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The protocol revision agreed in initialize; null before.</summary>
-    internal string? ProtocolVersion => _session.ProtocolVersion;
-
-    internal bool ClientInitialized => _session.ClientInitialized;
-
     private sealed record HandshakeTimedOut : INotInfluenceReceiveTimeout
     {
         public static readonly HandshakeTimedOut Instance = new();

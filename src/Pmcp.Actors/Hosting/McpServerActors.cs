@@ -26,7 +26,7 @@ public static class McpServerActors
         var clustered = cluster is { Enabled: true };
         var registry = ActorRegistry.For(system);
         runtime.Cluster = clustered ? cluster : null;
-        // A standalone node's connections run its tools themselves; a clustered node's send every call through
+        // A standalone node's sessions run its tools themselves (from the router's ToolCatalog); a clustered node's send every call through
         // the router, whose dispatcher spreads them over the tools nodes (this one too, when it has both roles).
         var tools = Calls.ToolCatalog.Create(runtime.Definition.Tools, loggers);
         var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, tools), "pmcp-tools");

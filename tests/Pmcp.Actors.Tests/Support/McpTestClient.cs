@@ -35,7 +35,9 @@ internal sealed class McpTestClient : IAsyncDisposable
     private readonly Channel<WireMessage> _unmatched = Channel.CreateUnbounded<WireMessage>();
     private readonly List<WireMessage> _received = [];
     private readonly TaskCompletionSource<CloseInfo> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    // Started before the connect: every time the server measures (its handshake deadline starts once the socket is
+    // accepted) is then a lower bound here, however late a loaded machine runs the connect's continuation.
+    private readonly Stopwatch _clock;
     private readonly Task _receiveLoop;
     private readonly object _ledgerLock = new();
     private readonly Dictionary<string, int> _sentCount = [];
@@ -45,9 +47,10 @@ internal sealed class McpTestClient : IAsyncDisposable
     private long _nextId;
     private long _sequence;
 
-    private McpTestClient(ClientWebSocket socket)
+    private McpTestClient(ClientWebSocket socket, Stopwatch clock)
     {
         _socket = socket;
+        _clock = clock;
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
 
@@ -107,6 +110,7 @@ internal sealed class McpTestClient : IAsyncDisposable
 
         socket.Options.CollectHttpResponseDetails = true;
         using var cts = new CancellationTokenSource(timeout ?? Deadline.Default);
+        var clock = Stopwatch.StartNew();
         try
         {
             await socket.ConnectAsync(uri, cts.Token).ConfigureAwait(false);
@@ -117,7 +121,7 @@ internal sealed class McpTestClient : IAsyncDisposable
             throw;
         }
 
-        return new McpTestClient(socket);
+        return new McpTestClient(socket, clock);
     }
 
     /// <summary>Drops the TCP connection without a close handshake, as a crashed client would.</summary>
