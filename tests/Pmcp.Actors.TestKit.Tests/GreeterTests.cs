@@ -1,4 +1,4 @@
-// The TestKit README's example (src/Pmcp.Actors.TestKit/README.md), line for line from the next line on: a test checks they agree.
+// README's TestKit example (README.md and src/Pmcp.Actors.TestKit/README.md), line for line from the next line on: a test checks they agree.
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.TestKit;
 using Pmcp.Actors.Tools;

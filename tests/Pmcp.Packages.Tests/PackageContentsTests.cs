@@ -49,12 +49,14 @@ public sealed class PackageContentsTests(PackageFeed feed)
         Assert.Equal(feed.Version, dependencies["Pmcp.Protocol"]);
     }
 
-    [Fact]
-    public void TestKitReadme_ShowsTheExampleTestThatRuns()
+    [Theory]
+    [InlineData("src/Pmcp.Actors.TestKit/README.md")]
+    [InlineData("README.md")]
+    public void Readme_ShowsTheTestKitExampleTestThatRuns(string readmePath)
     {
-        var readme = File.ReadAllText(Path.Combine(RepoRoot.Path, "src", "Pmcp.Actors.TestKit", "README.md")).ReplaceLineEndings("\n");
-        var start = readme.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
-        var shown = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var readme = File.ReadAllText(Path.Combine(RepoRoot.Path, readmePath)).ReplaceLineEndings("\n");
+        var blocks = readme.Split("```csharp\n").Skip(1).Select(b => b[..b.IndexOf("```", StringComparison.Ordinal)]);
+        var shown = Assert.Single(blocks, b => b.Contains("McpServerTestKit", StringComparison.Ordinal));
         var test = File.ReadAllLines(Path.Combine(RepoRoot.Path, "tests", "Pmcp.Actors.TestKit.Tests", "GreeterTests.cs")).Skip(1);
         Assert.Equal(string.Join("\n", test) + "\n", shown);
     }

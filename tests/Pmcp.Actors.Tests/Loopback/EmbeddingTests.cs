@@ -16,7 +16,7 @@ public sealed class EmbeddingTests
     [Fact]
     public async Task HostApp_ServesItsOwnTool_WhenBuiltAsTheReadmeShows()
     {
-        // README, "Embedding in your app", with two changes for a test: Kestrel on a free loopback port, and
+        // docs/embedding.md, "Embedding in your app", with two changes for a test: Kestrel on a free loopback port, and
         // StartAsync/StopAsync instead of Run.
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
