@@ -208,6 +208,20 @@ public sealed class CliTests(RealServerFixture fixture) : IClassFixture<RealServ
         Assert.Equal(JTokenType.Object, described["capabilities"]!["tools"]!.Type);
     }
 
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task Discover_Names2026_ForOurServerServingTheStatelessEra(string transport)
+    {
+        await using var server = await RealServer.StartAsync(options: o => o.ServeStatelessEra = true);
+        var run = await Cli.RunAsync("discover", "--json", "--url", server.UrlFor(transport).ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var described = JObject.Parse(run.Stdout);
+        Assert.Equal("2026-07-28", (string?)described["protocolVersion"]);
+        Assert.Contains("2026-07-28", described["supportedVersions"]!.Values<string>());
+    }
+
     [Fact]
     public async Task Discover_PrintsServerProtocolAndCapabilities()
     {
