@@ -39,6 +39,7 @@ internal sealed class InboundAdmission(McpSession session, McpServerOptions opti
     private bool Refused(bool batch, JsonRpcMessage? msg)
     {
         if (msg?.Kind is JsonRpcMessageKind.Response or JsonRpcMessageKind.ErrorResponse) return true;
+        session.Telemetry.RateLimited();
 
         if (++_violations >= options.RateLimitViolationsBeforeClose)
         {

@@ -58,6 +58,9 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
         if (count > 0) metrics?.CallsEnded(count);
     }
 
+    /// <summary>A message refused by the session's rate limit (<c>pmcp.server.rate_limited</c>, limit <c>messages</c>).</summary>
+    public void RateLimited() => metrics?.RateLimitedOne("messages");
+
     /// <summary>A timestamp to time a notification with, or 0 when nothing listens.</summary>
     public long Now => metrics?.OperationsRecorded == true ? Stopwatch.GetTimestamp() : 0;
 

@@ -42,7 +42,7 @@ public static class McpEndpointRouteBuilderExtensions
         var loggers = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
-        if (runtime.Options.MaxUpgradesPerWindow > 0) app.UseRateLimiter(UpgradeRateLimit(runtime.Options));
+        if (runtime.Options.MaxUpgradesPerWindow > 0) app.UseRateLimiter(UpgradeRateLimit(runtime.Options, runtime.Metrics));
         app.UseWebSockets();
         var origins = new OriginPolicy(runtime.Options.AllowedOrigins);
         StreamableHttpEndpoint? http = null;
@@ -59,7 +59,7 @@ public static class McpEndpointRouteBuilderExtensions
     /// ASP.NET Core rate limiting on the MCP path: a fixed window per client IP address, no queue, 429 with
     /// <c>Retry-After</c> when the window's permits are used up.
     /// </summary>
-    private static RateLimiterOptions UpgradeRateLimit(McpServerOptions options) => new()
+    private static RateLimiterOptions UpgradeRateLimit(McpServerOptions options, Diagnostics.McpMetrics? metrics) => new()
     {
         RejectionStatusCode = StatusCodes.Status429TooManyRequests,
         // WebSocket upgrades and requests that would start a Streamable HTTP session (no Mcp-Session-Id) are counted; the
@@ -76,6 +76,7 @@ public static class McpEndpointRouteBuilderExtensions
             })),
         OnRejected = async (rejected, cancellationToken) =>
         {
+            metrics?.RateLimitedOne("session_starts");
             if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await rejected.HttpContext.Response.WriteAsync("Too many connection attempts from this address.\n", cancellationToken).ConfigureAwait(false);
@@ -120,7 +121,7 @@ public static class McpEndpointRouteBuilderExtensions
                     : Timeout.InfiniteTimeSpan,
             }).ConfigureAwait(false);
 
-            var connection = new WebSocketConnection(socket, options, logger);
+            var connection = new WebSocketConnection(socket, options, logger, runtime.Metrics);
             await connection.RunAsync(await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false)).ConfigureAwait(false);
         }
         finally

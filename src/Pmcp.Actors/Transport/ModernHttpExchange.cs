@@ -52,7 +52,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
 
         if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return;
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => runtime.Gate.Exit());
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => runtime.Gate.Exit(), runtime.Metrics);
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);

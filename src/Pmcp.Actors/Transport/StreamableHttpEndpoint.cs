@@ -252,7 +252,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return null;
 
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended);
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended, runtime.Metrics);
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);

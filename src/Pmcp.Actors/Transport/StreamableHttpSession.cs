@@ -31,7 +31,8 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     private int _initialized;
     private long _lastActivity = Environment.TickCount64;
 
-    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded)
+    /// <param name="metrics">Where messages dropped from a full GET stream are counted; null: nowhere.</param>
+    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null)
     {
         Id = id;
         Caller = caller;
@@ -41,7 +42,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropOldest,
-        });
+        }, _ => metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp));
     }
 
     public string Id { get; }

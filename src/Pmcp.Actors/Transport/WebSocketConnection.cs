@@ -23,6 +23,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private readonly WebSocket _socket;
     private readonly McpServerOptions _options;
     private readonly ILogger _logger;
+    private readonly Diagnostics.McpMetrics? _metrics;
     private readonly Channel<string> _outbound;
     private readonly ReadValve _valve = new();
     private readonly WebSocketFramer _framer;
@@ -33,11 +34,12 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private int _sender;
     private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger)
+    public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger, Diagnostics.McpMetrics? metrics = null)
     {
         _socket = socket;
         _options = options;
         _logger = logger;
+        _metrics = metrics;
         _framer = new WebSocketFramer(options.MaxMessageBytes);
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
@@ -55,6 +57,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
             Pump();
             return true;
         }
+        _metrics?.OutboundDroppedOne(ProtocolName);
         Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
         return false;
     }

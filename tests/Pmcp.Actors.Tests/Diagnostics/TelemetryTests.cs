@@ -68,6 +68,27 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task RateLimitRefusals_AreCounted_ByTheLimitThatRefused()
+    {
+        await using var server = await TestServer.StartAsync(configureOptions: o =>
+        {
+            o.MaxMessagesPerSecond = 0.5;
+            o.MessageBurst = 2; // initialize and one ping pass; the next ping is refused with -32005
+            o.MaxUpgradesPerWindow = 1;
+            o.UpgradeRateLimitWindow = TimeSpan.FromMinutes(10);
+        });
+        using var refusals = Collect<long>(server, McpTelemetryNames.RateLimited);
+        await using var client = await server.ConnectAsync();
+
+        await client.PingAsync();
+        Assert.Equal(-32005, (await client.PingAsync()).ErrorCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => McpTestClient.ConnectAsync(server.WebSocketUri)); // 429: the address's one start is used
+
+        await MeasurementAsync(refusals, m => Tag(m, "pmcp.limit") == "messages");
+        await MeasurementAsync(refusals, m => Tag(m, "pmcp.limit") == "session_starts");
+    }
+
+    [Fact]
     public async Task Request_WithTraceparentInMeta_IsAServerSpanOfTheClientsTrace()
     {
         var traceId = ActivityTraceId.CreateRandom();
