@@ -12,7 +12,8 @@ namespace Pmcp.Actors.Session;
 /// </summary>
 internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
 {
-    private readonly Dictionary<RequestId, Pending> _pending = [];
+    // Made on the first timed request: an idle session, or one nobody measures, holds none.
+    private Dictionary<RequestId, Pending>? _pending;
 
     private readonly record struct Pending(long StartedAt, string Method, string? Target, Activity? Span);
 
@@ -21,7 +22,9 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
     /// <summary>The session took request <paramref name="id"/> (again, when it had held it back: the first time counts).</summary>
     public void Started(RequestId id, JsonRpcMessage request)
     {
-        if (!Listening || _pending.ContainsKey(id)) return;
+        if (!Listening) return;
+        _pending ??= [];
+        if (_pending.ContainsKey(id)) return;
         var method = request.Method!;
         var target = method is McpMethods.ToolsCall or McpMethods.PromptsGet ? request.Param("name")?.ToString() : null;
         var span = McpActivities.StartRequest(method, target, id.ToString(), request.Param("_meta"), protocolName);
@@ -31,7 +34,7 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
     /// <summary>The response to <paramref name="id"/> is decided: <paramref name="responseJson"/> says whether it is an error.</summary>
     public void Answered(RequestId id, string responseJson, string? protocolVersion)
     {
-        if (_pending.Count == 0 || !_pending.Remove(id, out var pending)) return;
+        if (_pending is not { Count: > 0 } || !_pending.Remove(id, out var pending)) return;
         var (errorType, message) = ResponseOutcome.Of(responseJson);
         End(pending, errorType, message, protocolVersion);
     }
@@ -39,7 +42,7 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
     /// <summary>The client cancelled <paramref name="id"/>: no response follows; it counts as ended with <c>error.type</c> <c>cancelled</c>.</summary>
     public void Cancelled(RequestId id, string? protocolVersion)
     {
-        if (_pending.Count > 0 && _pending.Remove(id, out var pending)) End(pending, "cancelled", "cancelled by the client", protocolVersion);
+        if (_pending is { Count: > 0 } && _pending.Remove(id, out var pending)) End(pending, "cancelled", "cancelled by the client", protocolVersion);
     }
 
     /// <summary>A notification from the client was handled; <paramref name="startedAt"/> is <see cref="Now"/> from before it.</summary>
