@@ -1,5 +1,5 @@
 using Akka.Actor;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Cluster;
 

@@ -4,7 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Newtonsoft.Json;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Cluster;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Newtonsoft.Json.Linq;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Akka.Hosting;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Harness;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Server;

@@ -5,7 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Akka.Actor;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Tests.Support;
 using Xunit.Abstractions;

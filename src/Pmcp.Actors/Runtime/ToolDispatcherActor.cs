@@ -4,10 +4,10 @@ using Akka.Event;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 using static Pmcp.Actors.Cluster.ClusterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// A gateway's way to the cluster's tool nodes (<c>/user/pmcp-tools/cluster-dispatch</c>): it follows the members with

@@ -2,9 +2,9 @@ using Akka.Actor;
 using Akka.Event;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Tools;
-using static Pmcp.Actors.Actors.McpServerProtocol;
+using static Pmcp.Actors.Runtime.McpServerProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// The server actor (<c>/user/pmcp</c>): parent of one ConnectionActor per socket, which it stops (never restarts)

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Pmcp.Actors.Cluster;
-using static Pmcp.Actors.Actors.McpServerProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.McpServerProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// Carries broadcasts to the sessions of every gateway (<c>/user/pmcp-broadcast</c>, one per node of a cluster): list

@@ -4,7 +4,7 @@ using Pmcp.Actors.Security;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>Messages of the server actor (<c>/user/pmcp</c>).</summary>
 public static class McpServerProtocol

@@ -7,10 +7,10 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ConnectionProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// Hosts one MCP session (<see cref="McpSession"/>, which decides everything) on one transport: it hands the session

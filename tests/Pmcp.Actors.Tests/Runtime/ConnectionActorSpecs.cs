@@ -3,12 +3,12 @@ using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Tool calls run by the connection itself, as on a node that hosts its tools (the default).</summary>
 public sealed class ConnectionActorSpecs(ITestOutputHelper output) : ConnectionActorSpecsBase(output, runToolsLocally: true);

@@ -3,7 +3,7 @@ using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// Messages between connections and the tool router (<c>/user/pmcp-tools</c>) and its workers. Arguments and results
