@@ -9,7 +9,7 @@ namespace Pmcp.Actors.Calls;
 /// router builds a new one on every change of its tools and sends it to the sessions with the change
 /// (<see cref="Runtime.ToolRouterProtocol.ListChangedEvent"/>), so no actor reads another's state.
 /// </summary>
-public sealed class ToolCatalog
+internal sealed class ToolCatalog
 {
     private readonly FrozenDictionary<string, CatalogTool> _tools;
 

@@ -14,7 +14,7 @@ namespace Pmcp.Actors.Cluster;
 /// serialized paths. Messages only carry strings, numbers, records of those and actor refs, so nothing is lost on the way;
 /// a type without a manifest here fails loudly instead of falling back to Akka's default JSON.
 /// </summary>
-public sealed class McpWireSerializer : SerializerWithStringManifest
+internal sealed class McpWireSerializer : SerializerWithStringManifest
 {
     /// <summary>The serializer id; ids up to 100 are Akka's own.</summary>
     public const int SerializerId = 1788;

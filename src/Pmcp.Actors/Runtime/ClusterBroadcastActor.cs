@@ -11,7 +11,7 @@ namespace Pmcp.Actors.Runtime;
 /// changes published on this node's EventStream, resource updates and log messages go out on the DistributedPubSub topic
 /// <see cref="Topic"/>, and whatever comes in on it is handed to this node's server actor, which tells its sessions.
 /// </summary>
-public sealed class ClusterBroadcastActor(IActorRef server) : UntypedActor
+internal sealed class ClusterBroadcastActor(IActorRef server) : UntypedActor
 {
     public const string Topic = "pmcp-broadcast";
 

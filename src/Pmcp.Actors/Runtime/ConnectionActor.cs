@@ -18,7 +18,7 @@ namespace Pmcp.Actors.Runtime;
 /// the outlet, timers, list requests to the router. A fault stops it (a transport cannot be restarted) and its
 /// transport is closed as failed (<see cref="CloseKind.InternalError"/>, WebSocket 1011).
 /// </summary>
-public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
+internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
 {
     private const string HandshakeTimer = "handshake";
 

@@ -10,7 +10,7 @@ namespace Pmcp.Actors.Runtime;
 /// The server actor (<c>/user/pmcp</c>): parent of one ConnectionActor per socket, which it stops (never restarts)
 /// when it fails, and the one that drains them all on shutdown.
 /// </summary>
-public sealed class McpServerActor : UntypedActor, IWithTimers
+internal sealed class McpServerActor : UntypedActor, IWithTimers
 {
     private const string DeadlineTimer = "drain-deadline";
     private const string GiveUpTimer = "drain-give-up";

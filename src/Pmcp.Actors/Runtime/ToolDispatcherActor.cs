@@ -17,7 +17,7 @@ namespace Pmcp.Actors.Runtime;
 /// JSON-RPC -32603 error for resource reads, prompts and completions), or sent again to another node when the tool is
 /// declared idempotent; a late answer from the lost node is then dropped by the connection, which answers an id once.
 /// </summary>
-public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
+internal sealed class ToolDispatcherActor : UntypedActor, IWithTimers
 {
     private const string IdentifyTimer = "identify";
     private static readonly TimeSpan IdentifyInterval = TimeSpan.FromSeconds(1);

@@ -28,7 +28,7 @@ namespace Pmcp.Actors.Runtime;
 /// Sessions of a clustered node run nothing in process, so every call comes here to be spread.
 /// </para>
 /// </summary>
-public sealed class ToolRouterActor : UntypedActor, IWithTimers
+internal sealed class ToolRouterActor : UntypedActor, IWithTimers
 {
     private readonly List<McpToolDefinition> _tools;
     private readonly List<McpResourceDefinition> _resources;
