@@ -194,7 +194,7 @@ internal sealed class ToolDispatcherActor : UntypedActor, IWithTimers
     private Address NodeOf(IActorRef actor) => actor.Path.Address.HasLocalScope ? _self : actor.Path.Address;
 
     // The message id is the address as a string: Akka serializes it with the message, and an Address has no serializer.
-    private void Identify(Address address) =>
+    private static void Identify(Address address) =>
         Context.ActorSelection(new RootActorPath(address) / "user" / "pmcp-tools").Tell(new Identify(address.ToString()));
 
     private void Start(CallKey key, Pending call)

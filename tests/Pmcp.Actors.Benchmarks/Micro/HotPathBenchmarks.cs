@@ -38,7 +38,7 @@ public class HotPathBenchmarks
     public void Setup()
     {
         _text = Encoding.UTF8.GetString(_frame);
-        JsonRpcMessage.TryParse(_text, out var message, out _, out _);
+        _ = JsonRpcMessage.TryParse(_text, out var message, out _, out _);
         _message = message!;
         _arguments = Dispatch();
         _echo = new McpServerBuilder().AddDemoTools().Build().Tools.Single(t => t.Name == "echo").Handler;
@@ -56,7 +56,7 @@ public class HotPathBenchmarks
     [Benchmark(Description = "2 ConnectionActor: parse and validate the envelope")]
     public JsonRpcMessage Parse()
     {
-        JsonRpcMessage.TryParse(_text, out var message, out _, out _);
+        _ = JsonRpcMessage.TryParse(_text, out var message, out _, out _);
         return message!;
     }
 
@@ -85,7 +85,7 @@ public class HotPathBenchmarks
     public int WholePath()
     {
         var text = Encoding.UTF8.GetString(_frame);
-        JsonRpcMessage.TryParse(text, out var message, out _, out _);
+        _ = JsonRpcMessage.TryParse(text, out var message, out _, out _);
         var parameters = message!.Params!;
         if (parameters["name"] is not { Type: JTokenType.String }) throw new InvalidOperationException();
         var arguments = parameters["arguments"] as JObject ?? [];

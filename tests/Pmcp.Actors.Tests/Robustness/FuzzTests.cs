@@ -73,7 +73,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Empty(errors.Errors);
     }
 
-    private async Task FuzzConnectionAsync(TestServer server, Random random, string idPrefix, ConcurrentDictionary<string, int> counts)
+    private static async Task FuzzConnectionAsync(TestServer server, Random random, string idPrefix, ConcurrentDictionary<string, int> counts)
     {
         var inputs = new FuzzInputs(random, idPrefix);
         await using var client = await server.ConnectAsync(initialize: false);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.TestKit;
@@ -163,7 +164,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
     {
         await InitializeAsync();
         Send(text);
-        await ErrorAsync(id is null ? null : Convert.ToInt64(id), JsonRpcErrorCodes.InvalidRequest);
+        await ErrorAsync(id is null ? null : Convert.ToInt64(id, CultureInfo.InvariantCulture), JsonRpcErrorCodes.InvalidRequest);
     }
 
     private async Task InitializeLegacyAsync()
