@@ -7,7 +7,7 @@ namespace Pmcp.Protocol;
 /// Reading an envelope with Json.NET's text reader: the members a message has, as read, before any rule of JSON-RPC is
 /// applied to them (the validation in JsonRpcMessage.cs, and the UTF-8 route in JsonRpcMessage.Utf8.cs, meet here).
 /// </summary>
-public sealed partial class JsonRpcMessage
+internal sealed partial class JsonRpcMessage
 {
     /// <summary>
     /// The envelope's members as read. Absent: null, or a <see cref="Scalar"/> of type None; JSON null: a null JValue, or

@@ -3,7 +3,7 @@ using Newtonsoft.Json.Linq;
 
 namespace Pmcp.Protocol;
 
-public enum JsonRpcMessageKind
+internal enum JsonRpcMessageKind
 {
     Request,
     Notification,
@@ -12,7 +12,7 @@ public enum JsonRpcMessageKind
 }
 
 /// <summary>One JSON-RPC 2.0 message after validation of its envelope.</summary>
-public sealed partial class JsonRpcMessage
+internal sealed partial class JsonRpcMessage
 {
     private JsonRpcMessage(JsonRpcMessageKind kind) => Kind = kind;
 
