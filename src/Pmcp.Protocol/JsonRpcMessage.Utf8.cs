@@ -15,7 +15,7 @@ namespace Pmcp.Protocol;
 /// it answers false and the message goes the Json.NET route as before, so every verdict (and every parse error's text)
 /// stays Json.NET's.
 /// </summary>
-public sealed partial class JsonRpcMessage
+internal sealed partial class JsonRpcMessage
 {
     private static readonly JsonReaderOptions Utf8Options = new()
     {

@@ -7,7 +7,7 @@ namespace Pmcp.Protocol;
 
 /// <summary>Writes JSON-RPC 2.0 messages as compact JSON text.</summary>
 /// <remarks>Member names are the protocol's ASCII constants, written without the writer's escaping scan (same text).</remarks>
-public static class JsonRpcWriter
+internal static class JsonRpcWriter
 {
     /// <summary>A success response whose result is already JSON text (written as is, not re-parsed).</summary>
     /// <remarks>

@@ -5,7 +5,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Calls;
 
@@ -13,7 +13,7 @@ namespace Pmcp.Actors.Calls;
 /// One run of user code (a tool call, a resource read, a prompt, a completion) for one request: its token, its
 /// deadline, its context, and the one answer it ends in — the result, the failure the kind of request maps an
 /// exception to, "cancelled" or "timed out". <see cref="RunAsync"/> never throws and gives up waiting at the
-/// deadline even when the code ignores its token. Used by worker actors (<see cref="Actors.CallWorkerActor"/>) and by
+/// deadline even when the code ignores its token. Used by worker actors (<see cref="Runtime.CallWorkerActor"/>) and by
 /// sessions running tools of their own node (<see cref="InProcessCallRunner"/>).
 /// </summary>
 internal sealed class CallExecution : IProgressReporter, IRunningCall

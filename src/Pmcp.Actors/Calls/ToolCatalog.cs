@@ -7,9 +7,9 @@ namespace Pmcp.Actors.Calls;
 /// <summary>
 /// The tools of a node at one moment, by name, each with how its failures are answered and its logger. Immutable: the
 /// router builds a new one on every change of its tools and sends it to the sessions with the change
-/// (<see cref="Actors.ToolRouterProtocol.ListChangedEvent"/>), so no actor reads another's state.
+/// (<see cref="Runtime.ToolRouterProtocol.ListChangedEvent"/>), so no actor reads another's state.
 /// </summary>
-public sealed class ToolCatalog
+internal sealed class ToolCatalog
 {
     private readonly FrozenDictionary<string, CatalogTool> _tools;
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Cluster;
 
@@ -7,7 +7,7 @@ namespace Pmcp.Actors.Cluster;
 /// Messages between the gateways' call dispatchers (<c>/user/pmcp-tools/cluster-dispatch</c>) and the tool routers of
 /// <c>tools</c> nodes (<c>/user/pmcp-tools</c>). The worker answers <c>ReplyTo</c> (the ConnectionActor) directly.
 /// </summary>
-public static class ClusterProtocol
+internal static class ClusterProtocol
 {
     /// <summary>Run a tool call on this node for a gateway; the sender (the dispatcher) later gets <see cref="CallEnded"/> or <see cref="CallRefused"/>.</summary>
     public sealed record RemoteCallTool(CallTool Call, IActorRef ReplyTo) : IMcpWireMessage;

@@ -4,4 +4,4 @@ namespace Pmcp.Actors.Cluster;
 /// A message that may cross nodes. Every type marked with it is bound to <see cref="McpWireSerializer"/> and has its own
 /// manifest there; JSON-RPC payloads inside travel as raw JSON strings, never as JToken or exceptions.
 /// </summary>
-public interface IMcpWireMessage;
+internal interface IMcpWireMessage;

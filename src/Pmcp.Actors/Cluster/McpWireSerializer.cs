@@ -4,7 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Newtonsoft.Json;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Cluster;
 
@@ -14,7 +14,7 @@ namespace Pmcp.Actors.Cluster;
 /// serialized paths. Messages only carry strings, numbers, records of those and actor refs, so nothing is lost on the way;
 /// a type without a manifest here fails loudly instead of falling back to Akka's default JSON.
 /// </summary>
-public sealed class McpWireSerializer : SerializerWithStringManifest
+internal sealed class McpWireSerializer : SerializerWithStringManifest
 {
     /// <summary>The serializer id; ids up to 100 are Akka's own.</summary>
     public const int SerializerId = 1788;

@@ -10,7 +10,7 @@ namespace Pmcp.Actors.Diagnostics;
 /// (<c>traceparent</c>, <c>tracestate</c>), as the OpenTelemetry conventions for MCP ask. Export them with
 /// OpenTelemetry (<c>.WithTracing(t =&gt; t.AddSource("Pmcp.Actors"))</c>); with no listener nothing is created.
 /// </summary>
-public static class McpActivities
+internal static class McpActivities
 {
     public static ActivitySource Source { get; } = new(SourceName, McpMetrics.Version);
 

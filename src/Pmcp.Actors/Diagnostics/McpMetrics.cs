@@ -10,7 +10,7 @@ namespace Pmcp.Actors.Diagnostics;
 /// <see cref="IMeterFactory"/> (so each host, and each test server, has its own). Export them with OpenTelemetry
 /// (<c>.WithMetrics(m =&gt; m.AddMeter("Pmcp.Actors"))</c>); with no listener every record is a cheap no-op.
 /// </summary>
-public sealed class McpMetrics
+internal sealed class McpMetrics
 {
     // Calls answer in microseconds (ping, echo) up to minutes (long tools): boundaries from 100 us to 5 min.
     private static readonly double[] OperationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];

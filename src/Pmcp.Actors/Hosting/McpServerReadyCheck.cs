@@ -1,7 +1,7 @@
 using Akka.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Hosting;
 

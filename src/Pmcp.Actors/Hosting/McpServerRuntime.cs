@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Newtonsoft.Json.Linq;
@@ -15,20 +15,20 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
 
     public McpServerOptions Options { get; } = options;
 
-    public ConnectionGate Gate { get; } = new(options);
+    internal ConnectionGate Gate { get; } = new(options);
 
     /// <summary>Where the server records its metrics (made from the host's <c>IMeterFactory</c>); null: nowhere.</summary>
-    public Diagnostics.McpMetrics? Metrics { get; init; }
+    internal Diagnostics.McpMetrics? Metrics { get; init; }
 
     /// <summary>How this node takes part in a cluster; null when it runs alone. Set when the ActorSystem starts the MCP actors.</summary>
     public Cluster.McpClusterOptions? Cluster { get; internal set; }
 
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
-    public Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
+    internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<McpServerActor>(cancellationToken);
 
     /// <summary>The tool router (<c>/user/pmcp-tools</c>), once the ActorSystem has started it.</summary>
-    public Task<IActorRef> ToolRouterAsync(CancellationToken cancellationToken = default) =>
+    internal Task<IActorRef> ToolRouterAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<ToolRouterActor>(cancellationToken);
 
     /// <summary>

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Hosting;
 

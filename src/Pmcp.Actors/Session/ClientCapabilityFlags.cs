@@ -1,6 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ConnectionProtocol;
+using static Pmcp.Actors.Runtime.ConnectionProtocol;
 
 namespace Pmcp.Actors.Session;
 

@@ -1,4 +1,4 @@
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 

@@ -5,26 +5,10 @@ using Pmcp.Actors.Session.Era2026;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ConnectionProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Session;
-
-/// <summary>Where a session is in its life.</summary>
-internal enum SessionPhase
-{
-    /// <summary>Nothing but ping and initialize is served.</summary>
-    AwaitingInitialize,
-
-    /// <summary>Initialized: every method of the era's table is served.</summary>
-    Operating,
-
-    /// <summary>Shutting down: calls in flight finish, new ones are refused, the transport closes when none is left.</summary>
-    Draining,
-
-    /// <summary>A close is on its way: the session waits for its transport to end.</summary>
-    Closing,
-}
 
 /// <summary>
 /// One MCP session, knowing neither Akka nor a transport: its state (phase, negotiated version, client capabilities,
@@ -33,7 +17,7 @@ internal enum SessionPhase
 /// <see cref="ICallRunner"/>; everything the session does outside itself through its <see cref="ISessionHost"/>.
 /// Not thread-safe: its host gives it one message at a time.
 /// </summary>
-internal sealed class McpSession
+internal sealed partial class McpSession
 {
     private readonly ISessionHost _host;
     private readonly InboundAdmission? _admission;
@@ -283,76 +267,6 @@ internal sealed class McpSession
     {
         if (IsOpen) ClientRequests.TimedOut(id);
     }
-
-    public void HandshakeTimedOut()
-    {
-        if (Phase == SessionPhase.AwaitingInitialize) Close(new CloseReason(CloseKind.PolicyViolation, "initialize not received in time"));
-    }
-
-    /// <summary>Shutdown began: new calls are refused (those held back too), the transport closes when the last call is answered.</summary>
-    public void Drain()
-    {
-        switch (Phase)
-        {
-            case SessionPhase.AwaitingInitialize:
-                Close(ShuttingDown);
-                return;
-            case SessionPhase.Operating:
-                Phase = SessionPhase.Draining;
-                Calls.RunHeldBack();
-                CloseIfDrained();
-                return;
-        }
-    }
-
-    /// <summary>The drain timeout passed: close now, cancelling what still runs.</summary>
-    public void DrainDeadline()
-    {
-        if (Phase is SessionPhase.AwaitingInitialize or SessionPhase.Draining) Close(ShuttingDown);
-    }
-
-    /// <summary>Nothing came from the client for the idle timeout: an idle session (no call, no request to the client) closes.</summary>
-    public void IdleTimeout()
-    {
-        if (Phase == SessionPhase.Operating && Calls.Count == 0 && ClientRequests.Count == 0) Close(new CloseReason(CloseKind.Normal, "idle timeout"));
-    }
-
-    /// <summary>The transport ended (the peer closed, it failed, or the server's own close completed).</summary>
-    public void TransportClosed()
-    {
-        _transportGone = true;
-        _host.Stop();
-    }
-
-    /// <summary>The host stops (it failed, or the transport is gone): calls are cancelled, and a transport still open is closed as failed.</summary>
-    public void Stopped()
-    {
-        ClientRequests.FailAll("the connection closed");
-        Calls.CancelAll();
-        if (!_closeRequested && !_transportGone) _host.Close(new CloseReason(CloseKind.InternalError, "internal server error"));
-    }
-
-    private static CloseReason ShuttingDown => new(CloseKind.ShuttingDown, "server shutting down");
-
-    private bool IsOpen => Phase is SessionPhase.Operating or SessionPhase.Draining;
-
-    private void CloseIfDrained()
-    {
-        if (Phase == SessionPhase.Draining && Calls.Count == 0) Close(ShuttingDown);
-    }
-
-    internal void Close(CloseReason reason)
-    {
-        if (_closeRequested) return;
-        _closeRequested = true;
-        Calls.CancelAll();
-        Calls.Clear();
-        ClientRequests.FailAll("the connection closed");
-        _host.Close(reason);
-        Phase = SessionPhase.Closing;
-    }
-
-    internal bool CloseRequested => _closeRequested;
 
     internal void SendListChanged(string list) => Send(JsonRpcWriter.Notification($"notifications/{list}/list_changed", null));
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Tools;

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 namespace Pmcp.Actors.Transport;
 
 /// <summary>Why a session's transport closes, in terms of the session: each transport says it its own way (a WebSocket close code; the end of an HTTP session).</summary>
-public enum CloseKind
+internal enum CloseKind
 {
     /// <summary>The session ended normally (idle timeout). WebSocket 1000.</summary>
     Normal,
@@ -19,7 +19,7 @@ public enum CloseKind
 }
 
 /// <summary>A transport-neutral close: the kind and a short text for the peer.</summary>
-public readonly record struct CloseReason(CloseKind Kind, string Text);
+internal readonly record struct CloseReason(CloseKind Kind, string Text);
 
 /// <summary>How a WebSocket says each <see cref="CloseKind"/>.</summary>
 internal static class WebSocketCloseCodes

@@ -5,7 +5,7 @@ namespace Pmcp.Actors.Transport;
 /// together against <see cref="McpServerOptions.MaxConnections"/> and closes the door for good once shutdown begins.
 /// Both refusals are HTTP 503.
 /// </summary>
-public sealed class ConnectionGate(McpServerOptions options)
+internal sealed class ConnectionGate(McpServerOptions options)
 {
     private int _open;
     private volatile bool _closed;

@@ -9,7 +9,7 @@ namespace Pmcp.Actors.Transport;
 /// carried a request, plus the GET stream, so each message says which request it belongs to. A new transport is one
 /// implementation of this, plus an endpoint that opens sessions through <see cref="SessionOpening"/>.
 /// </summary>
-public interface IConnectionOutlet
+internal interface IConnectionOutlet
 {
     /// <summary>
     /// Queues one JSON text message. <paramref name="related"/>: the client's request it belongs to — its response

@@ -66,7 +66,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         try
         {
             var post = session.OpenPost(id)!;
-            session.Actor.Tell(new Actors.ConnectionProtocol.InboundMessage(message));
+            session.Actor.Tell(new Runtime.ConnectionProtocol.InboundMessage(message));
             await RespondAsync(context, post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Security;
 

@@ -6,7 +6,7 @@ using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Session;
 using Pmcp.Protocol;
@@ -146,7 +146,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         }
     }
 
-    private async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post, bool initialize)
+    private static async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post, bool initialize)
     {
         var reader = post.Reader;
         if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))

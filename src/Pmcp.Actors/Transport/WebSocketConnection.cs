@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Pmcp.Protocol;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Transport;
 

@@ -87,7 +87,7 @@ internal sealed partial class HttpSessionConnection : IClientConnection
         {
             var post = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
             _posts[id] = post;
-            _ = Task.Run(() => PostRequestAsync(message, id, post));
+            _ = Task.Run(() => PostRequestAsync(message, id, post), CancellationToken.None); // the post ends by its own token (post)
             return;
         }
 

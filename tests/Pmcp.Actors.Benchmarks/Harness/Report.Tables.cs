@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Pmcp.Actors.Benchmarks.Load;
 
@@ -11,7 +12,7 @@ internal sealed partial class Report
         var sb = new StringBuilder();
         sb.AppendLine("| target | goal | measured | met |");
         sb.AppendLine("|---|---|---|---|");
-        foreach (var t in Targets()) sb.AppendLine($"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met is true ? "yes" : t.Met is false ? "**no**" : "n/a")} |");
+        foreach (var t in Targets()) sb.AppendLine(CultureInfo.InvariantCulture, $"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met is true ? "yes" : t.Met is false ? "**no**" : "n/a")} |");
         return sb.ToString();
     }
 
@@ -46,7 +47,7 @@ internal sealed partial class Report
             }
         }
         foreach (var kind in suite.Kinds.Where(results.NotMeasured.ContainsKey))
-            sb.AppendLine().AppendLine($"{Servers.Label(kind)}: not measured: {results.NotMeasured[kind]}.");
+            sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{Servers.Label(kind)}: not measured: {results.NotMeasured[kind]}.");
         return sb.ToString();
     }
 
@@ -79,12 +80,12 @@ internal sealed partial class Report
         {
             if (Has(results.Throughput, suite))
             {
-                sb.AppendLine($"{suite.Name}, N connections × {settings.InFlight} in flight:");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{suite.Name}, N connections × {settings.InFlight} in flight:");
                 sb.AppendLine(LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight)), suite));
             }
             if (Has(results.Latency, suite))
             {
-                sb.AppendLine($"{suite.Name}, 1 × 1:");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{suite.Name}, 1 × 1:");
                 sb.AppendLine(LoadTable(results.Latency, [(1, 1)], suite));
             }
         }

@@ -42,11 +42,11 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         var quick = settings.Quick ? " (quick mode: short runs, one repetition, smaller memory and scale runs; not for quoting)" : "";
         sb.AppendLine("# Benchmarks");
         sb.AppendLine();
-        sb.AppendLine($"Written by the harness (`tests/Pmcp.Actors.Benchmarks`) on {results.Started:yyyy-MM-dd HH:mm zzz}, in {results.Elapsed.TotalMinutes:0.0} min{quick}.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Written by the harness (`tests/Pmcp.Actors.Benchmarks`) on {results.Started:yyyy-MM-dd HH:mm zzz}, in {results.Elapsed.TotalMinutes:0.0} min{quick}.");
         sb.AppendLine();
-        sb.AppendLine($"- Command: `{command}`");
-        sb.AppendLine($"- Machine: {Machine.Describe()}. The load generators run on the same machine, so every server shares the two cores with its load.");
-        sb.AppendLine($"- Versions: {Machine.Versions()}.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{command}`");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Machine.Describe()}. The load generators run on the same machine, so every server shares the two cores with its load.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Versions: {Machine.Versions()}.");
         sb.AppendLine(settings.ServerGc switch
         {
             null => "- Servers, each a child process with the GC it ships with (Pmcp.Actors.Server: workstation GC; the baseline and the SDK server: Server GC, Sdk.Web's default):",
@@ -85,16 +85,16 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         {
             sb.AppendLine("Problems seen during the run:");
             sb.AppendLine();
-            foreach (var p in results.Problems) sb.AppendLine($"- {p}");
+            foreach (var p in results.Problems) sb.AppendLine(CultureInfo.InvariantCulture, $"- {p}");
             sb.AppendLine();
         }
-        sb.AppendLine($"![throughput against connections; latency percentiles]({png})");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"![throughput against connections; latency percentiles]({png})");
         sb.AppendLine();
         var ws = Servers.WebSocket(settings);
         if (Has(results.Throughput, ws) || Has(results.Latency, ws)) LoadSections(sb, ws, null);
         if (results.Memory.Any(m => Servers.Transport(m.Server) == "ws"))
         {
-            sb.AppendLine($"## Memory: RSS growth per idle initialized connection ({settings.MemoryConnections:N0} connections)");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"## Memory: RSS growth per idle initialized connection ({settings.MemoryConnections:N0} connections)");
             sb.AppendLine();
             sb.AppendLine("A fresh server is warmed by a short run (16 × 4, 3 s), left to settle, and its RSS (VmRSS) read; then one load generator opens and initializes the connections, " +
                           "and after a few seconds idle the RSS is read again. Growth ÷ connections, median of the repetitions.");
@@ -104,7 +104,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         }
         if (results.Scale.Count > 0)
         {
-            sb.AppendLine($"## Scale: {results.Scale[0].Target:N0} connections held {N(settings.ScaleHoldSeconds, "0")} s with keepalive on, then {settings.ScaleCallsPerConnection} calls each");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"## Scale: {results.Scale[0].Target:N0} connections held {N(settings.ScaleHoldSeconds, "0")} s with keepalive on, then {settings.ScaleCallsPerConnection} calls each");
             sb.AppendLine();
             sb.AppendLine("Two load generator processes open half the connections each (64 handshakes at a time per process), so that neither passes the 20,000 open-file limit. " +
                           "The servers ping every socket every 30 s and drop one whose pong is 30 s late.");
@@ -114,19 +114,19 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
             foreach (var s in results.Scale)
             {
                 var per = s.Opened == 0 ? double.NaN : (s.RssOpenBytes - s.RssIdleBytes) / (double)s.Opened / 1024;
-                sb.AppendLine($"| {Servers.Label(s.Server)} | {s.Opened:N0} | {s.Failed} | {N(s.AcceptPerSecond)} | {s.RssIdleBytes / 1048576.0:N0} | {s.RssOpenBytes / 1048576.0:N0} | " +
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {Servers.Label(s.Server)} | {s.Opened:N0} | {s.Failed} | {N(s.AcceptPerSecond)} | {s.RssIdleBytes / 1048576.0:N0} | {s.RssOpenBytes / 1048576.0:N0} | " +
                               $"{s.RssPeakBytes / 1048576.0:N0} | {N(per, "0.00")} | {s.ServerOpenFiles:N0} | {s.DroppedWhileHeld} | {s.Calls:N0} | {s.CallErrors} | {N(s.CallsPerSecond)} | " +
                               $"{Ms(s.CallP50Us)} | {Ms(s.CallP99Us)} | {s.DroppedAtEnd} |");
             }
             if (results.Scale.FirstOrDefault(s => s.FirstError is not null) is { } withError)
-                sb.AppendLine().AppendLine($"First connection error ({Servers.Label(withError.Server)}): `{withError.FirstError}`");
+                sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"First connection error ({Servers.Label(withError.Server)}): `{withError.FirstError}`");
             sb.AppendLine();
         }
         var http = Servers.Http(settings);
         if (Has(results.Throughput, http) || Has(results.Latency, http) || results.NotMeasured.Keys.Any(http.Kinds.Contains)) LoadSections(sb, http, "Streamable HTTP");
         if (results.Memory.Any(m => Servers.Transport(m.Server) == "http"))
         {
-            sb.AppendLine($"## Streamable HTTP memory: RSS growth per idle 2025 session ({settings.MemoryConnections:N0} sessions)");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"## Streamable HTTP memory: RSS growth per idle 2025 session ({settings.MemoryConnections:N0} sessions)");
             sb.AppendLine();
             sb.AppendLine("As above, but one load generator opens the sessions (initialize, then notifications/initialized) over 64 pooled connections, which stay open, " +
                           "so what grows is what the server keeps per session. After the second reading every session makes one call: \"still answering after\" counts those answered " +
@@ -145,7 +145,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
             sb.AppendLine("| benchmark | step | mean | allocated per call |");
             sb.AppendLine("|---|---|--:|--:|");
             foreach (var m in results.Micro)
-                sb.AppendLine($"| {m.Type} | {m.Method.Trim('\'')}{(m.IsBaseline ? " (baseline)" : "")} | {FormatNs(m.MeanNs)} | {(m.AllocatedBytes is { } a ? N(a) + " B" : "n/a")} |");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {m.Type} | {m.Method.Trim('\'')}{(m.IsBaseline ? " (baseline)" : "")} | {FormatNs(m.MeanNs)} | {(m.AllocatedBytes is { } a ? N(a) + " B" : "n/a")} |");
             sb.AppendLine();
         }
         sb.AppendLine("## Reproduce");
@@ -177,14 +177,14 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
     /// <summary>The throughput and latency sections of one table (the WebSocket one with no heading prefix, as it always had).</summary>
     private void LoadSections(StringBuilder sb, Suite suite, string? prefix)
     {
-        sb.AppendLine($"## {(prefix is null ? "Throughput" : prefix + " throughput")}: N connections × {settings.InFlight} in flight");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"## {(prefix is null ? "Throughput" : prefix + " throughput")}: N connections × {settings.InFlight} in flight");
         sb.AppendLine();
         sb.Append(LoadTable(results.Throughput, settings.Sweep.Select(c => (c, settings.InFlight)), suite));
         sb.AppendLine();
         EachRun(sb, $"{settings.TargetConnections} × {settings.InFlight}, calls/s of each run, in the order run",
             results.Throughput.Where(t => t.Result.Connections == settings.TargetConnections && t.Result.InFlight == settings.InFlight).ToArray(),
             r => r.CallsPerSecond, suite);
-        sb.AppendLine($"## {(prefix is null ? "Latency" : prefix + " latency")}: 1 connection × 1 in flight");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"## {(prefix is null ? "Latency" : prefix + " latency")}: 1 connection × 1 in flight");
         sb.AppendLine();
         sb.Append(LoadTable(results.Latency, [(1, 1)], suite));
         sb.AppendLine();
@@ -206,7 +206,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         foreach (var suite in new[] { Servers.WebSocket(settings), Servers.Http(settings) })
         {
             if (!Has(results.Throughput, suite)) continue;
-            sb.AppendLine($"{suite.Name}:");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{suite.Name}:");
             sb.AppendLine();
             sb.Append(LoadTable(results.Throughput, [(point, settings.InFlight)], suite));
             sb.AppendLine();

@@ -3,7 +3,7 @@ using System.Text;
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Load;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Tools;

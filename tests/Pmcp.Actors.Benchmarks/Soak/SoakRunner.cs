@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Akka.Hosting;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Harness;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Server;
@@ -255,7 +255,7 @@ internal static class SoakRunner
             rows.Add(("  " + k, SoakCounts.Format(v)));
         foreach (var key in new[] { "in flight at socket error", "in flight when the socket ended under the client", "answers to unknown ids",
                      "answers without a numeric id", "no free slot within 15 s", "socket ended before all requests were sent", "server requests answered" })
-            if (load.ContainsKey(key)) rows.Add((key, SoakCounts.Format(load[key])));
+            if (load.TryGetValue(key, out var count)) rows.Add((key, SoakCounts.Format(count)));
         var lost = Sum(load, "LOST");
         rows.Add(("LOST (target 0)", SoakCounts.Format(lost) + (lost == 0 ? "  ok" : "  FAILED")));
         var within = rssEnd <= rssStart * 1.10;

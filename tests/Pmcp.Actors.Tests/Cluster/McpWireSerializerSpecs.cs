@@ -3,12 +3,12 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Cluster;
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tests.Support;
 using Pmcp.Protocol;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
 
@@ -263,7 +264,7 @@ public sealed class EnvelopeParsingTests
     {
         var members = new List<string>();
         if (random.Next(10) > 0) members.Add("\"jsonrpc\":" + (random.Next(8) > 0 ? "\"2.0\"" : Value(random, 1)));
-        if (random.Next(5) > 0) members.Add("\"id\":" + (random.Next(3) > 0 ? random.Next(-5, 100000).ToString() : Value(random, 1)));
+        if (random.Next(5) > 0) members.Add("\"id\":" + (random.Next(3) > 0 ? random.Next(-5, 100000).ToString(CultureInfo.InvariantCulture) : Value(random, 1)));
         switch (random.Next(4))
         {
             case 0 or 1:
@@ -413,11 +414,11 @@ public sealed class EnvelopeParsingTests
     public void EchoCall_AllocatesNoMoreThanTheTunedReaderDid()
     {
         const string Text = """{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello from the load generator"}}}""";
-        for (var i = 0; i < 1000; i++) JsonRpcMessage.TryParse(Text, out _, out _, out _);
+        for (var i = 0; i < 1000; i++) _ = JsonRpcMessage.TryParse(Text, out _, out _, out _);
 
         const int Parses = 10_000;
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Parses; i++) JsonRpcMessage.TryParse(Text, out _, out _, out _);
+        for (var i = 0; i < Parses; i++) _ = JsonRpcMessage.TryParse(Text, out _, out _, out _);
         var perParse = (GC.GetAllocatedBytesForCurrentThread() - before) / Parses;
 
         Assert.True(perParse <= 1056, $"{perParse} B per parse");
@@ -428,7 +429,7 @@ public sealed class EnvelopeParsingTests
     private static string? Describe(JsonRpcMessage? m) => m is null
         ? null
         : $"{m.Kind} id={m.Id?.ToString() ?? "-"} method={m.Method ?? "-"} params={Text(m.Params)} result={Text(m.Result)} " +
-          $"error={m.Error?.Code.ToString() ?? "-"}/{m.Error?.Message ?? "-"}/{Text(m.Error?.Data)}";
+          $"error={m.Error?.Code.ToString(CultureInfo.InvariantCulture) ?? "-"}/{m.Error?.Message ?? "-"}/{Text(m.Error?.Data)}";
 
     private static string Text(JToken? token) => token is null ? "-" : McpJson.ToText(token);
 }

@@ -139,7 +139,7 @@ internal sealed class FuzzInputs(Random random, string idPrefix)
         }
     }
 
-    private JToken NewId()
+    private JValue NewId()
     {
         var n = ++_next;
         return random.Next(2) == 0 ? new JValue(idPrefix + n.ToString(CultureInfo.InvariantCulture)) : new JValue(UniqueNumber(n));

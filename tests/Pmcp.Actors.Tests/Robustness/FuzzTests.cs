@@ -5,7 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Akka.Actor;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Tests.Support;
 using Xunit.Abstractions;
@@ -73,7 +73,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Empty(errors.Errors);
     }
 
-    private async Task FuzzConnectionAsync(TestServer server, Random random, string idPrefix, ConcurrentDictionary<string, int> counts)
+    private static async Task FuzzConnectionAsync(TestServer server, Random random, string idPrefix, ConcurrentDictionary<string, int> counts)
     {
         var inputs = new FuzzInputs(random, idPrefix);
         await using var client = await server.ConnectAsync(initialize: false);

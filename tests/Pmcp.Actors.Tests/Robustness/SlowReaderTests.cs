@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Akka.Actor;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tests.Support;
 using Pmcp.Protocol;
 using Xunit.Abstractions;

@@ -4,7 +4,7 @@ using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Session;
 

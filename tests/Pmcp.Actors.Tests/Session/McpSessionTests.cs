@@ -4,8 +4,8 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ConnectionProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Session;
 

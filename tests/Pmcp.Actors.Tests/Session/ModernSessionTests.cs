@@ -3,8 +3,8 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Tests.Era2026;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ConnectionProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Session;
 

@@ -118,7 +118,9 @@ internal sealed class SilentServer : IAsyncDisposable
 
         var key = request.ToString().Split("\r\n")
             .First(line => line.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase))["Sec-WebSocket-Key:".Length..].Trim();
+#pragma warning disable CA5350 // RFC 6455's Sec-WebSocket-Accept is SHA-1 by definition; nothing here is secured by it
         var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
+#pragma warning restore CA5350
         var response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + $"Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: mcp\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Session.Era2025;
 

@@ -8,10 +8,10 @@ using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 using static Pmcp.Actors.Cluster.ClusterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// The registry (<c>/user/pmcp-tools</c>) of everything a server offers: tools, resources, resource templates and
@@ -28,7 +28,7 @@ namespace Pmcp.Actors.Actors;
 /// Sessions of a clustered node run nothing in process, so every call comes here to be spread.
 /// </para>
 /// </summary>
-public sealed class ToolRouterActor : UntypedActor, IWithTimers
+internal sealed class ToolRouterActor : UntypedActor, IWithTimers
 {
     private readonly List<McpToolDefinition> _tools;
     private readonly List<McpResourceDefinition> _resources;

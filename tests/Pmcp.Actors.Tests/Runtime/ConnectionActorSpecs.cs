@@ -1,14 +1,15 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Tool calls run by the connection itself, as on a node that hosts its tools (the default).</summary>
 public sealed class ConnectionActorSpecs(ITestOutputHelper output) : ConnectionActorSpecsBase(output, runToolsLocally: true);
@@ -163,7 +164,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
     {
         await InitializeAsync();
         Send(text);
-        await ErrorAsync(id is null ? null : Convert.ToInt64(id), JsonRpcErrorCodes.InvalidRequest);
+        await ErrorAsync(id is null ? null : Convert.ToInt64(id, CultureInfo.InvariantCulture), JsonRpcErrorCodes.InvalidRequest);
     }
 
     private async Task InitializeLegacyAsync()

@@ -5,13 +5,13 @@ using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>
 /// What the ConnectionActor tells its outlet about each message (<see cref="IConnectionOutlet.Send"/>):

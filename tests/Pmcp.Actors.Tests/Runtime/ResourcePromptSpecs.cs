@@ -3,12 +3,12 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Resources, resource templates, subscriptions, prompts and completion, through the ConnectionActor and the router.</summary>
 public sealed class ResourcePromptSpecs : TestKit

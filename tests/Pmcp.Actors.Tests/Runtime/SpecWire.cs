@@ -2,9 +2,9 @@ using Akka.Actor;
 using Akka.TestKit;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>The wire as a spec sees it: JSON-RPC text into a ConnectionActor, and its answers out of a <see cref="ProbeOutlet"/>'s probe.</summary>
 internal sealed class SpecWire(TestProbe socket, Func<IActorRef> connection)

@@ -3,13 +3,13 @@ using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// Messages between connections and the tool router (<c>/user/pmcp-tools</c>) and its workers. Arguments and results
 /// travel as raw JSON text so that they can cross nodes unchanged.
 /// </summary>
-public static class ToolRouterProtocol
+internal static class ToolRouterProtocol
 {
     /// <summary>A call is named by its connection's id and a per-connection sequence number.</summary>
     public readonly record struct CallKey(long ConnectionId, long CallId)

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>A ToolRouter and one ConnectionActor on a <see cref="ProbeOutlet"/>, wired as the hosted server wires them.</summary>
 internal static class SpecConnection

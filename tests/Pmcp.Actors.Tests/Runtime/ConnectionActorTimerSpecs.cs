@@ -5,11 +5,11 @@ using Akka.TestKit;
 using Akka.TestKit.Configs;
 using Akka.TestKit.Xunit2;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Xunit.Abstractions;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Handshake and idle timers, driven by Akka's TestScheduler: time moves only when a spec advances it.</summary>
 public sealed class ConnectionActorTimerSpecs : TestKit

@@ -2,12 +2,12 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Xunit.Abstractions;
-using static Pmcp.Actors.Actors.McpServerProtocol;
+using static Pmcp.Actors.Runtime.McpServerProtocol;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 public sealed class McpServerActorSpecs : TestKit
 {

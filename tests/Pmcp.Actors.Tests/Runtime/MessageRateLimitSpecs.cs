@@ -4,12 +4,12 @@ using Akka.TestKit;
 using Akka.TestKit.Configs;
 using Akka.TestKit.Xunit2;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>The per-connection message rate limit (a token bucket on the scheduler's clock), driven by a TestScheduler.</summary>
 public sealed class MessageRateLimitSpecs : TestKit

@@ -7,10 +7,10 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ConnectionProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// Hosts one MCP session (<see cref="McpSession"/>, which decides everything) on one transport: it hands the session
@@ -18,7 +18,7 @@ namespace Pmcp.Actors.Actors;
 /// the outlet, timers, list requests to the router. A fault stops it (a transport cannot be restarted) and its
 /// transport is closed as failed (<see cref="CloseKind.InternalError"/>, WebSocket 1011).
 /// </summary>
-public sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
+internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
 {
     private const string HandshakeTimer = "handshake";
 

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using Pmcp.Actors.Transport;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>An outlet that reports everything the ConnectionActor does to its socket to a probe.</summary>
 internal sealed class ProbeOutlet(IActorRef probe) : IConnectionOutlet

@@ -4,10 +4,10 @@ using Pmcp.Actors.Security;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>Messages of the server actor (<c>/user/pmcp</c>).</summary>
-public static class McpServerProtocol
+internal static class McpServerProtocol
 {
     /// <summary>From the endpoint: a socket was accepted; answered with <see cref="ConnectionOpened"/>.</summary>
     /// <remarks><paramref name="Caller"/>: who authenticated at the upgrade; null when nobody did.</remarks>
@@ -36,7 +36,7 @@ public static class McpServerProtocol
 }
 
 /// <summary>Messages a ConnectionActor takes from its socket and its parent.</summary>
-public static class ConnectionProtocol
+internal static class ConnectionProtocol
 {
     /// <summary>One complete inbound text message (fragments already joined), parsed by the session.</summary>
     public sealed record Inbound(string Text);

@@ -4,10 +4,10 @@ using Akka.Event;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 using static Pmcp.Actors.Cluster.ClusterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// A gateway's way to the cluster's tool nodes (<c>/user/pmcp-tools/cluster-dispatch</c>): it follows the members with
@@ -17,7 +17,7 @@ namespace Pmcp.Actors.Actors;
 /// JSON-RPC -32603 error for resource reads, prompts and completions), or sent again to another node when the tool is
 /// declared idempotent; a late answer from the lost node is then dropped by the connection, which answers an id once.
 /// </summary>
-public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
+internal sealed class ToolDispatcherActor : UntypedActor, IWithTimers
 {
     private const string IdentifyTimer = "identify";
     private static readonly TimeSpan IdentifyInterval = TimeSpan.FromSeconds(1);
@@ -194,7 +194,7 @@ public sealed class ToolDispatcherActor : UntypedActor, IWithTimers
     private Address NodeOf(IActorRef actor) => actor.Path.Address.HasLocalScope ? _self : actor.Path.Address;
 
     // The message id is the address as a string: Akka serializes it with the message, and an Address has no serializer.
-    private void Identify(Address address) =>
+    private static void Identify(Address address) =>
         Context.ActorSelection(new RootActorPath(address) / "user" / "pmcp-tools").Tell(new Identify(address.ToString()));
 
     private void Start(CallKey key, Pending call)

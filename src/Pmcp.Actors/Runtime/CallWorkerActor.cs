@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Pmcp.Actors.Calls;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// A worker actor for one request the router runs (a resource read, a prompt, a completion, or a tool call that

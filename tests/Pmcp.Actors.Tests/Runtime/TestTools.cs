@@ -2,7 +2,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Tools for specs, with hooks a spec can hold and release.</summary>
 internal sealed class TestTools

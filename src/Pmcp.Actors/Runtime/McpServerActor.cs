@@ -2,15 +2,15 @@ using Akka.Actor;
 using Akka.Event;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Tools;
-using static Pmcp.Actors.Actors.McpServerProtocol;
+using static Pmcp.Actors.Runtime.McpServerProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// The server actor (<c>/user/pmcp</c>): parent of one ConnectionActor per socket, which it stops (never restarts)
 /// when it fails, and the one that drains them all on shutdown.
 /// </summary>
-public sealed class McpServerActor : UntypedActor, IWithTimers
+internal sealed class McpServerActor : UntypedActor, IWithTimers
 {
     private const string DeadlineTimer = "drain-deadline";
     private const string GiveUpTimer = "drain-give-up";

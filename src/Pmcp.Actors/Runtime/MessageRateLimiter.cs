@@ -1,4 +1,4 @@
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// A token bucket for one connection's inbound messages: <c>burst</c> tokens, refilled at <c>perSecond</c>. Owned by

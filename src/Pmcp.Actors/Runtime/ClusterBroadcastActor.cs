@@ -1,17 +1,17 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Pmcp.Actors.Cluster;
-using static Pmcp.Actors.Actors.McpServerProtocol;
-using static Pmcp.Actors.Actors.ToolRouterProtocol;
+using static Pmcp.Actors.Runtime.McpServerProtocol;
+using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
-namespace Pmcp.Actors.Actors;
+namespace Pmcp.Actors.Runtime;
 
 /// <summary>
 /// Carries broadcasts to the sessions of every gateway (<c>/user/pmcp-broadcast</c>, one per node of a cluster): list
 /// changes published on this node's EventStream, resource updates and log messages go out on the DistributedPubSub topic
 /// <see cref="Topic"/>, and whatever comes in on it is handed to this node's server actor, which tells its sessions.
 /// </summary>
-public sealed class ClusterBroadcastActor(IActorRef server) : UntypedActor
+internal sealed class ClusterBroadcastActor(IActorRef server) : UntypedActor
 {
     public const string Topic = "pmcp-broadcast";
 

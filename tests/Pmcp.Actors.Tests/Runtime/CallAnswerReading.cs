@@ -1,7 +1,7 @@
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 
-namespace Pmcp.Actors.Tests.Actors;
+namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>What a spec reads from a call's one answer (<see cref="ToolRouterProtocol.CallAnswered"/>, the whole JSON-RPC response).</summary>
 internal static class CallAnswerReading
