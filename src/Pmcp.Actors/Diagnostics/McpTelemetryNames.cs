@@ -39,6 +39,9 @@ public static class McpTelemetryNames
     /// <summary><c>network.protocol.name</c> of a Streamable HTTP session.</summary>
     public const string ProtocolHttp = "http";
 
+    /// <summary><c>network.protocol.name</c> of a session in the same process (<see cref="Transport.McpInMemorySession"/>), which has no wire protocol.</summary>
+    public const string ProtocolInMemory = "inproc";
+
     /// <summary><c>gen_ai.operation.name</c> of a <c>tools/call</c>, as the conventions ask.</summary>
     public const string ExecuteTool = "execute_tool";
 
