@@ -22,7 +22,7 @@ public static class McpActivities
         var activity = Source.StartActivity(target is null ? method : $"{method} {target}", ActivityKind.Server, parent);
         if (activity is null) return null;
         activity.SetTag(MethodName, method);
-        activity.SetTag(NetworkTransport, TransportTcp);
+        activity.SetTag(NetworkTransport, TransportOf(protocolName));
         activity.SetTag(NetworkProtocolName, protocolName);
         if (requestId is not null) activity.SetTag(RequestId, requestId);
         if (target is not null)

@@ -57,7 +57,7 @@ public sealed class McpMetrics
         var tags = new TagList
         {
             { MethodName, method },
-            { NetworkTransport, TransportTcp },
+            { NetworkTransport, TransportOf(protocolName) },
             { NetworkProtocolName, protocolName },
         };
         if (protocolVersion is not null) tags.Add(McpTelemetryNames.ProtocolVersion, protocolVersion);
@@ -72,7 +72,7 @@ public sealed class McpMetrics
     {
         _activeSessions.Add(-1, new KeyValuePair<string, object?>(NetworkProtocolName, protocolName));
         if (!_sessionDuration.Enabled) return;
-        var tags = new TagList { { NetworkTransport, TransportTcp }, { NetworkProtocolName, protocolName } };
+        var tags = new TagList { { NetworkTransport, TransportOf(protocolName) }, { NetworkProtocolName, protocolName } };
         if (protocolVersion is not null) tags.Add(McpTelemetryNames.ProtocolVersion, protocolVersion);
         _sessionDuration.Record(lifetime.TotalSeconds, tags);
     }

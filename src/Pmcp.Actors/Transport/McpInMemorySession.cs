@@ -9,7 +9,7 @@ namespace Pmcp.Actors.Transport;
 /// A session with a server in the same process, without a socket: the client writes JSON-RPC messages (one JSON text
 /// each) to <see cref="ToServer"/> and reads the server's from <see cref="FromServer"/>. It is a session like any
 /// other (the same ConnectionActor, rules, limits, the connection gate and telemetry, with <c>network.protocol.name</c>
-/// <c>inproc</c>); what a WebSocket says with a close code ends <see cref="FromServer"/> with a
+/// <c>memory</c>); what a WebSocket says with a close code ends <see cref="FromServer"/> with a
 /// <see cref="ChannelClosedException"/> whose message gives the reason. Completing <see cref="ToServer"/> (or
 /// disposing this) is the client's close. Pmcp.Client's <c>InMemoryTransport</c> speaks to one; the TestKit uses it for
 /// tests without sockets.
