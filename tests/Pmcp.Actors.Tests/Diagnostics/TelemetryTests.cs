@@ -89,6 +89,26 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task CallsInFlight_AreObservedWhileTheyRun_AndNoLongerOnceCancelled()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var inFlight = Collect<long>(server, McpTelemetryNames.CallsInFlight);
+        await using var client = await server.ConnectAsync();
+
+        var sleeping = await client.StartToolCallAsync("sleep", new { ms = 120_000 });
+        await Deadline.UntilAsync(() => Task.FromResult(Observed(inFlight) == 1), () => $"one call in flight; observed {Observed(inFlight)}");
+
+        await client.NotifyAsync("notifications/cancelled", new JObject { ["requestId"] = sleeping.Id });
+        await Deadline.UntilAsync(() => Task.FromResult(Observed(inFlight) == 0), () => $"no call in flight; observed {Observed(inFlight)}");
+    }
+
+    private static long? Observed(MetricCollector<long> collector)
+    {
+        collector.RecordObservableInstruments();
+        return collector.LastMeasurement?.Value;
+    }
+
+    [Fact]
     public async Task InMemorySession_IsTaggedAsInProcess_NotTcp()
     {
         await using var server = await TestServer.StartAsync();
