@@ -18,7 +18,8 @@ namespace Pmcp.Actors.TestKit;
 /// A test class for your own MCP server: override <see cref="ConfigureServer"/> with the tools, resources and prompts
 /// you register in your app, then connect a <see cref="McpClient"/> to it and call them through the protocol. The
 /// server's actors run in this test kit's <c>Sys</c> (so <c>ExpectMsg</c>, probes and your own actors work beside
-/// them) behind a Kestrel endpoint on a loopback port of its own, which starts on first connect and stops with the test.
+/// them). Clients reach it in memory by default (no socket), or end to end through a Kestrel endpoint on a loopback
+/// port of its own (WebSocket or Streamable HTTP: <see cref="Transport"/>), which starts on first use and stops with the test.
 /// </summary>
 public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
@@ -27,6 +28,10 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     private readonly SemaphoreSlim _starting = new(1, 1);
     private WebApplication? _app;
     private McpServerRuntime? _runtime;
+    private bool _listening;
+
+    /// <summary>Generous: a loaded CI machine must not fail a test by its clock.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     protected McpServerTestKit(ITestOutputHelper? output = null)
         : base(output: output)
@@ -49,33 +54,64 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         return _runtime!;
     }
 
-    /// <summary>The server's MCP endpoint as a WebSocket URL (ws://127.0.0.1:PORT/mcp); starts the server if needed.</summary>
+    /// <summary>The server's MCP endpoint as a WebSocket URL (ws://127.0.0.1:PORT/mcp); starts the server and its endpoint if needed.</summary>
     protected async Task<Uri> WebSocketUrlAsync()
     {
-        await StartAsync().ConfigureAwait(false);
+        await ListenAsync().ConfigureAwait(false);
         var http = new Uri(_app!.Urls.First());
         return new UriBuilder(http) { Scheme = "ws", Path = _runtime!.Options.Path }.Uri;
     }
 
-    /// <summary>The server's Streamable HTTP endpoint (http://127.0.0.1:PORT/mcp); starts the server if needed.</summary>
+    /// <summary>The server's Streamable HTTP endpoint (http://127.0.0.1:PORT/mcp); starts the server and its endpoint if needed.</summary>
     protected async Task<Uri> HttpUrlAsync()
     {
-        await StartAsync().ConfigureAwait(false);
+        await ListenAsync().ConfigureAwait(false);
         return new UriBuilder(new Uri(_app!.Urls.First())) { Path = _runtime!.Options.Path }.Uri;
     }
 
     /// <summary>
-    /// A client connected over a loopback WebSocket and initialized, closed when the test ends. Set its handlers
+    /// How <see cref="ConnectAsync(ClientCapabilities?, McpClientOptions?)"/> reaches the server. Default
+    /// <see cref="McpTestTransport.InMemory"/>: no socket. Override it to run a test class end to end over
+    /// <see cref="McpTestTransport.WebSocket"/> or <see cref="McpTestTransport.StreamableHttp"/>; the tests stay the same.
+    /// </summary>
+    protected virtual McpTestTransport Transport => McpTestTransport.InMemory;
+
+    /// <summary>
+    /// A client connected over <see cref="Transport"/> and initialized, closed when the test ends. Set its handlers
     /// (<see cref="McpClientTestExtensions.AnswerSamplingWith"/>, <see cref="McpClient.SetElicitationHandler"/>) before
     /// the calls that need them.
     /// </summary>
-    protected async Task<McpClient> ConnectAsync(ClientCapabilities? capabilities = null, McpClientOptions? options = null)
+    protected Task<McpClient> ConnectAsync(ClientCapabilities? capabilities = null, McpClientOptions? options = null) =>
+        ConnectAsync(Transport, capabilities, options);
+
+    /// <summary>As <see cref="ConnectAsync(ClientCapabilities?, McpClientOptions?)"/>, over <paramref name="transport"/>.</summary>
+    protected async Task<McpClient> ConnectAsync(McpTestTransport transport, ClientCapabilities? capabilities = null, McpClientOptions? options = null)
     {
-        var url = await WebSocketUrlAsync().ConfigureAwait(false);
-        var config = new WebSocketConfig { Url = url, AutoReconnect = false, RequestTimeout = TimeSpan.FromSeconds(30) };
+        McpTransportConfig config = transport switch
+        {
+            McpTestTransport.InMemory => await InMemoryConfigAsync().ConfigureAwait(false),
+            McpTestTransport.WebSocket => new WebSocketConfig(await WebSocketUrlAsync().ConfigureAwait(false)) { AutoReconnect = false, RequestTimeout = RequestTimeout },
+            McpTestTransport.StreamableHttp => new StreamableHttpConfig(await HttpUrlAsync().ConfigureAwait(false)) { AutoReconnect = false, RequestTimeout = RequestTimeout },
+            _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No such test transport."),
+        };
         var client = await McpClient.ConnectAsync(config, capabilities ?? ClientCapabilities.Minimal(), options).ConfigureAwait(false);
         lock (_clients) _clients.Add(client);
         return client;
+    }
+
+    /// <summary>Each connect opens an <see cref="McpInMemorySession"/> on the running server.</summary>
+    private async Task<InMemoryConfig> InMemoryConfigAsync()
+    {
+        var runtime = await ServerAsync().ConfigureAwait(false);
+        return new InMemoryConfig(async cancellationToken =>
+        {
+            var session = await McpInMemorySession.OpenAsync(runtime, cancellationToken).ConfigureAwait(false);
+            return new InMemoryChannels(session.ToServer, session.FromServer);
+        })
+        {
+            AutoReconnect = false,
+            RequestTimeout = RequestTimeout,
+        };
     }
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
@@ -87,11 +123,12 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         foreach (var client in clients) await client.DisposeAsync().ConfigureAwait(false);
         if (_app is not null)
         {
-            await _app.StopAsync().ConfigureAwait(false);
+            if (_listening) await _app.StopAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
 
+    /// <summary>Builds the host and starts the server's actors; the endpoint listens only once a socket is asked for.</summary>
     private async Task StartAsync()
     {
         await _starting.WaitAsync().ConfigureAwait(false);
@@ -120,8 +157,24 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
             var runtime = app.Services.GetRequiredService<McpServerRuntime>();
             McpServerActors.Start(Sys, runtime, app.Services.GetRequiredService<ILoggerFactory>());
             app.MapMcp();
-            await app.StartAsync().ConfigureAwait(false);
             (_app, _runtime) = (app, runtime);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    /// <summary>Starts the server, and its Kestrel endpoint on a loopback port if it is not listening yet.</summary>
+    private async Task ListenAsync()
+    {
+        await StartAsync().ConfigureAwait(false);
+        await _starting.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_listening) return;
+            await _app!.StartAsync().ConfigureAwait(false);
+            _listening = true;
         }
         finally
         {

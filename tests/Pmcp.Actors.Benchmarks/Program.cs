@@ -170,6 +170,21 @@ public static class Program
         });
         root.Subcommands.Add(cluster);
 
+        var costRounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 6, Description = "Measured runs of each server, alternating." };
+        var costSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 6, Description = "Measured seconds per run." };
+        var costWarmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 10, Description = "Unmeasured seconds of the same load for each fresh server (tiered JIT)." };
+        var metricsCost = new Command("metrics-cost", "Same-run A/B of the standalone server with metrics on (as shipped) and off (Pmcp:Telemetry:Enabled=false) " +
+                                                      "at WebSocket 16 x 4: server CPU per call of each and the difference; exit 2 when over 5 %.")
+        {
+            costRounds, costSeconds, costWarmup, pmcpDll,
+        };
+        metricsCost.SetAction(parse =>
+        {
+            var dll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : Harness.Servers.DefaultPmcpDll;
+            return new MetricsCostScenario(dll, parse.GetValue(costRounds), parse.GetValue(costSeconds), parse.GetValue(costWarmup), Console.Out).RunAsync();
+        });
+        root.Subcommands.Add(metricsCost);
+
         var soakMinutes = new Option<double>("--minutes") { DefaultValueFactory = _ => 10, Description = "Minutes of mixed load after the warm-up." };
         var soakConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 50, Description = "Connections kept churning." };
         var soakWarmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds of the same load before the RSS baseline." };

@@ -3,21 +3,25 @@ using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.TestKit;
 using Pmcp.Actors.Tools;
+using Pmcp.Client;
 using Pmcp.Protocol;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Pmcp.Actors.TestKit.Tests;
 
-/// <summary>What a tool author gets from <see cref="McpServerTestKit"/> besides a client: the model, the user, progress, logs, errors, Sys.</summary>
-public sealed class TestKitFeatureTests : McpServerTestKit
+/// <summary>
+/// What a tool author gets from <see cref="McpServerTestKit"/> besides a client: the model, the user, progress, logs,
+/// errors, Sys. The same tests run over each transport the kit offers (the classes at the end).
+/// </summary>
+public abstract class TestKitFeatureTests : McpServerTestKit
 {
     private static readonly JObject NoArguments = JObject.Parse("""{"type":"object"}""");
 
     // A back end the server's tools talk to, as an app's tools talk to its actors: a probe in the test kit's own Sys.
     private readonly Akka.TestKit.TestProbe _backend;
 
-    public TestKitFeatureTests(ITestOutputHelper output)
+    protected TestKitFeatureTests(ITestOutputHelper output)
         : base(output)
     {
         _backend = CreateTestProbe("backend");
@@ -49,6 +53,19 @@ public sealed class TestKitFeatureTests : McpServerTestKit
             var answer = await _backend.Ref.Ask<string>((string)args["say"]!, TimeSpan.FromSeconds(30), ctx.CancellationToken);
             return CallToolResult.Text(answer);
         });
+
+    [Fact]
+    public async Task Client_UsesTheTransportTheClassChose()
+    {
+        var client = await ConnectAsync();
+        var expected = Transport switch
+        {
+            McpTestTransport.InMemory => typeof(InMemoryTransport),
+            McpTestTransport.WebSocket => typeof(WebSocketTransport),
+            _ => typeof(StreamableHttpTransport),
+        };
+        Assert.IsType(expected, client.Transport);
+    }
 
     [Fact]
     public async Task AnswerSamplingWith_StandsInForTheModel()
@@ -111,4 +128,19 @@ public sealed class TestKitFeatureTests : McpServerTestKit
 
         McpAssert.Text("here", await client.CallToolAsync("late"));
     }
+}
+
+public sealed class TestKitFeaturesInMemory(ITestOutputHelper output) : TestKitFeatureTests(output)
+{
+    protected override McpTestTransport Transport => McpTestTransport.InMemory;
+}
+
+public sealed class TestKitFeaturesOverWebSocket(ITestOutputHelper output) : TestKitFeatureTests(output)
+{
+    protected override McpTestTransport Transport => McpTestTransport.WebSocket;
+}
+
+public sealed class TestKitFeaturesOverStreamableHttp(ITestOutputHelper output) : TestKitFeatureTests(output)
+{
+    protected override McpTestTransport Transport => McpTestTransport.StreamableHttp;
 }

@@ -8,7 +8,8 @@ namespace Pmcp.Actors.Calls;
 
 /// <summary>
 /// Sends calls to the tool router (<c>/user/pmcp-tools</c>) as text, which crosses actors and nodes unchanged; the router
-/// answers <paramref name="session"/>. The router applies <see cref="CallRules"/> and runs the call on a worker actor, or sends it to a tools node from a gateway.
+/// answers <paramref name="session"/>. Each call carries the W3C context of the ambient span (the request's, when traced), so
+/// that the node running it continues the trace. The router applies <see cref="CallRules"/> and runs the call on a worker actor, or sends it to a tools node from a gateway.
 /// </summary>
 internal sealed class RouterCallRunner(IActorRef router, IActorRef session) : ICallRunner
 {
@@ -16,13 +17,13 @@ internal sealed class RouterCallRunner(IActorRef router, IActorRef session) : IC
 
     public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller)
     {
-        Router.Tell(new CallTool(key, requestId, name, arguments is null ? "{}" : McpJson.ToText(arguments), wantsProgress, caller), session);
+        Router.Tell(new CallTool(key, requestId, name, arguments is null ? "{}" : McpJson.ToText(arguments), wantsProgress, caller, TraceContext.OfCurrent()), session);
         return CallStart.Sent;
     }
 
     public CallStart StartRequest(CallKey key, RequestId requestId, string method, JObject? parameters, CallerIdentity? caller)
     {
-        Router.Tell(new RunRequest(key, requestId, method, parameters is null ? null : McpJson.ToText(parameters), caller), session);
+        Router.Tell(new RunRequest(key, requestId, method, parameters is null ? null : McpJson.ToText(parameters), caller, TraceContext.OfCurrent()), session);
         return CallStart.Sent;
     }
 

@@ -19,7 +19,7 @@ internal sealed class McpMetrics
     private readonly Histogram<double> _operationDuration;
     private readonly Histogram<double> _sessionDuration;
     private readonly UpDownCounter<long> _activeSessions;
-    private readonly UpDownCounter<long> _callsInFlight;
+    private long _callsInFlight;
     private readonly Counter<long> _outboundDropped;
     private readonly Counter<long> _rateLimited;
 
@@ -35,7 +35,10 @@ internal sealed class McpMetrics
             description: "The duration of the MCP session as observed on the MCP server.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SessionBuckets });
         _activeSessions = meter.CreateUpDownCounter<long>(ActiveSessions, unit: "{session}", description: "MCP sessions open on this node, by transport.");
-        _callsInFlight = meter.CreateUpDownCounter<long>(CallsInFlight, unit: "{call}", description: "Requests whose handler (tool, resource, prompt, completion) is running on this node.");
+        // Observed when collected rather than recorded per call: a call then costs two interlocked adds, not two
+        // measurements through every listener's aggregation.
+        meter.CreateObservableUpDownCounter(CallsInFlight, () => Volatile.Read(ref _callsInFlight), unit: "{call}",
+            description: "Requests whose handler (tool, resource, prompt, completion) is running on this node.");
         _outboundDropped = meter.CreateCounter<long>(OutboundDropped, unit: "{message}", description: "Messages to a client dropped or refused because its outbound queue was full.");
         _rateLimited = meter.CreateCounter<long>(RateLimited, unit: "{request}", description: "Session starts, upgrades and messages refused by a rate limit.");
     }
@@ -57,7 +60,7 @@ internal sealed class McpMetrics
         var tags = new TagList
         {
             { MethodName, method },
-            { NetworkTransport, TransportTcp },
+            { NetworkTransport, TransportOf(protocolName) },
             { NetworkProtocolName, protocolName },
         };
         if (protocolVersion is not null) tags.Add(McpTelemetryNames.ProtocolVersion, protocolVersion);
@@ -72,14 +75,14 @@ internal sealed class McpMetrics
     {
         _activeSessions.Add(-1, new KeyValuePair<string, object?>(NetworkProtocolName, protocolName));
         if (!_sessionDuration.Enabled) return;
-        var tags = new TagList { { NetworkTransport, TransportTcp }, { NetworkProtocolName, protocolName } };
+        var tags = new TagList { { NetworkTransport, TransportOf(protocolName) }, { NetworkProtocolName, protocolName } };
         if (protocolVersion is not null) tags.Add(McpTelemetryNames.ProtocolVersion, protocolVersion);
         _sessionDuration.Record(lifetime.TotalSeconds, tags);
     }
 
-    public void CallStarted() => _callsInFlight.Add(1);
+    public void CallStarted() => Interlocked.Increment(ref _callsInFlight);
 
-    public void CallsEnded(int count) => _callsInFlight.Add(-count);
+    public void CallsEnded(int count) => Interlocked.Add(ref _callsInFlight, -count);
 
     public void OutboundDroppedOne(string protocolName) => _outboundDropped.Add(1, new KeyValuePair<string, object?>(NetworkProtocolName, protocolName));
 

@@ -39,6 +39,15 @@ public static class McpTelemetryNames
     /// <summary><c>network.protocol.name</c> of a Streamable HTTP session.</summary>
     public const string ProtocolHttp = "http";
 
+    /// <summary><c>network.protocol.name</c> of a session in the same process (<see cref="Transport.McpInMemorySession"/>), which has no wire protocol.</summary>
+    public const string ProtocolInMemory = "memory";
+
+    /// <summary><c>network.transport</c> of a session in the same process: no bytes travel, so not <c>tcp</c>.</summary>
+    public const string TransportInProcess = "inproc";
+
+    /// <summary>The <c>network.transport</c> under a session's <c>network.protocol.name</c>.</summary>
+    internal static string TransportOf(string protocolName) => protocolName == ProtocolInMemory ? TransportInProcess : TransportTcp;
+
     /// <summary><c>gen_ai.operation.name</c> of a <c>tools/call</c>, as the conventions ask.</summary>
     public const string ExecuteTool = "execute_tool";
 

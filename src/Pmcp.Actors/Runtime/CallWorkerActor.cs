@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Pmcp.Actors.Calls;
+using Pmcp.Actors.Diagnostics;
 
 namespace Pmcp.Actors.Runtime;
 
@@ -16,18 +18,21 @@ internal sealed class CallWorkerActor : UntypedActor
     private readonly IActorRef _replyTo;
     private readonly string _name;
     private readonly bool _forGateway;
+    private readonly Activity? _span;
     private bool _answered;
 
-    public CallWorkerActor(CallExecution execution, IActorRef replyTo, string name, bool forGateway = false)
+    /// <param name="span">The call's span (<see cref="McpActivities.StartRemoteCall"/>), ended with the worker; null when nobody traces.</param>
+    public CallWorkerActor(CallExecution execution, IActorRef replyTo, string name, bool forGateway = false, Activity? span = null)
     {
         _forGateway = forGateway;
+        _span = span;
         _execution = execution;
         _replyTo = replyTo;
         _name = name;
     }
 
-    public static Props Props(CallExecution execution, IActorRef replyTo, string name, bool forGateway = false) =>
-        Akka.Actor.Props.Create(() => new CallWorkerActor(execution, replyTo, name, forGateway));
+    public static Props Props(CallExecution execution, IActorRef replyTo, string name, bool forGateway = false, Activity? span = null) =>
+        Akka.Actor.Props.Create(() => new CallWorkerActor(execution, replyTo, name, forGateway, span));
 
     /// <summary>Cancel the call's token.</summary>
     public sealed record Cancel
@@ -46,8 +51,14 @@ internal sealed class CallWorkerActor : UntypedActor
 
     private sealed record Answer(ToolRouterProtocol.CallAnswered Reply);
 
-    protected override void PreStart() =>
-        _execution.RunAsync().AsTask().PipeTo(Self, success: reply => new Answer(reply));
+    protected override void PreStart()
+    {
+        // The code runs inside the call's span: its own spans (and those of the libraries it calls) are children.
+        using (McpActivities.Ambient(_span))
+        {
+            _execution.RunAsync().AsTask().PipeTo(Self, success: reply => new Answer(reply));
+        }
+    }
 
     protected override void OnReceive(object message)
     {
@@ -77,5 +88,6 @@ internal sealed class CallWorkerActor : UntypedActor
         if (!_answered && !gatewayAnswers) _replyTo.Tell(_execution.WorkerStopped(_name));
         // Not disposed: the code may still hold the token while it winds down.
         _execution.Cancel();
+        _span?.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Diagnostics;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
@@ -290,7 +291,8 @@ internal sealed class ToolRouterActor : UntypedActor, IWithTimers
     {
         var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
             CallRules.Timeout(tool.Definition, _options), call.WantsProgress, call.Caller);
-        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Definition.Name}'", forGateway), workerName);
+        var span = McpActivities.StartRemoteCall(McpMethods.ToolsCall, tool.Definition.Name, call.Trace?.TraceParent, call.Trace?.TraceState);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Definition.Name}'", forGateway, span), workerName);
     }
 
     private IActorRef? Run(RunRequest request, IActorRef replyTo, string workerName, bool forGateway = false)
@@ -304,7 +306,8 @@ internal sealed class ToolRouterActor : UntypedActor, IWithTimers
         }
         var execution = new CallExecution(request.Key.CallId, request.RequestId, new RequestOutcomes(name!), run!, replyTo,
             RequestLogger(request.Method), CallRules.Timeout(null, _options), wantsProgress: false, request.Caller);
-        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, name!, forGateway), workerName);
+        var span = McpActivities.StartRemoteCall(request.Method, name, request.Trace?.TraceParent, request.Trace?.TraceState);
+        return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, name!, forGateway, span), workerName);
     }
 
     // A replaced definition keeps its place in the list, so pages stay stable for clients walking them.

@@ -25,11 +25,22 @@ internal static class ToolRouterProtocol
     public sealed record ListFailed(RequestId RequestId, int Code, string Message);
 
     /// <summary>Run a tool; the sender gets <see cref="CallAnswered"/>, and <see cref="ToolCallProgress"/> on the way when <paramref name="WantsProgress"/>.</summary>
-    /// <remarks><paramref name="Caller"/>: the connection's authenticated caller, null when anonymous.</remarks>
-    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress, CallerIdentity? Caller = null) : IMcpWireMessage;
+    /// <remarks>
+    /// <paramref name="Caller"/>: the connection's authenticated caller, null when anonymous. <paramref name="Trace"/>:
+    /// the request's span, so that the node running the call continues its trace; null when nobody traces.
+    /// </remarks>
+    public sealed record CallTool(CallKey Key, RequestId RequestId, string ToolName, string ArgumentsJson, bool WantsProgress, CallerIdentity? Caller = null, TraceContext? Trace = null) : IMcpWireMessage;
 
     /// <summary>Run a <c>resources/read</c>, <c>prompts/get</c> or <c>completion/complete</c>; answered like <see cref="CallTool"/>.</summary>
-    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson, CallerIdentity? Caller = null) : IMcpWireMessage;
+    public sealed record RunRequest(CallKey Key, RequestId RequestId, string Method, string? ParamsJson, CallerIdentity? Caller = null, TraceContext? Trace = null) : IMcpWireMessage;
+
+    /// <summary>A span's W3C trace context as text (<c>traceparent</c>, <c>tracestate</c>), as it crosses nodes.</summary>
+    public sealed record TraceContext(string TraceParent, string? TraceState)
+    {
+        /// <summary>The context of <see cref="System.Diagnostics.Activity.Current"/>; null when there is none (nobody traces).</summary>
+        public static TraceContext? OfCurrent() =>
+            System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } span ? new TraceContext(span.Id!, span.TraceStateString) : null;
+    }
 
     /// <summary>Cancel a call's token. No answer; a late result is dropped by the connection.</summary>
     public sealed record CancelCall(CallKey Key) : IMcpWireMessage;

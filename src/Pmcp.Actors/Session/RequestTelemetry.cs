@@ -31,6 +31,9 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
         _pending[id] = new Pending(Stopwatch.GetTimestamp(), method, target, span);
     }
 
+    /// <summary>The server span of request <paramref name="id"/> while it is in flight; null when nobody traces.</summary>
+    public Activity? Span(RequestId id) => _pending is { Count: > 0 } && _pending.TryGetValue(id, out var pending) ? pending.Span : null;
+
     /// <summary>The response to <paramref name="id"/> is decided: <paramref name="responseJson"/> says whether it is an error.</summary>
     public void Answered(RequestId id, string responseJson, string? protocolVersion)
     {

@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
+using Pmcp.Actors.Diagnostics;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 
@@ -90,9 +91,14 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         }
 
         var key = new CallKey(connectionId, _nextCallId + 1);
-        var start = toolName is not null
-            ? Runner.StartTool(key, id, toolName, arguments, progressToken is not null, session.Caller)
-            : Runner.StartRequest(key, id, method, msg.Params, session.Caller);
+        CallStart start;
+        // Inside the request's span: code run here is its child, and a call sent elsewhere carries its trace context.
+        using (McpActivities.Ambient(session.Telemetry.Span(id)))
+        {
+            start = toolName is not null
+                ? Runner.StartTool(key, id, toolName, arguments, progressToken is not null, session.Caller)
+                : Runner.StartRequest(key, id, method, msg.Params, session.Caller);
+        }
         if (start.Refused is { } refused)
         {
             session.Reply(id, refused.ResponseJson);

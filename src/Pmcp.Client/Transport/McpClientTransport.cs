@@ -1,8 +1,8 @@
 namespace Pmcp.Client;
 
 /// <summary>
-/// How an <see cref="McpClient"/> reaches its server: <see cref="WebSocketTransport"/> or
-/// <see cref="StreamableHttpTransport"/>. <see cref="Create"/> picks one by the config's type (see
+/// How an <see cref="McpClient"/> reaches its server: <see cref="WebSocketTransport"/>,
+/// <see cref="StreamableHttpTransport"/>, or <see cref="InMemoryTransport"/> for a server in the same process. <see cref="Create"/> picks one by the config's type (see
 /// <see cref="McpTransportConfig.ForUrl(Uri)"/> to pick by URL scheme). The client owns the transport it is given.
 /// </summary>
 public abstract class McpClientTransport : IAsyncDisposable
@@ -25,6 +25,7 @@ public abstract class McpClientTransport : IAsyncDisposable
     {
         WebSocketConfig ws => new WebSocketTransport(ws),
         StreamableHttpConfig http => new StreamableHttpTransport(http),
+        InMemoryConfig memory => new InMemoryTransport(memory),
         null => throw new ArgumentNullException(nameof(config)),
         _ => throw new ArgumentException($"No transport for {config.GetType().Name}.", nameof(config)),
     };

@@ -89,6 +89,44 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task CallsInFlight_AreObservedWhileTheyRun_AndNoLongerOnceCancelled()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var inFlight = Collect<long>(server, McpTelemetryNames.CallsInFlight);
+        await using var client = await server.ConnectAsync();
+
+        var sleeping = await client.StartToolCallAsync("sleep", new { ms = 120_000 });
+        await Deadline.UntilAsync(() => Task.FromResult(Observed(inFlight) == 1), () => $"one call in flight; observed {Observed(inFlight)}");
+
+        await client.NotifyAsync("notifications/cancelled", new JObject { ["requestId"] = sleeping.Id });
+        await Deadline.UntilAsync(() => Task.FromResult(Observed(inFlight) == 0), () => $"no call in flight; observed {Observed(inFlight)}");
+    }
+
+    private static long? Observed(MetricCollector<long> collector)
+    {
+        collector.RecordObservableInstruments();
+        return collector.LastMeasurement?.Value;
+    }
+
+    [Fact]
+    public async Task InMemorySession_IsTaggedAsInProcess_NotTcp()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var operations = Collect<double>(server, McpTelemetryNames.OperationDuration);
+        await using var session = await Pmcp.Actors.Transport.McpInMemorySession.OpenAsync(server.App.Services.GetRequiredService<Pmcp.Actors.Hosting.McpServerRuntime>());
+
+        await session.ToServer.WriteAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":""" + $"\"{McpTestClient.LatestProtocolVersion}\"" + ""","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        Assert.Contains("\"serverInfo\"", await session.FromServer.ReadAsync().AsTask().Within(Deadline.Default, "the initialize answer"), StringComparison.Ordinal);
+        await session.ToServer.WriteAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        await session.ToServer.WriteAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"in memory"}}}""");
+        Assert.Contains("in memory", await session.FromServer.ReadAsync().AsTask().Within(Deadline.Default, "the call's answer"), StringComparison.Ordinal);
+
+        var call = await MeasurementAsync(operations, m => Tag(m, McpTelemetryNames.MethodName) == "tools/call");
+        Assert.Equal("inproc", Tag(call, McpTelemetryNames.NetworkTransport));
+        Assert.Equal("memory", Tag(call, McpTelemetryNames.NetworkProtocolName));
+    }
+
+    [Fact]
     public async Task Request_WithTraceparentInMeta_IsAServerSpanOfTheClientsTrace()
     {
         var traceId = ActivityTraceId.CreateRandom();
