@@ -82,10 +82,10 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     /// the calls that need them.
     /// </summary>
     protected Task<McpClient> ConnectAsync(ClientCapabilities? capabilities = null, McpClientOptions? options = null) =>
-        ConnectAsync(Transport, capabilities, options);
+        ConnectOverAsync(Transport, capabilities, options);
 
     /// <summary>As <see cref="ConnectAsync(ClientCapabilities?, McpClientOptions?)"/>, over <paramref name="transport"/>.</summary>
-    protected async Task<McpClient> ConnectAsync(McpTestTransport transport, ClientCapabilities? capabilities = null, McpClientOptions? options = null)
+    protected async Task<McpClient> ConnectOverAsync(McpTestTransport transport, ClientCapabilities? capabilities = null, McpClientOptions? options = null)
     {
         McpTransportConfig config = transport switch
         {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Transport;

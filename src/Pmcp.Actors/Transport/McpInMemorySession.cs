@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Pmcp.Actors.Actors;
+using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
 
 namespace Pmcp.Actors.Transport;
