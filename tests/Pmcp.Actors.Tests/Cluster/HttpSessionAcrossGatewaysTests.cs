@@ -108,7 +108,7 @@ public sealed class HttpSessionAcrossGatewaysTests(ITestOutputHelper output)
 
     private static McpHttpTestClient Client(TestServer gateway, string user)
     {
-        var client = new McpHttpTestClient(gateway.McpHttpUri);
+        var client = new McpHttpTestClient(gateway.McpHttpUri) { HeadersDeadline = AnswerDeadline };
         client.DefaultHeaders.Add(HeaderAuthenticationHandler.Header, user);
         return client;
     }
