@@ -37,7 +37,7 @@ public sealed class McpClusterOptions
     public int RemotePort { get; set; }
 
     /// <summary>
-    /// Seed nodes, <c>akka.tcp://SYSTEM@HOST:PORT</c>, where SYSTEM is the ActorSystem's name, the same on every node
+    /// Seed nodes, <c>akka.tcp://SYSTEM@HOST:PORT</c> (<c>akka.ssl.tcp://</c> with TLS between nodes), where SYSTEM is the ActorSystem's name, the same on every node
     /// (<c>pmcp</c> for the standalone server). Empty: this node starts a new cluster by joining itself.
     /// </summary>
     public List<string> SeedNodes { get; set; } = [];
@@ -50,6 +50,29 @@ public sealed class McpClusterOptions
     /// over HTTP on it (0: no HTTP at all). Gateways serve them on their WebSocket port.
     /// </summary>
     public int HealthPort { get; set; }
+
+    /// <summary>
+    /// TLS between nodes: this node's certificate as a PFX file (with <see cref="TlsCertificatePassword"/>). Unset, with
+    /// <see cref="TlsCertificateThumbprint"/> unset too, Akka.Remote is plain TCP (the default). Every node of a cluster
+    /// must have TLS on, or none: a plain node cannot talk to a TLS one.
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>TLS between nodes with a certificate from the store instead of a file: its thumbprint, in the <c>My</c> store of <see cref="TlsCertificateStore"/>.</summary>
+    public string? TlsCertificateThumbprint { get; set; }
+
+    public System.Security.Cryptography.X509Certificates.StoreLocation TlsCertificateStore { get; set; } = System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser;
+
+    /// <summary>
+    /// Thumbprints of the other certificates a peer may show (a node accepts its own certificate always). Empty: every node
+    /// uses the same certificate. A peer with any other certificate, however it is signed, cannot connect.
+    /// </summary>
+    public List<string> TlsTrustedThumbprints { get; set; } = [];
+
+    /// <summary>True when TLS between nodes is on: a certificate file or thumbprint is given.</summary>
+    public bool UsesTls => !string.IsNullOrWhiteSpace(TlsCertificatePath) || !string.IsNullOrWhiteSpace(TlsCertificateThumbprint);
 
     public bool IsGateway => Role is McpNodeRole.Both or McpNodeRole.Gateway;
 
@@ -70,10 +93,17 @@ public sealed class McpClusterOptions
         if (HealthPort is < 0 or > 65535) throw new ArgumentException($"HealthPort must be 0 to 65535, not {HealthPort}.");
         if (MaxAttemptsForIdempotentTools < 1) throw new ArgumentException("MaxAttemptsForIdempotentTools must be at least 1.");
         ArgumentException.ThrowIfNullOrWhiteSpace(Hostname);
+        // With TLS between nodes, Akka.Remote names addresses akka.ssl.tcp://; the scheme must match or the seed is never reached.
+        var scheme = UsesTls ? "akka.ssl.tcp://" : "akka.tcp://";
         foreach (var seed in SeedNodes)
         {
-            if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || !seed.Contains('@', StringComparison.Ordinal))
-                throw new ArgumentException($"Seed node '{seed}' must look like akka.tcp://SYSTEM@HOST:PORT.");
+            if (!seed.StartsWith(scheme, StringComparison.Ordinal) || !seed.Contains('@', StringComparison.Ordinal))
+                throw new ArgumentException($"Seed node '{seed}' must look like {scheme}SYSTEM@HOST:PORT{(UsesTls ? " (TLS between nodes is on)" : "")}.");
         }
+        foreach (var thumbprint in TlsTrustedThumbprints)
+        {
+            if (ClusterTls.Normalize(thumbprint).Length != 40) throw new ArgumentException($"TlsTrustedThumbprints: '{thumbprint}' is not a certificate thumbprint (40 hex digits).");
+        }
+        ClusterTls.LoadCertificate(this)?.Dispose(); // a certificate that cannot be used is bad input now, not a node that never joins
     }
 }

@@ -42,6 +42,14 @@ internal sealed class McpWireSerializer : SerializerWithStringManifest
         [typeof(ClusterProtocol.CallEnded)] = "XE",
         [typeof(ClusterProtocol.CallRefused)] = "XF",
         [typeof(ClusterProtocol.ClusterListChanged)] = "XL",
+        // Streamable HTTP requests served by a gateway for another gateway's session (issue 28).
+        [typeof(ForwardedSessionProtocol.OpenExchange)] = "HO",
+        [typeof(ForwardedSessionProtocol.ExchangeRefused)] = "HR",
+        [typeof(ForwardedSessionProtocol.ExchangeStatus)] = "HS",
+        [typeof(ForwardedSessionProtocol.StreamOpened)] = "HG",
+        [typeof(ForwardedSessionProtocol.Outbound)] = "HM",
+        [typeof(ForwardedSessionProtocol.ExchangeEnded)] = "HE",
+        [typeof(ForwardedSessionProtocol.Credit)] = "HC",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

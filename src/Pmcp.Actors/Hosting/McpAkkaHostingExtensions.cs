@@ -43,6 +43,7 @@ public static class McpAkkaHostingExtensions
 
     /// <summary>
     /// The cluster part of <see cref="WithMcpServer"/>: Akka.Remote on <see cref="McpClusterOptions.Hostname"/>:<see cref="McpClusterOptions.RemotePort"/>,
+    /// with TLS between nodes when a certificate is configured (<see cref="McpClusterOptions.TlsCertificatePath"/>),
     /// Akka.Cluster with this node's roles and seed nodes (none: the node joins itself and starts a cluster),
     /// DistributedPubSub for broadcasts, every <see cref="IMcpWireMessage"/> bound to <see cref="McpWireSerializer"/> with
     /// strict serialization (a message type with no binding fails instead of going through Akka's default JSON), and the
@@ -52,8 +53,14 @@ public static class McpAkkaHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(cluster);
         cluster.Validate();
+        var remote = new RemoteOptions { HostName = cluster.Hostname, Port = cluster.RemotePort };
+        if (ClusterTls.LoadCertificate(cluster) is { } certificate)
+        {
+            remote.EnableSsl = true;
+            remote.Ssl = ClusterTls.Settings(certificate, cluster);
+        }
         return builder
-            .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.RemotePort })
+            .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
                 Roles = [.. cluster.Roles],

@@ -34,5 +34,7 @@ public static class McpServerActors
         var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, clustered ? null : tools, runtime.Metrics), "pmcp");
         registry.Register<McpServerActor>(server);
         if (clustered) registry.Register<ClusterBroadcastActor>(system.ActorOf(ClusterBroadcastActor.Props(server), "pmcp-broadcast"));
+        // A gateway serves the Streamable HTTP sessions it holds to requests other gateways receive for them.
+        if (clustered && cluster!.IsGateway) runtime.HttpSessions.Join(system);
     }
 }

@@ -23,6 +23,9 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// <summary>How this node takes part in a cluster; null when it runs alone. Set when the ActorSystem starts the MCP actors.</summary>
     public Cluster.McpClusterOptions? Cluster { get; internal set; }
 
+    /// <summary>Where Streamable HTTP sessions live: in a cluster, any gateway serves the sessions of every other.</summary>
+    internal Cluster.HttpSessionLocator HttpSessions { get; } = new();
+
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
     internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<McpServerActor>(cancellationToken);

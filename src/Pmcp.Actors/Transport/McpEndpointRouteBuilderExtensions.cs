@@ -49,7 +49,9 @@ public static class McpEndpointRouteBuilderExtensions
         if (streamableHttp)
         {
             var stopping = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-            http = new StreamableHttpEndpoint(runtime, new StreamableHttpSessions(runtime.Gate, runtime.Options, stopping), loggers.CreateLogger("Pmcp.Actors.StreamableHttp"));
+            var sessions = new StreamableHttpSessions(runtime.Gate, runtime.Options, stopping);
+            runtime.HttpSessions.Attach(sessions); // in a cluster, requests other gateways receive for them are served too
+            http = new StreamableHttpEndpoint(runtime, sessions, loggers.CreateLogger("Pmcp.Actors.StreamableHttp"));
         }
         app.Run(context => HandleAsync(context, runtime, origins, http, logger));
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());

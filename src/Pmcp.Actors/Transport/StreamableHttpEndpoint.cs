@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Session;
 using Pmcp.Protocol;
@@ -95,7 +96,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         }
         else
         {
-            session = await FindSessionAsync(context, sessionId).ConfigureAwait(false);
+            session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Post, body).ConfigureAwait(false);
             if (session is null) return;
             initialize = false; // a second initialize is the actor's to refuse (-32600), in the session it names
         }
@@ -201,7 +202,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: the SSE stream belongs to a session.").ConfigureAwait(false);
             return;
         }
-        var session = await FindSessionAsync(context, sessionId).ConfigureAwait(false);
+        var session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Get).ConfigureAwait(false);
         if (session is null) return;
 
         var reader = session.AttachGet();
@@ -240,7 +241,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
             return;
         }
-        var session = await FindSessionAsync(context, sessionId).ConfigureAwait(false);
+        var session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Delete).ConfigureAwait(false);
         if (session is null) return;
         session.End("session deleted by the client");
         context.Response.StatusCode = StatusCodes.Status204NoContent;
@@ -252,7 +253,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return null;
 
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended, runtime.Metrics);
+        var session = new StreamableHttpSession(runtime.HttpSessions.NewSessionId(), caller, runtime.Options, sessions.Ended, runtime.Metrics);
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
@@ -268,16 +269,26 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         return session;
     }
 
-    /// <summary>The session named by the request, or null after answering 404 (unknown, ended, or another caller's).</summary>
-    private async Task<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId)
+    /// <summary>
+    /// The session named by the request, or null after answering: 404 when it is unknown, ended, or another caller's; or,
+    /// for a session that another gateway of the cluster holds, whatever that gateway answers (the request is served there).
+    /// </summary>
+    private async Task<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId, ForwardedSessionProtocol.ForwardedMethod method, string? body = null)
     {
         var session = sessions.Find(sessionId);
-        if (session is not null && SameCaller(session.Caller, SessionOpening.Caller(context))) return session;
+        var caller = SessionOpening.Caller(context);
+        if (session is not null && SameCaller(session.Caller, caller)) return session;
+        if (session is null && runtime.HttpSessions.TryFindOwner(sessionId, out var owner, out var system))
+        {
+            await ForwardedHttpExchange.ServeAsync(context, system, owner, method, sessionId, body, caller).ConfigureAwait(false);
+            return null;
+        }
         await RefuseAsync(context, StatusCodes.Status404NotFound, "Session not found: it ended or expired. Send initialize without Mcp-Session-Id to start a new one.").ConfigureAwait(false);
         return null;
     }
 
-    private static bool SameCaller(Security.CallerIdentity? owner, Security.CallerIdentity? caller)
+    /// <summary>True when <paramref name="caller"/> may use the session <paramref name="owner"/> created: the same kind of authentication and the same name.</summary>
+    internal static bool SameCaller(Security.CallerIdentity? owner, Security.CallerIdentity? caller)
     {
         if (owner is null || caller is null) return owner is null && caller is null;
         return owner.AuthenticationType == caller.AuthenticationType && Name(owner) == Name(caller);

@@ -61,6 +61,14 @@ public sealed class McpWireSerializerSpecs() : TestKit(Config)
             new ClusterProtocol.CallEnded(Key),
             new ClusterProtocol.CallRefused(Key),
             new ClusterProtocol.ClusterListChanged("tools"),
+            new ForwardedSessionProtocol.OpenExchange("0a1b2c3d-" + new string('e', 32), ForwardedSessionProtocol.ForwardedMethod.Post, Json, null),
+            new ForwardedSessionProtocol.OpenExchange("s", ForwardedSessionProtocol.ForwardedMethod.Get, null, null),
+            new ForwardedSessionProtocol.ExchangeRefused(404, "Session not found."),
+            new ForwardedSessionProtocol.ExchangeStatus(202),
+            new ForwardedSessionProtocol.StreamOpened(),
+            new ForwardedSessionProtocol.Outbound(Json, Final: true),
+            new ForwardedSessionProtocol.ExchangeEnded(SessionEnded: false),
+            new ForwardedSessionProtocol.Credit(16),
         ];
     }
 

@@ -26,6 +26,8 @@ public sealed class ServerConfigurationTests(ITestOutputHelper output)
         { ["--port", "0", "--config", "/no/such/pmcp-settings.json"], "--config is '/no/such/pmcp-settings.json', a file that does not exist" },
         { ["--port", "0", "--role", "banana"], "Pmcp:Cluster:Role is 'banana'; it must be one of both, gateway, tools" },
         { ["--port", "0", "--Pmcp:Tls:CertificatePath=/no/such/cert.pfx"], "Pmcp:Tls:CertificatePath is '/no/such/cert.pfx', a file that does not exist" },
+        { ["--port", "0", "--role", "tools", "--Pmcp:Cluster:TlsCertificatePath=/no/such/node.pfx"], "Pmcp:Cluster: TlsCertificatePath is '/no/such/node.pfx', a file that does not exist" },
+        { ["--port", "0", "--Pmcp:Cluster:TlsTrustedThumbprints:0=xyz"], "Pmcp:Cluster: TlsTrustedThumbprints: 'xyz' is not a certificate thumbprint" },
         { ["--port", "0", "--Pmcp:Server:AllowedOrigins:0=ftp://x"], "Pmcp:Server:AllowedOrigins: AllowedOrigins entries must be '*', 'null' or an origin" },
     };
 

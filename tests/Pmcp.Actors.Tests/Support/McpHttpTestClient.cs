@@ -99,11 +99,14 @@ internal sealed class McpHttpTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>How long a request may wait for its response's headers (a cluster's tests allow for hops between nodes).</summary>
+    public TimeSpan HeadersDeadline { get; set; } = Deadline.Default;
+
     /// <summary>Sends <paramref name="request"/> and returns once the headers are in (the body may still stream).</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        cts.CancelAfter(Deadline.Default);
+        cts.CancelAfter(HeadersDeadline);
         return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
     }
 
