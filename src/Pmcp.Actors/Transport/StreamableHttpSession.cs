@@ -14,7 +14,7 @@ namespace Pmcp.Actors.Transport;
 /// <see cref="McpServerOptions.OutboundQueueCapacity"/>, the oldest dropped first. A response whose POST is gone is
 /// dropped: the spec keeps responses off the GET stream.
 /// </summary>
-internal sealed class StreamableHttpSession : IConnectionOutlet
+internal sealed partial class StreamableHttpSession : IConnectionOutlet
 {
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
 
@@ -174,36 +174,6 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
         _onEnded(this);
         Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
         _ended.TrySetResult();
-    }
-
-    /// <summary>What one POST streams back: messages for its request, the last one its response.</summary>
-    internal sealed class PostStream(int capacity)
-    {
-        private readonly Channel<Outbound> _messages = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-
-        private volatile bool _abandoned;
-
-        public ChannelReader<Outbound> Reader => _messages.Reader;
-
-        /// <summary>Its client went away, or it was cancelled: nothing more is written to it.</summary>
-        public bool IsAbandoned => _abandoned;
-
-        public bool TryWrite(string json, bool final)
-        {
-            if (!_messages.Writer.TryWrite(new Outbound(json, final))) return false;
-            if (final) _messages.Writer.TryComplete();
-            return true;
-        }
-
-        public void Abandon()
-        {
-            _abandoned = true;
-            _messages.Writer.TryComplete();
-        }
     }
 
     internal readonly record struct Outbound(string Json, bool Final);
