@@ -341,12 +341,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         }
     }
 
-    internal static Task JsonAsync(HttpContext context, int status, string json)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(json, context.RequestAborted);
-    }
+    internal static Task JsonAsync(HttpContext context, int status, string json) => JsonAnswer.WriteAsync(context, status, json);
 
     private static Task RefuseAsync(HttpContext context, int status, string text) => Refusal.WriteAsync(context, status, text);
 
