@@ -48,7 +48,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             await RefuseAsync(context, StatusCodes.Status406NotAcceptable, "POST needs 'Accept: application/json, text/event-stream'.").ConfigureAwait(false);
             return;
         }
-        if (!request.HasJsonContentType())
+        if (request.ContentType != "application/json" && !request.HasJsonContentType()) // the usual header, then a full parse
         {
             await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.").ConfigureAwait(false);
             return;
@@ -298,8 +298,12 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         return false;
     }
 
+    /// <summary>The Accept header MCP clients send with every POST; read as a string first, so the usual request parses no header.</summary>
+    private const string UsualAccept = "application/json, text/event-stream";
+
     private static bool Accepts(HttpRequest request, string mediaType)
     {
+        if (request.Headers.Accept is { Count: 1 } raw && (raw[0] == UsualAccept || raw[0] == mediaType)) return true;
         var slash = mediaType.IndexOf('/');
         var anyOfType = mediaType[..slash] + "/*";
         foreach (var accepted in request.GetTypedHeaders().Accept)
