@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Security;
@@ -23,7 +24,12 @@ internal static class SessionOpening
     }
 
     /// <summary>Who the request comes from (null: nobody authenticated); a session keeps it for its whole life.</summary>
-    public static CallerIdentity? Caller(HttpContext context) => CallerIdentity.From(context.User);
+    /// <remarks>
+    /// Read from the authentication feature: with no authentication on the request it holds no user, where
+    /// <c>HttpContext.User</c> would make an empty principal and identity on every request only to find nobody in it.
+    /// </remarks>
+    public static CallerIdentity? Caller(HttpContext context) =>
+        context.Features.Get<IHttpAuthenticationFeature>()?.User is { } user ? CallerIdentity.From(user) : null;
 
     /// <summary>Asks the server actor for a session on <paramref name="outlet"/>; the answer is the ConnectionActor to hand its messages to.</summary>
     public static async Task<IActorRef> OpenAsync(McpServerRuntime runtime, HttpContext context, IConnectionOutlet outlet, CallerIdentity? caller)

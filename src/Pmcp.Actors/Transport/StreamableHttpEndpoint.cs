@@ -49,7 +49,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
             await RefuseAsync(context, StatusCodes.Status406NotAcceptable, "POST needs 'Accept: application/json, text/event-stream'.").ConfigureAwait(false);
             return;
         }
-        if (!request.HasJsonContentType())
+        if (request.ContentType != "application/json" && !request.HasJsonContentType()) // the usual header, then a full parse
         {
             await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.").ConfigureAwait(false);
             return;
@@ -309,8 +309,12 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         return false;
     }
 
+    /// <summary>The Accept header MCP clients send with every POST; read as a string first, so the usual request parses no header.</summary>
+    private const string UsualAccept = "application/json, text/event-stream";
+
     private static bool Accepts(HttpRequest request, string mediaType)
     {
+        if (request.Headers.Accept is { Count: 1 } raw && (raw[0] == UsualAccept || raw[0] == mediaType)) return true;
         var slash = mediaType.IndexOf('/');
         var anyOfType = mediaType[..slash] + "/*";
         foreach (var accepted in request.GetTypedHeaders().Accept)
@@ -352,12 +356,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         }
     }
 
-    internal static Task JsonAsync(HttpContext context, int status, string json)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(json, context.RequestAborted);
-    }
+    internal static Task JsonAsync(HttpContext context, int status, string json) => JsonAnswer.WriteAsync(context, status, json);
 
     private static Task RefuseAsync(HttpContext context, int status, string text) => Refusal.WriteAsync(context, status, text);
 

@@ -14,13 +14,16 @@ namespace Pmcp.Actors.Transport;
 /// <see cref="McpServerOptions.OutboundQueueCapacity"/>, the oldest dropped first. A response whose POST is gone is
 /// dropped: the spec keeps responses off the GET stream.
 /// </summary>
-internal sealed class StreamableHttpSession : IConnectionOutlet
+internal sealed partial class StreamableHttpSession : IConnectionOutlet
 {
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
 
     private readonly object _lock = new();
     private readonly Dictionary<RequestId, PostStream> _posts = [];
-    private readonly Channel<string> _standalone;
+    // The GET stream's queue, made when the first message tied to no request comes or a GET attaches: most sessions
+    // never have either, and an idle session should hold as little as it can (issue 29: RSS per idle session).
+    private Channel<string>? _standalone;
+    private readonly Diagnostics.McpMetrics? _metrics;
     private readonly ReadValve _valve = new();
     private readonly McpServerOptions _options;
     private readonly Action<StreamableHttpSession> _onEnded;
@@ -38,11 +41,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
         Caller = caller;
         _options = options;
         _onEnded = onEnded;
-        _standalone = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropOldest,
-        }, _ => metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp));
+        _metrics = metrics;
     }
 
     public string Id { get; }
@@ -70,7 +69,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
         if (related is not { } relatedRequest)
         {
             if (HasEnded) return false;
-            _standalone.Writer.TryWrite(json); // drops the oldest when full; false only once completed
+            Standalone().Writer.TryWrite(json); // drops the oldest when full; false only once completed
             return true;
         }
 
@@ -132,11 +131,32 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
         post.Abandon();
     }
 
+    /// <summary>The GET stream's queue, made on first use; completed at once when the session has already ended.</summary>
+    private Channel<string> Standalone()
+    {
+        if (Volatile.Read(ref _standalone) is { } made) return made;
+        lock (_lock)
+        {
+            if (_standalone is null)
+            {
+                var metrics = _metrics;
+                var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(_options.OutboundQueueCapacity)
+                {
+                    SingleReader = true,
+                    FullMode = BoundedChannelFullMode.DropOldest,
+                }, _ => metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp));
+                if (HasEnded) channel.Writer.TryComplete();
+                Volatile.Write(ref _standalone, channel);
+            }
+            return _standalone;
+        }
+    }
+
     /// <summary>Attaches the GET stream; null when one is already attached (one at a time) or the session has ended.</summary>
     public ChannelReader<string>? AttachGet()
     {
         if (HasEnded || Interlocked.CompareExchange(ref _getAttached, 1, 0) != 0) return null;
-        return _standalone.Reader;
+        return Standalone().Reader;
     }
 
     public void DetachGet() => Volatile.Write(ref _getAttached, 0);
@@ -169,41 +189,11 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
             _posts.Clear();
         }
         foreach (var post in posts) post.Abandon();
-        _standalone.Writer.TryComplete();
+        lock (_lock) _standalone?.Writer.TryComplete(); // one made after this is completed as it is made
         _valve.Open();
         _onEnded(this);
         Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
         _ended.TrySetResult();
-    }
-
-    /// <summary>What one POST streams back: messages for its request, the last one its response.</summary>
-    internal sealed class PostStream(int capacity)
-    {
-        private readonly Channel<Outbound> _messages = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-
-        private volatile bool _abandoned;
-
-        public ChannelReader<Outbound> Reader => _messages.Reader;
-
-        /// <summary>Its client went away, or it was cancelled: nothing more is written to it.</summary>
-        public bool IsAbandoned => _abandoned;
-
-        public bool TryWrite(string json, bool final)
-        {
-            if (!_messages.Writer.TryWrite(new Outbound(json, final))) return false;
-            if (final) _messages.Writer.TryComplete();
-            return true;
-        }
-
-        public void Abandon()
-        {
-            _abandoned = true;
-            _messages.Writer.TryComplete();
-        }
     }
 
     internal readonly record struct Outbound(string Json, bool Final);

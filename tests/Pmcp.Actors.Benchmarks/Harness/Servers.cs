@@ -113,7 +113,9 @@ internal static class Servers
         string[] pmcpArgs = ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Server:MaxConnections=20000", "--Pmcp:Telemetry:MetricsPort=0"];
         var child = kind switch
         {
-            ServerKind.Pmcp or ServerKind.PmcpHttp or ServerKind.PmcpHttpStateless => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, pmcpArgs, env),
+            ServerKind.Pmcp or ServerKind.PmcpHttp => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, pmcpArgs, env),
+            // The 2026-07-28 era is served only when switched on (McpServerOptions.ServeStatelessEra).
+            ServerKind.PmcpHttpStateless => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, [.. pmcpArgs, "--Pmcp:Server:ServeStatelessEra=true"], env),
             ServerKind.PmcpCompare or ServerKind.PmcpCompareHttp => ChildProcess.Start("pmcp-compare-server", settings.CompareDll!, pmcpArgs, env),
             ServerKind.Baseline => ChildProcess.Start("baseline-server", SelfDll, ["serve-baseline", "--port", "0"], env),
             ServerKind.HttpBaseline => ChildProcess.Start("http-baseline-server", SelfDll, ["serve-http-baseline", "--port", "0"], env),

@@ -36,13 +36,17 @@ public sealed class BenchmarkHarnessHttpSmokeTests(ITestOutputHelper output)
     [InlineData("http-baseline", "2025-11-25")]
     [InlineData("sdk-stateful", "2025-11-25")]
     [InlineData("sdk-stateless", "2025-11-25")]
-    // The era of the harness's 2026-07-28 row, against the one server here that speaks it: its requests are well formed.
+    // The era of the harness's 2026-07-28 rows: the SDK's answers show its requests are well formed, ours is measured in it.
     [InlineData("sdk-stateless", "2026-07-28")]
+    [InlineData("pmcp-stateless-era", "2026-07-28")]
     public async Task HttpLoadGenerator_GetsRightAnswers_FromEachServerOfTheHttpTable(string server, string era)
     {
         using var process = server switch
         {
             "pmcp" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0"]),
+            // As the harness starts it for its 2026-07-28 row.
+            "pmcp-stateless-era" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
+                ["--port", "0", "--Pmcp:Server:ServeStatelessEra=true"]),
             "http-baseline" => new DotnetProcess(BenchmarksDll, ["serve-http-baseline", "--port", "0"]),
             "sdk-stateful" => new DotnetProcess(BenchmarksDll, ["serve-sdk", "--port", "0", "--stateful"]),
             _ => new DotnetProcess(BenchmarksDll, ["serve-sdk", "--port", "0"]),

@@ -56,6 +56,21 @@ public sealed class StreamableHttpTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AJsonAnswer_CarriesItsLength_NotChunkedFraming()
+    {
+        await using var server = await StartAsync();
+        await using var client = new McpHttpTestClient(server.McpHttpUri);
+
+        using var response = await client.SendAsync(client.NewPost(InitializeBody, withSession: false));
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.Equal("2025-11-25", (string?)JObject.Parse(Encoding.UTF8.GetString(body))["result"]!["protocolVersion"]);
+    }
+
+    [Fact]
     public async Task Progress_IsStreamedAsSse_BeforeTheResponseOnTheSamePost()
     {
         await using var server = await StartAsync();
