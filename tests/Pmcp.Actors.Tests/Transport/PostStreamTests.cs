@@ -30,7 +30,7 @@ public sealed class PostStreamTests
         var post = new StreamableHttpSession.PostStream(capacity: 8);
         var reader = post.Reader;
 
-        var waiting = reader.WaitToReadAsync(CancellationToken.None);
+        var waiting = reader.WaitToReadAsync(CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
         post.TryWrite("log", final: false);
         Assert.True(await waiting.Within(Deadline.Default, "the first message"));
@@ -38,7 +38,7 @@ public sealed class PostStreamTests
         Assert.Equal(new StreamableHttpSession.Outbound("log", false), first);
         Assert.False(reader.TryRead(out _));
 
-        waiting = reader.WaitToReadAsync(CancellationToken.None);
+        waiting = reader.WaitToReadAsync(CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
         post.TryWrite("response", final: true);
         Assert.True(await waiting.Within(Deadline.Default, "the response"));
