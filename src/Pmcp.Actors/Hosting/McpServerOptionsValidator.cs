@@ -33,6 +33,7 @@ public sealed class McpServerOptionsValidator : IValidateOptions<McpServerOption
         if (o.SessionIdleTimeout <= TimeSpan.Zero) yield return PositiveTime(o.SessionIdleTimeout, nameof(o.SessionIdleTimeout));
         if (Positive(o.MaxMessageBytes, nameof(o.MaxMessageBytes)) is { } maxBytes) yield return maxBytes;
         if (Positive(o.MaxConnections, nameof(o.MaxConnections)) is { } maxConnections) yield return maxConnections;
+        if (o.MaxConnectionsPerClient < 0) yield return $"{nameof(o.MaxConnectionsPerClient)} is {o.MaxConnectionsPerClient}; it must be a whole number of at least 0 (0: no limit).";
         if (Positive(o.MaxInFlightCallsPerConnection, nameof(o.MaxInFlightCallsPerConnection)) is { } inFlight) yield return inFlight;
         if (Positive(o.OutboundQueueCapacity, nameof(o.OutboundQueueCapacity)) is { } queue) yield return queue;
         if (o.ToolCallTimeout <= TimeSpan.Zero) yield return PositiveTime(o.ToolCallTimeout, nameof(o.ToolCallTimeout));

@@ -50,16 +50,17 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
             return;
         }
 
-        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return;
+        // A place for as long as the request runs (never idle, so never evicted); not a session start of its client.
+        if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => runtime.Gate.Exit(), runtime.Metrics);
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => place.Release(), runtime.Metrics);
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
         }
         catch
         {
-            runtime.Gate.Exit();
+            place.Release();
             throw;
         }
 

@@ -246,20 +246,20 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down) and a ConnectionActor.</summary>
+    /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down, 429 over the client's limits) and a ConnectionActor.</summary>
     private async Task<StreamableHttpSession?> OpenSessionAsync(HttpContext context)
     {
-        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return null;
+        if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return null;
 
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended, runtime.Metrics);
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, sessions.Ended, runtime.Metrics) { Place = place };
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
         }
         catch
         {
-            runtime.Gate.Exit();
+            place.Release();
             throw;
         }
 
@@ -272,7 +272,11 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
     private async Task<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId)
     {
         var session = sessions.Find(sessionId);
-        if (session is not null && SameCaller(session.Caller, SessionOpening.Caller(context))) return session;
+        if (session is not null && SameCaller(session.Caller, SessionOpening.Caller(context)))
+        {
+            session.Confirmed(); // the client came back with its id: the handshake is done
+            return session;
+        }
         await RefuseAsync(context, StatusCodes.Status404NotFound, "Session not found: it ended or expired. Send initialize without Mcp-Session-Id to start a new one.").ConfigureAwait(false);
         return null;
     }

@@ -14,7 +14,7 @@ namespace Pmcp.Actors.Transport;
 /// <see cref="McpServerOptions.OutboundQueueCapacity"/>, the oldest dropped first. A response whose POST is gone is
 /// dropped: the spec keeps responses off the GET stream.
 /// </summary>
-internal sealed class StreamableHttpSession : IConnectionOutlet
+internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
 {
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
 
@@ -28,8 +28,12 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     private int _ending;
     private int _getAttached;
     private int _openRequests;
+    private int _callsInFlight;
     private int _initialized;
+    private int _confirmed;
+    private readonly long _openedAt = Environment.TickCount64;
     private long _lastActivity = Environment.TickCount64;
+    private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <param name="metrics">Where messages dropped from a full GET stream are counted; null: nowhere.</param>
     public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null)
@@ -52,6 +56,9 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
 
     public IActorRef Actor { get; set; } = ActorRefs.Nobody;
 
+    /// <summary>Its place at the connection gate, given back when it ends.</summary>
+    public GatePlace? Place { get; set; }
+
     public bool HasEnded => Volatile.Read(ref _ending) != 0;
 
     /// <summary>Completes when the session has ended (closed by the server, deleted by the client, or expired).</summary>
@@ -64,6 +71,17 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     public bool IsInitialized => Volatile.Read(ref _initialized) != 0;
 
     public void Initialized() => Volatile.Write(ref _initialized, 1);
+
+    /// <summary>
+    /// The client came back with the session's id (<c>notifications/initialized</c>, or any request): the handshake is
+    /// complete. Until then the session expires after <see cref="McpServerOptions.HandshakeTimeout"/>, as a socket that
+    /// never initializes is closed, so that initialize requests nobody follows up cannot hold places at the gate.
+    /// </summary>
+    public void Confirmed() => Volatile.Write(ref _confirmed, 1);
+
+    /// <summary>True when the handshake was not completed within <paramref name="timeout"/> and no request is open.</summary>
+    public bool HandshakeExpired(TimeSpan timeout, long now) =>
+        Volatile.Read(ref _confirmed) == 0 && Volatile.Read(ref _openRequests) == 0 && now - _openedAt >= (long)timeout.TotalMilliseconds;
 
     public bool Send(string json, RequestId? related = null, bool final = false)
     {
@@ -146,17 +164,28 @@ internal sealed class StreamableHttpSession : IConnectionOutlet
     {
         Interlocked.Increment(ref _openRequests);
         Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
     public void Exit()
     {
         Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
         Interlocked.Decrement(ref _openRequests);
     }
 
     /// <summary>True when no request or stream is open and none has been for <paramref name="idle"/>.</summary>
-    public bool IsIdle(TimeSpan idle, long now) =>
+    public bool IdleFor(TimeSpan idle, long now) =>
         Volatile.Read(ref _openRequests) == 0 && now - Volatile.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
+
+    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+
+    /// <summary>No request or stream open and no call in flight (a call whose POST its client dropped still counts).</summary>
+    public bool IsIdle => !HasEnded && Volatile.Read(ref _openRequests) == 0 && Volatile.Read(ref _callsInFlight) == 0;
+
+    public long LastActive => Volatile.Read(ref _lastActive);
+
+    public void Evict() => End("evicted: the server is at its connection limit");
 
     /// <summary>Ends the session: its streams finish, its id is forgotten (404 from now on), its actor stops.</summary>
     public void End(string reason)
