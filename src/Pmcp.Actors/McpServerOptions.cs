@@ -57,6 +57,14 @@ public sealed class McpServerOptions
     /// <summary>Messages queued for one socket's writer; a client that lets the queue fill is closed with 1008.</summary>
     public int OutboundQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// The memory one connection's queued outbound messages may hold (two bytes per character), counted over all its
+    /// streams (a WebSocket; an HTTP session's POST answers and its SSE GET stream). A client that lets more pile up is
+    /// cut: a WebSocket closes with 1008, an HTTP session ends (its streams end, its id gets 404). One message alone
+    /// always fits, however large.
+    /// </summary>
+    public long MaxOutboundBytesPerConnection { get; set; } = 16L * 1024 * 1024;
+
     /// <summary>A tool call still running after this long is cancelled and answered with an <c>isError</c> result. A tool may set its own.</summary>
     public TimeSpan ToolCallTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

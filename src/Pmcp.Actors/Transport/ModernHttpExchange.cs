@@ -68,7 +68,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         {
             var post = session.OpenPost(id)!;
             session.Actor.Tell(new Actors.ConnectionProtocol.InboundMessage(message));
-            await RespondAsync(context, post).ConfigureAwait(false);
+            await RespondAsync(context, session, post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -80,7 +80,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, StreamableHttpSession.PostStream post)
+    private static async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post)
     {
         var reader = post.Reader;
         if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
@@ -88,10 +88,11 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; // the session ended (the server is stopping) before an answer
             return;
         }
+        session.Dequeued(first.Json);
         if (first.Final)
             await StreamableHttpEndpoint.JsonAsync(context, StatusOf(first.Json), first.Json).ConfigureAwait(false);
         else
-            await StreamableHttpEndpoint.StreamAsync(context, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted)).ConfigureAwait(false);
+            await StreamableHttpEndpoint.StreamAsync(context, StreamableHttpEndpoint.Prepend(first, reader, session, context.RequestAborted)).ConfigureAwait(false);
     }
 
     /// <summary>The HTTP status of a final JSON-RPC error in this era: 404 for an unknown method, 400 for the era's own refusals, else 200.</summary>

@@ -172,6 +172,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
                 context.Response.Headers[SessionIdHeader] = session.Id;
         }
 
+        session.Dequeued(first.Json);
         if (first.Final)
         {
             await JsonAsync(context, StatusCodes.Status200OK, first.Json).ConfigureAwait(false);
@@ -179,7 +180,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         }
 
         // Something comes before the response (progress, a log message, a request to the client): stream it all.
-        await StreamAsync(context, Prepend(first, reader, context.RequestAborted)).ConfigureAwait(false);
+        await StreamAsync(context, Prepend(first, reader, session, context.RequestAborted)).ConfigureAwait(false);
     }
 
     private async Task GetAsync(HttpContext context)
@@ -214,7 +215,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         session.Enter();
         try
         {
-            await StreamAsync(context, Standalone(reader, context.RequestAborted)).ConfigureAwait(false);
+            await StreamAsync(context, Standalone(reader, session, context.RequestAborted)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -328,20 +329,28 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         await SseFormatter.WriteAsync(events, response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>A POST's stream: <paramref name="first"/> (already taken off the queue), then the rest, each uncounted from the session's outbound budget as it is taken.</summary>
     internal static async IAsyncEnumerable<SseItem<string>> Prepend(StreamableHttpSession.Outbound first, ChannelReader<StreamableHttpSession.Outbound> rest,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        StreamableHttpSession session, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return new SseItem<string>(first.Json, "message");
         await foreach (var next in rest.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            session.Dequeued(next.Json);
             yield return new SseItem<string>(next.Json, "message");
+        }
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Standalone(ChannelReader<string> reader,
+    private static async IAsyncEnumerable<SseItem<string>> Standalone(ChannelReader<string> reader, StreamableHttpSession session,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var json)) yield return new SseItem<string>(json, "message");
+            while (reader.TryRead(out var json))
+            {
+                session.Dequeued(json);
+                yield return new SseItem<string>(json, "message");
+            }
         }
     }
 

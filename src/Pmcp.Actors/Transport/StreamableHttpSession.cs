@@ -21,6 +21,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
     private readonly object _lock = new();
     private readonly Dictionary<RequestId, PostStream> _posts = [];
     private readonly Channel<string> _standalone;
+    private readonly OutboundBytes _outboundBytes;
     private readonly ReadValve _valve = new();
     private readonly McpServerOptions _options;
     private readonly Action<StreamableHttpSession> _onEnded;
@@ -42,11 +43,16 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
         Caller = caller;
         _options = options;
         _onEnded = onEnded;
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
         _standalone = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropOldest,
-        }, _ => metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp));
+        }, dropped =>
+        {
+            _outboundBytes.Remove(dropped);
+            metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp);
+        });
     }
 
     public string Id { get; }
@@ -87,8 +93,8 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
     {
         if (related is not { } relatedRequest)
         {
-            if (HasEnded) return false;
-            _standalone.Writer.TryWrite(json); // drops the oldest when full; false only once completed
+            if (HasEnded || !Counted(json)) return false;
+            if (!_standalone.Writer.TryWrite(json)) _outboundBytes.Remove(json); // drops the oldest when full; false only once completed
             return true;
         }
 
@@ -106,10 +112,28 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
             return final || Send(json);
         }
 
-        if (post.TryWrite(json, final) || post.IsAbandoned) return true;
+        if (!Counted(json)) return false;
+        if (post.TryWrite(json, final)) return true;
+        _outboundBytes.Remove(json);
+        if (post.IsAbandoned) return true;
         End("closed by the server: outbound queue full: the client is not reading");
         return false;
     }
+
+    /// <summary>Counts a message about to be queued against the session's outbound budget; past it, the session ends (false).</summary>
+    private bool Counted(string json)
+    {
+        if (_outboundBytes.Add(json)) return true;
+        _outboundBytes.Remove(json);
+        End("closed by the server: outbound budget exceeded: the client is not reading");
+        return false;
+    }
+
+    /// <summary>A stream took <paramref name="json"/> off its queue to write it: it no longer counts against the budget.</summary>
+    public void Dequeued(string json) => _outboundBytes.Remove(json);
+
+    /// <summary>The memory this session's queued messages hold now.</summary>
+    public long QueuedOutboundBytes => _outboundBytes.Queued;
 
     public void Close(CloseReason reason) => End($"closed by the server: {reason.Text}");
 
@@ -123,7 +147,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
         lock (_lock)
         {
             if (HasEnded || _posts.ContainsKey(id)) return null;
-            var post = new PostStream(_options.OutboundQueueCapacity);
+            var post = new PostStream(_options.OutboundQueueCapacity, _outboundBytes);
             _posts.Add(id, post);
             return post;
         }
@@ -206,11 +230,11 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
     }
 
     /// <summary>What one POST streams back: messages for its request, the last one its response.</summary>
-    internal sealed class PostStream(int capacity)
+    internal sealed class PostStream(int capacity, OutboundBytes outboundBytes)
     {
+        // Not a single reader: an abandoned stream's leftovers are taken off (and uncounted) by whoever abandons it.
         private readonly Channel<Outbound> _messages = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(capacity)
         {
-            SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
 
@@ -232,6 +256,7 @@ internal sealed class StreamableHttpSession : IConnectionOutlet, IEvictable
         {
             _abandoned = true;
             _messages.Writer.TryComplete();
+            while (_messages.Reader.TryRead(out var left)) outboundBytes.Remove(left.Json);
         }
     }
 

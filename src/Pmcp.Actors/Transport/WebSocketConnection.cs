@@ -29,6 +29,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     private readonly ILogger _logger;
     private readonly Diagnostics.McpMetrics? _metrics;
     private readonly Channel<string> _outbound;
+    private readonly OutboundBytes _outboundBytes;
     private readonly ReadValve _valve = new();
     private readonly WebSocketFramer _framer;
     private readonly CancellationTokenSource _abort = new();
@@ -47,6 +48,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
         _logger = logger;
         _metrics = metrics;
         _framer = new WebSocketFramer(options.MaxMessageBytes);
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -58,10 +60,19 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     public bool Send(string json, RequestId? related = null, bool final = false)
     {
         if (Volatile.Read(ref _closing) != 0) return false;
-        if (_outbound.Writer.TryWrite(json))
+        // Counted before it is queued: the sender may take it off the queue (and uncount it) at once.
+        var fits = _outboundBytes.Add(json);
+        if (fits && _outbound.Writer.TryWrite(json))
         {
             Pump();
             return true;
+        }
+        _outboundBytes.Remove(json);
+        if (!fits)
+        {
+            _metrics?.OutboundDroppedOne(ProtocolName);
+            Close(WebSocketCloseStatus.PolicyViolation, "outbound budget exceeded: the client is not reading");
+            return false;
         }
         _metrics?.OutboundDroppedOne(ProtocolName);
         Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
@@ -199,6 +210,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
             {
                 while (reader.TryRead(out var json))
                 {
+                    _outboundBytes.Remove(json);
                     var size = Encoding.UTF8.GetMaxByteCount(json.Length);
                     if (buffer is null || size > buffer.Length)
                     {
