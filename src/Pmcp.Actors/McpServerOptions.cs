@@ -19,7 +19,11 @@ public sealed class McpServerOptions
     /// <summary>How long a ping may go unanswered before the socket is aborted. Zero: pings are sent, pongs are not awaited.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A socket that has not sent <c>initialize</c> within this time is closed with 1008.</summary>
+    /// <summary>
+    /// A socket that has not sent <c>initialize</c> within this time is closed with 1008; a Streamable HTTP session whose
+    /// client does not come back after <c>initialize</c> (with <c>notifications/initialized</c> or any request) within
+    /// this time ends, its id then getting 404.
+    /// </summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A session that sends nothing and has no call in flight for this long is closed with 1000. Null: never.</summary>
@@ -34,14 +38,32 @@ public sealed class McpServerOptions
     /// <summary>The largest inbound message in bytes (after reassembly of fragments); larger closes with 1009.</summary>
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Open sockets and Streamable HTTP sessions, counted together, beyond which a WebSocket upgrade or an initialize POST gets HTTP 503.</summary>
+    /// <summary>
+    /// Open sockets and Streamable HTTP sessions, counted together. At the limit the least recently active idle session
+    /// (no call in flight, no stream open) is ended to make room (a socket closes with 1013, an HTTP session's id gets
+    /// 404); only when none is idle does a WebSocket upgrade or an initialize POST get HTTP 503.
+    /// </summary>
     public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Open sockets and Streamable HTTP sessions one client may hold (an authenticated caller, or else an address, an
+    /// IPv6 one by its /64); more get HTTP 429 with <c>Retry-After</c>. 0: no limit.
+    /// </summary>
+    public int MaxConnectionsPerClient { get; set; } = 500;
 
     /// <summary>At this many calls in flight on one connection the server stops reading that socket until one finishes.</summary>
     public int MaxInFlightCallsPerConnection { get; set; } = 64;
 
     /// <summary>Messages queued for one socket's writer; a client that lets the queue fill is closed with 1008.</summary>
     public int OutboundQueueCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// The memory one connection's queued outbound messages may hold (two bytes per character), counted over all its
+    /// streams (a WebSocket; an HTTP session's POST answers and its SSE GET stream). A client that lets more pile up is
+    /// cut: a WebSocket closes with 1008, an HTTP session ends (its streams end, its id gets 404). One message alone
+    /// always fits, however large.
+    /// </summary>
+    public long MaxOutboundBytesPerConnection { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>A tool call still running after this long is cancelled and answered with an <c>isError</c> result. A tool may set its own.</summary>
     public TimeSpan ToolCallTimeout { get; set; } = TimeSpan.FromMinutes(5);
@@ -102,10 +124,11 @@ public sealed class McpServerOptions
     public int RateLimitViolationsBeforeClose { get; set; } = 50;
 
     /// <summary>
-    /// WebSocket upgrades one client address may make per <see cref="UpgradeRateLimitWindow"/>; more get HTTP 429.
-    /// 0 (the default): no limit.
+    /// Sessions one client (as for <see cref="MaxConnectionsPerClient"/>) may start per
+    /// <see cref="UpgradeRateLimitWindow"/>, WebSocket upgrades and initialize POSTs together; more get HTTP 429 with
+    /// <c>Retry-After</c>. 0: no limit.
     /// </summary>
-    public int MaxUpgradesPerWindow { get; set; }
+    public int MaxUpgradesPerWindow { get; set; } = 300;
 
     /// <summary>The fixed window of <see cref="MaxUpgradesPerWindow"/>.</summary>
     public TimeSpan UpgradeRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);

@@ -123,6 +123,7 @@ internal sealed class ForwardedExchangeActor : ReceiveActor
             else
             {
                 if (!_getStream!.TryRead(out var json)) break;
+                _session.Dequeued(json);
                 _credit--;
                 _relay.Tell(new Outbound(json, Final: false));
             }

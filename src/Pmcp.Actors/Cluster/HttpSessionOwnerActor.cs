@@ -27,6 +27,7 @@ internal sealed class HttpSessionOwnerActor : ReceiveActor
                 Sender.Tell(new ExchangeRefused(StatusCodes.Status404NotFound, NotFound));
                 return;
             }
+            session.Confirmed(); // the client came back with its id, through another gateway: the handshake is done
             switch (open.Method)
             {
                 case ForwardedMethod.Delete:

@@ -149,6 +149,8 @@ internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
 
     void ISessionHost.RequestCancelled(RequestId id) => _outlet.RequestCancelled(id);
 
+    void ISessionHost.CallsInFlight(int count) => _outlet.CallsInFlight(count);
+
     void ISessionHost.Stop() => Context.Stop(Self);
 
     void ISessionHost.RequestList(ListItems request) => _router.Tell(request);

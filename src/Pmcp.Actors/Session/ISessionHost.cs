@@ -27,6 +27,11 @@ internal interface ISessionHost
     /// <summary>The client cancelled its request <paramref name="id"/>: no response follows (a transport with a stream per request ends it).</summary>
     void RequestCancelled(RequestId id);
 
+    /// <summary>How many calls of user code are in flight now (told on each change): a session with none may be evicted when idle.</summary>
+    void CallsInFlight(int count)
+    {
+    }
+
     /// <summary>The session is over: the transport is gone.</summary>
     void Stop();
 

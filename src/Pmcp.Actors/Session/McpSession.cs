@@ -109,8 +109,8 @@ internal sealed partial class McpSession
         Calls.RunHeldBack();
     }
 
-    /// <summary>Handles one message, alone or (<paramref name="inBatch"/>) as an element of a batch.</summary>
-    internal void Dispatch(JsonRpcMessage message, bool inBatch = false)
+    /// <summary>Handles one message, alone or as an element of a batch.</summary>
+    internal void Dispatch(JsonRpcMessage message)
     {
         switch (message.Kind)
         {
@@ -149,9 +149,11 @@ internal sealed partial class McpSession
                 SendError(id, JsonRpcErrorCodes.ServerShuttingDown, "The server is shutting down and takes no new calls.");
                 return;
             }
-            if (!inBatch && Calls.AtLimit)
+            if (Calls.AtLimit)
             {
-                Calls.HoldBack(message); // read ahead of the pause: runs when a call ends
+                // Read ahead of the pause, or a later element of a batch: runs when a call ends. A batch of 40,000 calls
+                // runs MaxInFlightCallsPerConnection at a time, as 40,000 single calls would.
+                Calls.HoldBack(message);
                 return;
             }
         }

@@ -5,7 +5,8 @@ using Pmcp.Protocol;
 namespace Pmcp.Actors.Session;
 
 /// <summary>
-/// JSON-RPC batches (2025-03-26 sessions only): every element is handled as if it came alone, and the responses go back
+/// JSON-RPC batches (2025-03-26 sessions only): every element is handled as if it came alone (read by the same rules,
+/// a member given twice refused; its calls held back at the in-flight limit like any others), and the responses go back
 /// as one array once the last is ready. Notifications get none; an array of notifications gets no answer at all.
 /// </summary>
 internal sealed class SessionBatches(McpSession session)
@@ -23,10 +24,10 @@ internal sealed class SessionBatches(McpSession session)
 
     public void Handle(string text)
     {
-        JToken token;
+        List<Element> elements;
         try
         {
-            token = McpJson.Parse(text);
+            elements = Read(text);
         }
         catch (JsonReaderException ex)
         {
@@ -34,7 +35,6 @@ internal sealed class SessionBatches(McpSession session)
             return;
         }
 
-        var elements = (JArray)token;
         if (elements.Count == 0)
         {
             session.Send(JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: an empty batch."));
@@ -43,14 +43,14 @@ internal sealed class SessionBatches(McpSession session)
 
         var batch = new Batch();
         var messages = new List<JsonRpcMessage>();
-        foreach (var element in elements)
+        foreach (var (msg, error, errorId) in elements)
         {
-            if (!JsonRpcMessage.TryFrom(element, out var msg, out var error, out var errorId))
+            if (msg is null)
             {
                 batch.Responses.Add(JsonRpcWriter.Error(errorId, error!));
                 continue;
             }
-            if (msg!.Kind == JsonRpcMessageKind.Request)
+            if (msg.Kind == JsonRpcMessageKind.Request)
             {
                 var id = msg.Id!.Value;
                 if (msg.Method == McpMethods.Initialize || !_batchOf.TryAdd(id, batch))
@@ -66,8 +66,43 @@ internal sealed class SessionBatches(McpSession session)
 
         // Counted first, dispatched second: a request answered at once must not complete the batch early.
         batch.Pending++;
-        foreach (var msg in messages) session.Dispatch(msg, inBatch: true);
+        foreach (var msg in messages) session.Dispatch(msg);
         Settle(batch);
+    }
+
+    private readonly record struct Element(JsonRpcMessage? Message, JsonRpcError? Error, RequestId? ErrorId);
+
+    /// <summary>
+    /// The batch's elements, each read from its own text as a message that came alone is, so that a member given twice
+    /// is refused (a parsed JSON object keeps only the last). Strict JSON is split with System.Text.Json; text only the
+    /// lenient reader takes (comments, single quotes) is read whole by it, as before.
+    /// </summary>
+    private static List<Element> Read(string text)
+    {
+        var elements = new List<Element>();
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                elements.Add(JsonRpcMessage.TryParse(element.GetRawText(), out var msg, out var error, out var errorId)
+                    ? new Element(msg, null, null)
+                    : new Element(null, error, errorId));
+            }
+            return elements;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            elements.Clear();
+        }
+
+        foreach (var token in (JArray)McpJson.Parse(text))
+        {
+            elements.Add(JsonRpcMessage.TryFrom(token, out var msg, out var error, out var errorId)
+                ? new Element(msg, null, null)
+                : new Element(null, error, errorId));
+        }
+        return elements;
     }
 
     /// <summary>Holds the response to <paramref name="id"/> for its batch (sending the batch when it was the last); false when the request came alone.</summary>

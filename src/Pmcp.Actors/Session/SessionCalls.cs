@@ -110,6 +110,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         _calls.Add(key.CallId, call);
         _callIds.Add(id, key.CallId);
         session.Telemetry.CallStarted();
+        host.CallsInFlight(_calls.Count);
         if (!_paused && AtLimit)
         {
             _paused = true;
@@ -183,6 +184,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         session.Telemetry.CallsEnded(_calls.Count);
         _calls.Clear();
         _callIds.Clear();
+        host.CallsInFlight(0);
     }
 
     private void Cancel(long callId, InFlightCall call) => Runner.Cancel(new CallKey(connectionId, callId), call.Running);
@@ -192,6 +194,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         if (!_calls.Remove(callId, out var call)) return null;
         _callIds.Remove(call.RequestId);
         session.Telemetry.CallsEnded(1);
+        host.CallsInFlight(_calls.Count);
         if (_paused && !AtLimit)
         {
             _paused = false;

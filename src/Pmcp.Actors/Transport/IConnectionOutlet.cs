@@ -35,6 +35,11 @@ internal interface IConnectionOutlet
     {
     }
 
+    /// <summary>How many calls of user code the session has in flight, told on each change: with none (and no stream open) it is idle, and may be evicted to make room.</summary>
+    void CallsInFlight(int count)
+    {
+    }
+
     /// <summary>The client cancelled its request <paramref name="id"/> (<c>notifications/cancelled</c>): no response follows.</summary>
     void RequestCancelled(RequestId id)
     {

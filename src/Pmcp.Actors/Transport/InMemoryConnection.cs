@@ -20,7 +20,7 @@ internal sealed class InMemoryConnection : IConnectionOutlet
     private const int InboundCapacity = 64;
 
     private readonly McpServerOptions _options;
-    private readonly ConnectionGate _gate;
+    private readonly GatePlace _place; // never offered for eviction: an in-process session is the host's own
     private readonly Diagnostics.McpMetrics? _metrics;
     private readonly ReadValve _valve = new();
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,10 +29,10 @@ internal sealed class InMemoryConnection : IConnectionOutlet
     private int _closing;
     private int _finished;
 
-    public InMemoryConnection(McpServerOptions options, ConnectionGate gate, Diagnostics.McpMetrics? metrics)
+    public InMemoryConnection(McpServerOptions options, GatePlace place, Diagnostics.McpMetrics? metrics)
     {
         _options = options;
-        _gate = gate;
+        _place = place;
         _metrics = metrics;
         Inbound = Channel.CreateBounded<string>(new BoundedChannelOptions(InboundCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         Outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -119,7 +119,7 @@ internal sealed class InMemoryConnection : IConnectionOutlet
         Volatile.Write(ref _closing, 1);
         Inbound.Writer.TryComplete();
         Outbound.Writer.TryComplete(new ChannelClosedException($"The in-memory session ended: {reason}."));
-        _gate.Exit();
+        _place.Release();
         lock (_actorLock)
         {
             _ended.TrySetResult(reason);

@@ -1,9 +1,7 @@
 using System.Net.WebSockets;
-using System.Threading.RateLimiting;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,48 +40,19 @@ public static class McpEndpointRouteBuilderExtensions
         var loggers = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
-        if (runtime.Options.MaxUpgradesPerWindow > 0) app.UseRateLimiter(UpgradeRateLimit(runtime.Options, runtime.Metrics));
         app.UseWebSockets();
         var origins = new OriginPolicy(runtime.Options.AllowedOrigins);
         StreamableHttpEndpoint? http = null;
         if (streamableHttp)
         {
             var stopping = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-            var sessions = new StreamableHttpSessions(runtime.Gate, runtime.Options, stopping);
+            var sessions = new StreamableHttpSessions(runtime.Options, stopping);
             runtime.HttpSessions.Attach(sessions); // in a cluster, requests other gateways receive for them are served too
             http = new StreamableHttpEndpoint(runtime, sessions, loggers.CreateLogger("Pmcp.Actors.StreamableHttp"));
         }
         app.Run(context => HandleAsync(context, runtime, origins, http, logger));
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
-
-    /// <summary>
-    /// ASP.NET Core rate limiting on the MCP path: a fixed window per client IP address, no queue, 429 with
-    /// <c>Retry-After</c> when the window's permits are used up.
-    /// </summary>
-    private static RateLimiterOptions UpgradeRateLimit(McpServerOptions options, Diagnostics.McpMetrics? metrics) => new()
-    {
-        RejectionStatusCode = StatusCodes.Status429TooManyRequests,
-        // WebSocket upgrades and requests that would start a Streamable HTTP session (no Mcp-Session-Id) are counted; the
-        // messages of a session are not (MaxMessagesPerSecond limits those).
-        GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => context.Request.Headers.ContainsKey(StreamableHttpEndpoint.SessionIdHeader)
-            ? RateLimitPartition.GetNoLimiter("session")
-            : RateLimitPartition.GetFixedWindowLimiter(
-            context.Connection.RemoteIpAddress?.ToString() ?? "",
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = options.MaxUpgradesPerWindow,
-                Window = options.UpgradeRateLimitWindow,
-                QueueLimit = 0,
-            })),
-        OnRejected = async (rejected, cancellationToken) =>
-        {
-            metrics?.RateLimitedOne("session_starts");
-            if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await rejected.HttpContext.Response.WriteAsync("Too many connection attempts from this address.\n", cancellationToken).ConfigureAwait(false);
-        },
-    };
 
     private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, OriginPolicy origins, StreamableHttpEndpoint? http, ILogger logger)
     {
@@ -109,7 +78,7 @@ public static class McpEndpointRouteBuilderExtensions
             return;
         }
 
-        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return;
+        if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return;
         try
         {
             var options = runtime.Options;
@@ -124,11 +93,13 @@ public static class McpEndpointRouteBuilderExtensions
             }).ConfigureAwait(false);
 
             var connection = new WebSocketConnection(socket, options, logger, runtime.Metrics);
-            await connection.RunAsync(await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false)).ConfigureAwait(false);
+            var actor = await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false);
+            place.Hold(connection);
+            await connection.RunAsync(actor).ConfigureAwait(false);
         }
         finally
         {
-            runtime.Gate.Exit();
+            place.Release();
         }
     }
 }

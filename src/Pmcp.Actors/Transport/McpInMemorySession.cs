@@ -28,6 +28,9 @@ public sealed class McpInMemorySession : IAsyncDisposable
     /// <summary>Messages from the server, in order; ends when the session does.</summary>
     public ChannelReader<string> FromServer => _connection.Outbound.Reader;
 
+    /// <summary>Whom in-memory sessions are counted for at the gate (<see cref="McpServerOptions.MaxConnectionsPerClient"/>).</summary>
+    private const string InProcessClient = "in-process";
+
     /// <summary>Completes with the reason once the session has ended (either side).</summary>
     public Task<string> Ended => _connection.Ended;
 
@@ -39,8 +42,11 @@ public sealed class McpInMemorySession : IAsyncDisposable
     public static async Task<McpInMemorySession> OpenAsync(McpServerRuntime runtime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runtime);
-        if (!runtime.Gate.TryEnter(out var refusal)) throw new InvalidOperationException(refusal);
-        var connection = new InMemoryConnection(runtime.Options, runtime.Gate, runtime.Metrics);
+        // Counted at MaxConnections like any session, but no session start against MaxUpgradesPerWindow: that limit is
+        // for remote clients, and the host's own tests may open sessions as fast as they like.
+        var admission = runtime.Gate.TryEnter(InProcessClient, startsSession: false);
+        if (admission.Place is not { } place) throw new InvalidOperationException(admission.Text);
+        var connection = new InMemoryConnection(runtime.Options, place, runtime.Metrics);
         try
         {
             var server = await runtime.ServerActorAsync(cancellationToken).ConfigureAwait(false);

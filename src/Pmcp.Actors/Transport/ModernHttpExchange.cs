@@ -50,16 +50,17 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
             return;
         }
 
-        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return;
+        // A place for as long as the request runs (never idle, so never evicted); not a session start of its client.
+        if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => runtime.Gate.Exit(), runtime.Metrics);
+        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => place.Release(), runtime.Metrics);
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
         }
         catch
         {
-            runtime.Gate.Exit();
+            place.Release();
             throw;
         }
 
@@ -67,7 +68,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         {
             var post = session.OpenPost(id)!;
             session.Actor.Tell(new Runtime.ConnectionProtocol.InboundMessage(message));
-            await RespondAsync(context, post).ConfigureAwait(false);
+            await RespondAsync(context, session, post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -79,7 +80,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, StreamableHttpSession.PostStream post)
+    private static async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post)
     {
         var reader = post.Reader;
         if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))

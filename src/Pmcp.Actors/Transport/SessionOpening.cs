@@ -9,18 +9,32 @@ namespace Pmcp.Actors.Transport;
 
 /// <summary>
 /// What every transport does to open a session, written once: a place at the connection gate (503 when full or
-/// shutting down), the caller as authenticated on the HTTP request, and a ConnectionActor for the transport's outlet.
+/// shutting down, 429 over the client's own limits), the caller as authenticated on the HTTP request, and a
+/// ConnectionActor for the transport's outlet.
 /// </summary>
 internal static class SessionOpening
 {
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Takes a place at the gate; false after answering 503. A place taken is given back with <see cref="ConnectionGate.Exit"/>.</summary>
-    public static async Task<bool> TryEnterAsync(McpServerRuntime runtime, HttpContext context)
+    /// <summary>
+    /// Takes a place at the gate for the request's client; null after answering 503 or 429 (with <c>Retry-After</c>).
+    /// <paramref name="startsSession"/>: the request starts a session, counted against the client's session starts.
+    /// A place taken is given back with <see cref="GatePlace.Release"/>.
+    /// </summary>
+    public static async Task<GatePlace?> TryEnterAsync(McpServerRuntime runtime, HttpContext context, bool startsSession = true)
     {
-        if (runtime.Gate.TryEnter(out var refusal)) return true;
-        await Refusal.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, refusal).ConfigureAwait(false);
-        return false;
+        var admission = runtime.Gate.TryEnter(ClientKey.For(context.Connection.RemoteIpAddress, Caller(context)), startsSession);
+        if (admission.Place is { } place) return place;
+
+        var status = StatusCodes.Status503ServiceUnavailable;
+        if (admission.Refusal is GateRefusal.ClientFull or GateRefusal.TooManyStarts)
+        {
+            status = StatusCodes.Status429TooManyRequests;
+            runtime.Metrics?.RateLimitedOne(admission.Refusal == GateRefusal.TooManyStarts ? "session_starts" : "client_sessions");
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(admission.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await Refusal.WriteAsync(context, status, admission.Text).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Who the request comes from (null: nobody authenticated); a session keeps it for its whole life.</summary>

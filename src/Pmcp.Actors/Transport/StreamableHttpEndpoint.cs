@@ -215,7 +215,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         session.Enter();
         try
         {
-            await StreamAsync(context, Standalone(reader, context.RequestAborted)).ConfigureAwait(false);
+            await StreamAsync(context, Standalone(reader, session, context.RequestAborted)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -247,20 +247,20 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down) and a ConnectionActor.</summary>
+    /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down, 429 over the client's limits) and a ConnectionActor.</summary>
     private async Task<StreamableHttpSession?> OpenSessionAsync(HttpContext context)
     {
-        if (!await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false)) return null;
+        if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return null;
 
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(runtime.HttpSessions.NewSessionId(), caller, runtime.Options, sessions.Ended, runtime.Metrics);
+        var session = new StreamableHttpSession(runtime.HttpSessions.NewSessionId(), caller, runtime.Options, sessions.Ended, runtime.Metrics) { Place = place };
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
         }
         catch
         {
-            runtime.Gate.Exit();
+            place.Release();
             throw;
         }
 
@@ -277,7 +277,11 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
     {
         var session = sessions.Find(sessionId);
         var caller = SessionOpening.Caller(context);
-        if (session is not null && SameCaller(session.Caller, caller)) return session;
+        if (session is not null && SameCaller(session.Caller, caller))
+        {
+            session.Confirmed(); // the client came back with its id: the handshake is done
+            return session;
+        }
         if (session is null && runtime.HttpSessions.TryFindOwner(sessionId, out var owner, out var system))
         {
             await ForwardedHttpExchange.ServeAsync(context, system, owner, method, sessionId, body, caller).ConfigureAwait(false);
@@ -339,20 +343,27 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         await SseFormatter.WriteAsync(events, response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>A POST's stream: <paramref name="first"/> (already taken off the queue), then the rest (each uncounted from the session's outbound budget by the stream as it is taken).</summary>
     internal static async IAsyncEnumerable<SseItem<string>> Prepend(StreamableHttpSession.Outbound first, ChannelReader<StreamableHttpSession.Outbound> rest,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return new SseItem<string>(first.Json, "message");
         await foreach (var next in rest.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
             yield return new SseItem<string>(next.Json, "message");
+        }
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Standalone(ChannelReader<string> reader,
+    private static async IAsyncEnumerable<SseItem<string>> Standalone(ChannelReader<string> reader, StreamableHttpSession session,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var json)) yield return new SseItem<string>(json, "message");
+            while (reader.TryRead(out var json))
+            {
+                session.Dequeued(json);
+                yield return new SseItem<string>(json, "message");
+            }
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed partial class StreamableHttpSession
     /// with their resource strings, found in a profile of the HTTP path). Most requests get one message, so the first
     /// waits in a field and a queue is made only for a second; the one waiting reader is a reusable value-task source.
     /// </summary>
-    internal sealed class PostStream(int capacity) : ChannelReader<Outbound>, IValueTaskSource<bool>
+    internal sealed class PostStream(int capacity, OutboundBytes outboundBytes) : ChannelReader<Outbound>, IValueTaskSource<bool>
     {
         private readonly Lock _gate = new();
         private Outbound _head; // the oldest unread message, while _count > 0
@@ -21,6 +21,7 @@ internal sealed partial class StreamableHttpSession
         private bool _writingDone; // the final message was written, or the stream was abandoned
         private volatile bool _abandoned;
         private bool _readerWaiting;
+        private bool _unreadUncounted; // set on abandoning: what is left was uncounted then, not as it is read
         private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
         private CancellationTokenRegistration _cancellation; // the waiting reader's; only the reader touches it
 
@@ -47,17 +48,30 @@ internal sealed partial class StreamableHttpSession
             return true;
         }
 
-        /// <summary>No more messages are written; a waiting reader sees the end once it has read what is there.</summary>
+        /// <summary>
+        /// No more messages are written; a reader still there may read what is left, which no longer counts against the
+        /// session's outbound budget (most often its reader is gone and nobody ever will).
+        /// </summary>
         public void Abandon()
         {
             _abandoned = true;
             lock (_gate)
             {
                 _writingDone = true;
+                UncountUnread();
                 if (!_readerWaiting) return;
                 _readerWaiting = false;
             }
             _wait.SetResult(false);
+        }
+
+        private void UncountUnread()
+        {
+            if (_unreadUncounted) return;
+            _unreadUncounted = true;
+            if (_count == 0) return;
+            outboundBytes.Remove(_head.Json);
+            if (_rest is not null) foreach (var message in _rest) outboundBytes.Remove(message.Json);
         }
 
         public override bool TryRead(out Outbound item)
@@ -71,6 +85,7 @@ internal sealed partial class StreamableHttpSession
                 }
                 item = _head;
                 if (--_count > 0) _head = _rest!.Dequeue();
+                if (!_unreadUncounted) outboundBytes.Remove(item.Json);
                 return true;
             }
         }

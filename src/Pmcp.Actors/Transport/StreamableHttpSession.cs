@@ -14,7 +14,7 @@ namespace Pmcp.Actors.Transport;
 /// <see cref="McpServerOptions.OutboundQueueCapacity"/>, the oldest dropped first. A response whose POST is gone is
 /// dropped: the spec keeps responses off the GET stream.
 /// </summary>
-internal sealed partial class StreamableHttpSession : IConnectionOutlet
+internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvictable
 {
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
 
@@ -24,6 +24,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
     // never have either, and an idle session should hold as little as it can (issue 29: RSS per idle session).
     private Channel<string>? _standalone;
     private readonly Diagnostics.McpMetrics? _metrics;
+    private readonly OutboundBytes _outboundBytes;
     private readonly ReadValve _valve = new();
     private readonly McpServerOptions _options;
     private readonly Action<StreamableHttpSession> _onEnded;
@@ -31,8 +32,12 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
     private int _ending;
     private int _getAttached;
     private int _openRequests;
+    private int _callsInFlight;
     private int _initialized;
+    private int _confirmed;
+    private readonly long _openedAt = Environment.TickCount64;
     private long _lastActivity = Environment.TickCount64;
+    private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <param name="metrics">Where messages dropped from a full GET stream are counted; null: nowhere.</param>
     public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null)
@@ -42,6 +47,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
         _options = options;
         _onEnded = onEnded;
         _metrics = metrics;
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
     }
 
     public string Id { get; }
@@ -50,6 +56,9 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
     public CallerIdentity? Caller { get; }
 
     public IActorRef Actor { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>Its place at the connection gate, given back when it ends.</summary>
+    public GatePlace? Place { get; set; }
 
     public bool HasEnded => Volatile.Read(ref _ending) != 0;
 
@@ -64,12 +73,23 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
 
     public void Initialized() => Volatile.Write(ref _initialized, 1);
 
+    /// <summary>
+    /// The client came back with the session's id (<c>notifications/initialized</c>, or any request): the handshake is
+    /// complete. Until then the session expires after <see cref="McpServerOptions.HandshakeTimeout"/>, as a socket that
+    /// never initializes is closed, so that initialize requests nobody follows up cannot hold places at the gate.
+    /// </summary>
+    public void Confirmed() => Volatile.Write(ref _confirmed, 1);
+
+    /// <summary>True when the handshake was not completed within <paramref name="timeout"/> and no request is open.</summary>
+    public bool HandshakeExpired(TimeSpan timeout, long now) =>
+        Volatile.Read(ref _confirmed) == 0 && Volatile.Read(ref _openRequests) == 0 && now - _openedAt >= (long)timeout.TotalMilliseconds;
+
     public bool Send(string json, RequestId? related = null, bool final = false)
     {
         if (related is not { } relatedRequest)
         {
-            if (HasEnded) return false;
-            Standalone().Writer.TryWrite(json); // drops the oldest when full; false only once completed
+            if (HasEnded || !Counted(json)) return false;
+            if (!Standalone().Writer.TryWrite(json)) _outboundBytes.Remove(json); // drops the oldest when full; false only once completed
             return true;
         }
 
@@ -87,10 +107,28 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
             return final || Send(json);
         }
 
-        if (post.TryWrite(json, final) || post.IsAbandoned) return true;
+        if (!Counted(json)) return false;
+        if (post.TryWrite(json, final)) return true;
+        _outboundBytes.Remove(json);
+        if (post.IsAbandoned) return true;
         End("closed by the server: outbound queue full: the client is not reading");
         return false;
     }
+
+    /// <summary>Counts a message about to be queued against the session's outbound budget; past it, the session ends (false).</summary>
+    private bool Counted(string json)
+    {
+        if (_outboundBytes.Add(json)) return true;
+        _outboundBytes.Remove(json);
+        End("closed by the server: outbound budget exceeded: the client is not reading");
+        return false;
+    }
+
+    /// <summary>A stream took <paramref name="json"/> off its queue to write it: it no longer counts against the budget.</summary>
+    public void Dequeued(string json) => _outboundBytes.Remove(json);
+
+    /// <summary>The memory this session's queued messages hold now.</summary>
+    public long QueuedOutboundBytes => _outboundBytes.Queued;
 
     public void Close(CloseReason reason) => End($"closed by the server: {reason.Text}");
 
@@ -104,7 +142,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
         lock (_lock)
         {
             if (HasEnded || _posts.ContainsKey(id)) return null;
-            var post = new PostStream(_options.OutboundQueueCapacity);
+            var post = new PostStream(_options.OutboundQueueCapacity, _outboundBytes);
             _posts.Add(id, post);
             return post;
         }
@@ -144,7 +182,11 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
                 {
                     SingleReader = true,
                     FullMode = BoundedChannelFullMode.DropOldest,
-                }, _ => metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp));
+                }, dropped =>
+                {
+                    _outboundBytes.Remove(dropped);
+                    metrics?.OutboundDroppedOne(Diagnostics.McpTelemetryNames.ProtocolHttp);
+                });
                 if (HasEnded) channel.Writer.TryComplete();
                 Volatile.Write(ref _standalone, channel);
             }
@@ -166,17 +208,28 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet
     {
         Interlocked.Increment(ref _openRequests);
         Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
     public void Exit()
     {
         Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
         Interlocked.Decrement(ref _openRequests);
     }
 
     /// <summary>True when no request or stream is open and none has been for <paramref name="idle"/>.</summary>
-    public bool IsIdle(TimeSpan idle, long now) =>
+    public bool IdleFor(TimeSpan idle, long now) =>
         Volatile.Read(ref _openRequests) == 0 && now - Volatile.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
+
+    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+
+    /// <summary>No request or stream open and no call in flight (a call whose POST its client dropped still counts).</summary>
+    public bool IsIdle => !HasEnded && Volatile.Read(ref _openRequests) == 0 && Volatile.Read(ref _callsInFlight) == 0;
+
+    public long LastActive => Volatile.Read(ref _lastActive);
+
+    public void Evict() => End("evicted: the server is at its connection limit");
 
     /// <summary>Ends the session: its streams finish, its id is forgotten (404 from now on), its actor stops.</summary>
     public void End(string reason)

@@ -6,20 +6,21 @@ namespace Pmcp.Actors.Transport;
 /// <summary>
 /// The Streamable HTTP sessions of one endpoint, by <c>Mcp-Session-Id</c>. Each session holds a place at the
 /// <see cref="ConnectionGate"/> (so <see cref="McpServerOptions.MaxConnections"/> counts WebSocket connections and HTTP
-/// sessions together) until it ends. A sweep ends sessions idle for <see cref="McpServerOptions.SessionIdleTimeout"/>.
+/// sessions together) until it ends. A sweep ends sessions idle for <see cref="McpServerOptions.SessionIdleTimeout"/>,
+/// and sessions whose client never came back after initialize within <see cref="McpServerOptions.HandshakeTimeout"/>.
 /// </summary>
 internal sealed class StreamableHttpSessions : IDisposable
 {
     private readonly ConcurrentDictionary<string, StreamableHttpSession> _sessions = new(StringComparer.Ordinal);
-    private readonly ConnectionGate _gate;
     private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _handshakeTimeout;
     private readonly CancellationTokenSource _stop = new();
     private int _sweeping;
 
-    public StreamableHttpSessions(ConnectionGate gate, McpServerOptions options, CancellationToken stopping)
+    public StreamableHttpSessions(McpServerOptions options, CancellationToken stopping)
     {
-        _gate = gate;
         _idleTimeout = options.SessionIdleTimeout;
+        _handshakeTimeout = options.HandshakeTimeout;
         stopping.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop);
     }
 
@@ -30,10 +31,11 @@ internal sealed class StreamableHttpSessions : IDisposable
 
     public StreamableHttpSession? Find(string id) => _sessions.TryGetValue(id, out var session) && !session.HasEnded ? session : null;
 
-    /// <summary>Registers a session that holds a place at the gate; the place is given back when it ends.</summary>
+    /// <summary>Registers a session that holds a place at the gate (from now on evictable when idle); the place is given back when it ends.</summary>
     public void Add(StreamableHttpSession session)
     {
         _sessions[session.Id] = session;
+        session.Place!.Hold(session);
         EnsureSweeping();
     }
 
@@ -41,7 +43,7 @@ internal sealed class StreamableHttpSessions : IDisposable
     public void Ended(StreamableHttpSession session)
     {
         _sessions.TryRemove(new KeyValuePair<string, StreamableHttpSession>(session.Id, session));
-        _gate.Exit();
+        session.Place?.Release();
     }
 
     private void EnsureSweeping()
@@ -52,7 +54,9 @@ internal sealed class StreamableHttpSessions : IDisposable
 
     private async Task SweepAsync()
     {
-        var period = TimeSpan.FromTicks(Math.Clamp(_idleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
+        // A quarter of the shorter deadline: a session outlives either by at most that much.
+        var shorter = Math.Min(_idleTimeout.Ticks, _handshakeTimeout.Ticks);
+        var period = TimeSpan.FromTicks(Math.Clamp(shorter / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
         using var timer = new PeriodicTimer(period);
         try
         {
@@ -61,7 +65,8 @@ internal sealed class StreamableHttpSessions : IDisposable
                 var now = Environment.TickCount64;
                 foreach (var session in _sessions.Values)
                 {
-                    if (session.IsIdle(_idleTimeout, now)) session.End("session expired (idle)");
+                    if (session.IdleFor(_idleTimeout, now)) session.End("session expired (idle)");
+                    else if (session.HandshakeExpired(_handshakeTimeout, now)) session.End("handshake not completed in time");
                 }
             }
         }

@@ -12,10 +12,14 @@ namespace Pmcp.Actors.Transport;
 /// <summary>
 /// The socket side of one connection: a read pump that tells the ConnectionActor each complete text message, and a
 /// bounded outbound queue drained by one sender at a time (<see cref="Pump"/>). Close codes: 1003 for a binary frame, 1009 for
-/// a message over the size limit, 1008 when the outbound queue overflows, and whatever the actor asks for.
+/// a message over the size limit, 1008 when the outbound queue overflows, 1013 when evicted to make room at the
+/// connection limit, and whatever the actor asks for.
 /// </summary>
-internal sealed partial class WebSocketConnection : IConnectionOutlet
+internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictable
 {
+    /// <summary>The close code of a socket evicted to make room (RFC 6455's "Try Again Later").</summary>
+    public const WebSocketCloseStatus EvictedStatus = (WebSocketCloseStatus)1013;
+
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolWebSocket;
 
     private const int InitialBufferSize = 4 * 1024;
@@ -25,6 +29,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private readonly ILogger _logger;
     private readonly Diagnostics.McpMetrics? _metrics;
     private readonly Channel<string> _outbound;
+    private readonly OutboundBytes _outboundBytes;
     private readonly ReadValve _valve = new();
     private readonly WebSocketFramer _framer;
     private readonly CancellationTokenSource _abort = new();
@@ -32,6 +37,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     private string _closeReason = "";
     private int _closing;
     private int _sender;
+    private int _callsInFlight;
+    private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger, Diagnostics.McpMetrics? metrics = null)
@@ -41,6 +48,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
         _logger = logger;
         _metrics = metrics;
         _framer = new WebSocketFramer(options.MaxMessageBytes);
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -52,10 +60,19 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     public bool Send(string json, RequestId? related = null, bool final = false)
     {
         if (Volatile.Read(ref _closing) != 0) return false;
-        if (_outbound.Writer.TryWrite(json))
+        // Counted before it is queued: the sender may take it off the queue (and uncount it) at once.
+        var fits = _outboundBytes.Add(json);
+        if (fits && _outbound.Writer.TryWrite(json))
         {
             Pump();
             return true;
+        }
+        _outboundBytes.Remove(json);
+        if (!fits)
+        {
+            _metrics?.OutboundDroppedOne(ProtocolName);
+            Close(WebSocketCloseStatus.PolicyViolation, "outbound budget exceeded: the client is not reading");
+            return false;
         }
         _metrics?.OutboundDroppedOne(ProtocolName);
         Close(WebSocketCloseStatus.PolicyViolation, "outbound queue full: the client is not reading");
@@ -81,6 +98,16 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
     public void PauseReading() => _valve.Close();
 
     public void ResumeReading() => _valve.Open();
+
+    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+
+    /// <summary>Open, with no call in flight: a socket that only answers pings is idle.</summary>
+    public bool IsIdle => Volatile.Read(ref _closing) == 0 && Volatile.Read(ref _callsInFlight) == 0;
+
+    /// <summary>When the client last sent a message (pings and pongs do not count).</summary>
+    public long LastActive => Volatile.Read(ref _lastActive);
+
+    public void Evict() => Close(EvictedStatus, "evicted: the server is at its connection limit");
 
     /// <summary>Runs both loops until the socket is done, telling <paramref name="actor"/> what arrives and when it ends.</summary>
     public async Task RunAsync(IActorRef actor)
@@ -139,6 +166,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
                 switch (frame.Outcome)
                 {
                     case WebSocketFrameOutcome.Message:
+                        Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
                         actor.Tell(new ConnectionProtocol.Inbound(frame.Text!));
                         break;
                     case WebSocketFrameOutcome.Closed:
@@ -182,6 +210,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet
             {
                 while (reader.TryRead(out var json))
                 {
+                    _outboundBytes.Remove(json);
                     var size = Encoding.UTF8.GetMaxByteCount(json.Length);
                     if (buffer is null || size > buffer.Length)
                     {

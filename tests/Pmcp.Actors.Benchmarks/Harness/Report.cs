@@ -53,7 +53,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
             true => "- Servers, each a child process, all forced to Server GC (`--gc server`):",
             false => "- Servers, each a child process, all forced to workstation GC (`--gc workstation`):",
         });
-        sb.AppendLine("  **Pmcp.Actors**: the standalone server `Pmcp.Actors.Server.dll` (Release), logging at Warning, `MaxConnections=20000`, otherwise defaults (keepalive 30 s / 30 s, 64 calls in flight per connection, HTTP sessions idle out after 10 min); " +
+        sb.AppendLine("  **Pmcp.Actors**: the standalone server `Pmcp.Actors.Server.dll` (Release), logging at Warning, `MaxConnections=20000`, the per-client limits off (`MaxConnectionsPerClient=0`, `MaxUpgradesPerWindow=0`: the load generator is one loopback client), otherwise defaults (keepalive 30 s / 30 s, 64 calls in flight per connection, HTTP sessions idle out after 10 min); " +
                       "it serves WebSocket and Streamable HTTP on the same path; for the 2026-07-28 row it runs with `ServeStatelessEra=true`;");
         sb.AppendLine("  **thin baseline**: Kestrel WebSocket, one receive loop per socket that answers `initialize` and `tools/call echo` directly with System.Text.Json, no actors, same keepalive;");
         sb.AppendLine("  **thin HTTP baseline**: a Kestrel minimal-API POST endpoint that answers `initialize` (giving out an `Mcp-Session-Id`) and `tools/call echo` with the same System.Text.Json code, " +

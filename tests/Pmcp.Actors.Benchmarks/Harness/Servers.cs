@@ -109,8 +109,11 @@ internal static class Servers
     {
         var env = ServerEnvironment(settings.ServerGc);
         // The standalone server as shipped, logging at Warning (the others log nothing) and room for the scale test;
-        // it serves WebSocket and Streamable HTTP on the same path and prints a 'listening on' line for each.
-        string[] pmcpArgs = ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Server:MaxConnections=20000", "--Pmcp:Telemetry:MetricsPort=0"];
+        // it serves WebSocket and Streamable HTTP on the same path and prints a 'listening on' line for each. The load
+        // generator is one client (loopback), so the per-client limits, which would stop it at 500 sessions and 300
+        // session starts a minute, are off.
+        string[] pmcpArgs = ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Server:MaxConnections=20000",
+            "--Pmcp:Server:MaxConnectionsPerClient=0", "--Pmcp:Server:MaxUpgradesPerWindow=0", "--Pmcp:Telemetry:MetricsPort=0"];
         var child = kind switch
         {
             ServerKind.Pmcp or ServerKind.PmcpHttp => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, pmcpArgs, env),

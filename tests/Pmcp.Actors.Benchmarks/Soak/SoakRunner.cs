@@ -47,7 +47,13 @@ internal static class SoakRunner
                     return CallToolResult.Text("never");
                 })
                 { Timeout = HangTimeout }),
-            options => options.MaxConnections = Math.Max(1000, connections * 4));
+            options =>
+            {
+                options.MaxConnections = Math.Max(1000, connections * 4);
+                // Every soak client comes from loopback: as one client it would pass the per-client limits at once.
+                options.MaxConnectionsPerClient = 0;
+                options.MaxUpgradesPerWindow = 0;
+            });
         builder.Services.AddAkka("pmcp-soak", (akka, _) => akka
             .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
             .WithMcpServer());

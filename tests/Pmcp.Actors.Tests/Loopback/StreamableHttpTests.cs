@@ -248,6 +248,9 @@ public sealed class StreamableHttpTests(ITestOutputHelper output)
         await using var http = await McpHttpTestClient.ConnectAsync(server.McpHttpUri);
         await using var socket = await server.ConnectAsync();
         await using var third = new McpHttpTestClient(server.McpHttpUri);
+        // Neither is idle (a stream open, a call in flight), so neither can be evicted to make room.
+        using var stream = await http.OpenGetStreamAsync();
+        await UpgradeTests.Busy(socket);
 
         using (var refused = await third.SendAsync(third.NewPost(InitializeBody, withSession: false)))
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);

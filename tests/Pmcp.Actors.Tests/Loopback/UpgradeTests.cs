@@ -43,11 +43,11 @@ public sealed class UpgradeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Upgrade_IsRefusedWith503_WhenMaxConnectionsAreOpen()
+    public async Task Upgrade_IsRefusedWith503_WhenMaxConnectionsAreOpenAndNoneIsIdle()
     {
         await using var server = await TestServer.StartAsync(configureOptions: o => o.MaxConnections = 2, output: output);
-        await using var first = await server.ConnectAsync();
-        await using var second = await server.ConnectAsync();
+        await using var first = await Busy(await server.ConnectAsync());
+        await using var second = await Busy(await server.ConnectAsync());
 
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("mcp");
@@ -68,7 +68,7 @@ public sealed class UpgradeTests(ITestOutputHelper output)
     public async Task Upgrade_IsAdmittedAgain_WhenAConnectionUnderMaxConnectionsCloses()
     {
         await using var server = await TestServer.StartAsync(configureOptions: o => o.MaxConnections = 1, output: output);
-        var first = await server.ConnectAsync();
+        var first = await Busy(await server.ConnectAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await UpgradeProbe.TryUpgradeAsync(server.WebSocketUri));
 
         await first.DisposeAsync();
@@ -82,5 +82,14 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         }
 
         Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
+    }
+
+    /// <summary>A call in flight for as long as the test runs: the session is not idle, so the gate cannot evict it.</summary>
+    internal static async Task<McpTestClient> Busy(McpTestClient client)
+    {
+        client.RequireEveryRequestAnswered = false;
+        await client.StartToolCallAsync("sleep", new { ms = 60_000 });
+        (await client.PingAsync()).EnsureSuccess(); // answered after the call was started: the session handles messages in order
+        return client;
     }
 }

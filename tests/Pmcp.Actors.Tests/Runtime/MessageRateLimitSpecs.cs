@@ -112,7 +112,6 @@ public sealed class MessageRateLimitSpecs : TestKit
     public void MessageRateLimiter_IsOff_ByDefault()
     {
         Assert.Equal(0, new McpServerOptions().MaxMessagesPerSecond);
-        Assert.Equal(0, new McpServerOptions().MaxUpgradesPerWindow);
     }
 
     [Fact]

@@ -27,10 +27,13 @@ public sealed class RateLimitTests
     }
 
     [Fact]
-    public async Task Endpoint_DoesNotLimitUpgrades_ByDefault()
+    public async Task Endpoint_LimitsSessionStartsPerClient_ByDefault_WithRoomForAnOfficeBehindOneAddress()
     {
         await using var server = await TestServer.StartAsync();
 
+        Assert.Equal(300, server.Options.MaxUpgradesPerWindow);
+        Assert.Equal(TimeSpan.FromMinutes(1), server.Options.UpgradeRateLimitWindow);
+        Assert.Equal(500, server.Options.MaxConnectionsPerClient);
         for (var i = 0; i < 20; i++) Assert.Equal(HttpStatusCode.SwitchingProtocols, await UpgradeProbe.TryUpgradeAsync(server.WebSocketUri));
     }
 

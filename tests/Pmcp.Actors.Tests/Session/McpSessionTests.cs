@@ -164,6 +164,38 @@ public sealed class McpSessionTests
     }
 
     [Fact]
+    public void Batch_CountsAgainstTheInFlightLimit_ItsCallsHeldBackAndRunAsOthersEnd()
+    {
+        var session = Initialized(new McpServerOptions { MaxInFlightCallsPerConnection = 2 }, version: "2025-03-26");
+        session.Receive("[" + string.Join(",", Enumerable.Range(1, 5).Select(i => Request(i, "tools/call", new { name = "echo" }))) + "]");
+        Assert.Equal(2, _runner.Started.Count);
+
+        for (var answered = 0; answered < 5; answered++)
+        {
+            var call = _runner.Started[answered];
+            session.Answered(new CallAnswered(call.Key.CallId, JsonRpcWriter.ResultRaw(call.Id, "{}")));
+            Assert.Equal(Math.Min(5, answered + 3), _runner.Started.Count); // one more starts as each ends, never more than two running
+        }
+
+        var batch = (JArray)Assert.Single(_host.Sent).Json["batch"]!;
+        Assert.Equal([1, 2, 3, 4, 5], batch.Select(r => (int)r["id"]!).Order());
+    }
+
+    [Fact]
+    public void Batch_ElementWithAMemberGivenTwice_IsRefusedAlone_AndTheOthersAreAnswered()
+    {
+        var session = Initialized(version: "2025-03-26");
+        session.Receive("""[{"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/call","params":{"name":"echo"}},{"jsonrpc":"2.0","id":2,"method":"ping"}]""");
+
+        var batch = (JArray)Assert.Single(_host.Sent).Json["batch"]!;
+        Assert.Empty(_runner.Started);
+        var refused = batch.Single(r => (int)r["id"]! == 1);
+        Assert.Equal(JsonRpcErrorCodes.InvalidRequest, (int)refused["error"]!["code"]!);
+        Assert.Contains("\"method\" is given more than once", (string)refused["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.NotNull(batch.Single(r => (int)r["id"]! == 2)["result"]);
+    }
+
+    [Fact]
     public void ClientRequest_GetsAnIdAndADeadline_AndTheClientsAnswerGoesToTheAsker()
     {
         var session = Initialized(capabilities: new { roots = new { } });

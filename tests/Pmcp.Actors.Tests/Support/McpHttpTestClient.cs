@@ -22,7 +22,7 @@ internal sealed class McpHttpTestClient : IAsyncDisposable
 
     private static readonly JsonSerializerSettings ParseSettings = new() { DateParseHandling = DateParseHandling.None };
 
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http;
     private readonly Channel<WireMessage> _notifications = Channel.CreateUnbounded<WireMessage>();
     private readonly Channel<WireMessage> _serverRequests = Channel.CreateUnbounded<WireMessage>();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -30,7 +30,13 @@ internal sealed class McpHttpTestClient : IAsyncDisposable
     private long _nextId;
     private long _sequence;
 
-    public McpHttpTestClient(Uri uri) => Uri = uri;
+    /// <param name="from">The loopback address to connect from (<see cref="LoopbackSource"/>); null: the system's choice.</param>
+    public McpHttpTestClient(Uri uri, System.Net.IPAddress? from = null)
+    {
+        Uri = uri;
+        _http = from is null ? new HttpClient() : new HttpClient(LoopbackSource.Handler(from));
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+    }
 
     public Uri Uri { get; }
 

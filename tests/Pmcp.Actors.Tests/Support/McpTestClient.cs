@@ -99,7 +99,8 @@ internal sealed class McpTestClient : IAsyncDisposable
     }
 
     /// <summary>Opens a WebSocket to <paramref name="uri"/>, offering <paramref name="subProtocol"/> unless null.</summary>
-    public static async Task<McpTestClient> ConnectAsync(Uri uri, string? subProtocol = "mcp", TimeSpan? timeout = null, Action<ClientWebSocketOptions>? configure = null)
+    /// <param name="from">The loopback address to connect from (<see cref="LoopbackSource"/>); null: the system's choice.</param>
+    public static async Task<McpTestClient> ConnectAsync(Uri uri, string? subProtocol = "mcp", TimeSpan? timeout = null, Action<ClientWebSocketOptions>? configure = null, System.Net.IPAddress? from = null)
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
@@ -113,7 +114,13 @@ internal sealed class McpTestClient : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            await socket.ConnectAsync(uri, cts.Token).ConfigureAwait(false);
+            if (from is null) await socket.ConnectAsync(uri, cts.Token).ConfigureAwait(false);
+            else
+            {
+                // Not disposed: the upgraded connection came from its handler and lives as long as the socket.
+                var invoker = new HttpMessageInvoker(LoopbackSource.Handler(from));
+                await socket.ConnectAsync(uri, invoker, cts.Token).ConfigureAwait(false);
+            }
         }
         catch
         {

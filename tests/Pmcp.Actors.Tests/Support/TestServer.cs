@@ -121,9 +121,9 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Connects a client (offering the "mcp" subprotocol) and, unless told not to, initializes its session.</summary>
-    public async Task<McpTestClient> ConnectAsync(bool initialize = true, string? subProtocol = "mcp", Action<ClientWebSocketOptions>? configure = null)
+    public async Task<McpTestClient> ConnectAsync(bool initialize = true, string? subProtocol = "mcp", Action<ClientWebSocketOptions>? configure = null, IPAddress? from = null)
     {
-        var client = await McpTestClient.ConnectAsync(WebSocketUri, subProtocol, configure: configure).ConfigureAwait(false);
+        var client = await McpTestClient.ConnectAsync(WebSocketUri, subProtocol, configure: configure, from: from).ConfigureAwait(false);
         if (initialize)
         {
             try

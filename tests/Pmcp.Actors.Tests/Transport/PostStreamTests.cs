@@ -12,7 +12,7 @@ public sealed class PostStreamTests
     [Fact]
     public async Task MessagesWrittenBeforeTheReaderWaits_AreReadInOrder_AndTheFinalOneEndsTheStream()
     {
-        var post = new StreamableHttpSession.PostStream(capacity: 8);
+        var post = new StreamableHttpSession.PostStream(capacity: 8, new OutboundBytes(long.MaxValue));
         Assert.True(post.TryWrite("progress 1", final: false));
         Assert.True(post.TryWrite("progress 2", final: false));
         Assert.True(post.TryWrite("response", final: true));
@@ -27,7 +27,7 @@ public sealed class PostStreamTests
     [Fact]
     public async Task AWaitingReader_IsWokenByEachMessage()
     {
-        var post = new StreamableHttpSession.PostStream(capacity: 8);
+        var post = new StreamableHttpSession.PostStream(capacity: 8, new OutboundBytes(long.MaxValue));
         var reader = post.Reader;
 
         var waiting = reader.WaitToReadAsync(CancellationToken.None).AsTask();
@@ -50,7 +50,7 @@ public sealed class PostStreamTests
     [Fact]
     public void AFullStream_RefusesTheNextMessage()
     {
-        var post = new StreamableHttpSession.PostStream(capacity: 2);
+        var post = new StreamableHttpSession.PostStream(capacity: 2, new OutboundBytes(long.MaxValue));
         Assert.True(post.TryWrite("a", final: false));
         Assert.True(post.TryWrite("b", final: false));
         Assert.False(post.TryWrite("c", final: false));
@@ -62,7 +62,7 @@ public sealed class PostStreamTests
     [Fact]
     public async Task Abandoning_EndsAWaitingReader_AndRefusesLaterMessages()
     {
-        var post = new StreamableHttpSession.PostStream(capacity: 8);
+        var post = new StreamableHttpSession.PostStream(capacity: 8, new OutboundBytes(long.MaxValue));
         var waiting = post.Reader.WaitToReadAsync(CancellationToken.None);
 
         post.Abandon();
@@ -75,7 +75,7 @@ public sealed class PostStreamTests
     [Fact]
     public async Task AbandoningAfterAMessage_StillLetsTheReaderReadIt()
     {
-        var post = new StreamableHttpSession.PostStream(capacity: 8);
+        var post = new StreamableHttpSession.PostStream(capacity: 8, new OutboundBytes(long.MaxValue));
         post.TryWrite("progress", final: false);
         post.Abandon();
 
@@ -88,7 +88,7 @@ public sealed class PostStreamTests
     [Fact]
     public async Task CancellingTheWait_ThrowsToTheReader_AndTheStreamStaysUsable()
     {
-        var post = new StreamableHttpSession.PostStream(capacity: 8);
+        var post = new StreamableHttpSession.PostStream(capacity: 8, new OutboundBytes(long.MaxValue));
         using var aborted = new CancellationTokenSource();
         var waiting = post.Reader.WaitToReadAsync(aborted.Token).AsTask();
 

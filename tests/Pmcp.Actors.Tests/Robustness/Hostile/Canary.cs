@@ -33,14 +33,14 @@ internal sealed class Canary : IAsyncDisposable
         _httpLoop = LoopAsync("http", text => _http.CallToolAsync("echo", new { text }), () => Interlocked.Increment(ref _httpCalls));
     }
 
-    /// <summary>Starts both sessions, each sending <paramref name="header"/> (a credential) when one is given.</summary>
-    public static async Task<Canary> StartAsync(TestServer server, (string Name, string Value)? header = null)
+    /// <summary>Starts both sessions, each sending <paramref name="header"/> (a credential) when one is given, from <paramref name="from"/> (a loopback address) when given.</summary>
+    public static async Task<Canary> StartAsync(TestServer server, (string Name, string Value)? header = null, System.Net.IPAddress? from = null)
     {
         var webSocket = await server.ConnectAsync(configure: o =>
         {
             if (header is { } h) o.SetRequestHeader(h.Name, h.Value);
-        });
-        var http = new McpHttpTestClient(server.McpHttpUri);
+        }, from: from);
+        var http = new McpHttpTestClient(server.McpHttpUri, from);
         if (header is { } h) http.DefaultHeaders.Add(h.Name, h.Value);
         await http.InitializeAsync();
         return new Canary(webSocket, http);

@@ -57,10 +57,10 @@ internal static class Probe
     /// Runs <paramref name="probe"/> beside a <see cref="Canary"/>, which must lose no call, then checks that the
     /// process's memory and threads come back near where they were before.
     /// </summary>
-    public static async Task BesideCanaryAsync(TestServer server, ITestOutputHelper output, Func<Task> probe, (string Name, string Value)? canaryHeader = null)
+    public static async Task BesideCanaryAsync(TestServer server, ITestOutputHelper output, Func<Task> probe, (string Name, string Value)? canaryHeader = null, System.Net.IPAddress? canaryFrom = null)
     {
         var before = ResourceGauge.Now();
-        var canary = await Canary.StartAsync(server, canaryHeader);
+        var canary = await Canary.StartAsync(server, canaryHeader, canaryFrom);
         try
         {
             // The canary calls before, during and after the probe: a probe that broke the server for a moment is seen.

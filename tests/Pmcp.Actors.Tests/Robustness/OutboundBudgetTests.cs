@@ -1,0 +1,71 @@
+using Pmcp.Actors.Transport;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Tests.Robustness;
+
+/// <summary>
+/// A Streamable HTTP session's outbound byte budget, over all its streams: messages for the SSE GET stream that nobody
+/// reads, or a POST's answers its client does not take, end the session once they hold more than
+/// <c>MaxOutboundBytesPerConnection</c> (two bytes a character); what a stream takes off its queue no longer counts.
+/// </summary>
+public sealed class OutboundBudgetTests
+{
+    private static readonly string Message = new('x', 400); // 800 bytes as a .NET string
+
+    private static StreamableHttpSession Session(List<StreamableHttpSession> ended) =>
+        new("s", null, new McpServerOptions { MaxOutboundBytesPerConnection = 2_000 }, ended.Add);
+
+    [Fact]
+    public void MessagesForAnUnreadGetStream_EndTheSession_OncePastTheBudget()
+    {
+        var ended = new List<StreamableHttpSession>();
+        var session = Session(ended);
+
+        Assert.True(session.Send(Message));
+        Assert.True(session.Send(Message)); // 1,600 bytes queued
+        Assert.False(session.Send(Message)); // 2,400: past the budget
+
+        Assert.True(session.HasEnded);
+        Assert.Single(ended);
+    }
+
+    [Fact]
+    public void WhatAStreamTakesOffItsQueue_NoLongerCounts()
+    {
+        var ended = new List<StreamableHttpSession>();
+        var session = Session(ended);
+        var post = session.OpenPost(new RequestId(1))!;
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(session.Send(Message, new RequestId(1)));
+            Assert.True(post.Reader.TryRead(out _)); // a POST's stream uncounts what it hands out
+        }
+
+        Assert.False(session.HasEnded);
+        Assert.Equal(0, session.QueuedOutboundBytes);
+    }
+
+    [Fact]
+    public void AnAbandonedPostsLeftovers_NoLongerCount()
+    {
+        var session = Session([]);
+        var post = session.OpenPost(new RequestId(1))!;
+        Assert.True(session.Send(Message, new RequestId(1)));
+        Assert.True(session.Send(Message, new RequestId(1)));
+
+        session.ClosePost(new RequestId(1), post); // its client went away
+
+        Assert.Equal(0, session.QueuedOutboundBytes);
+        Assert.False(session.HasEnded);
+    }
+
+    [Fact]
+    public void OneMessageAlone_AlwaysFits_HoweverLarge()
+    {
+        var session = Session([]);
+
+        Assert.True(session.Send(new string('x', 100_000)));
+        Assert.False(session.HasEnded);
+    }
+}
