@@ -65,6 +65,19 @@ public sealed class McpServerOptions
     public bool ServeStatelessEra { get; set; }
 
     /// <summary>
+    /// The secret (base64, at least 32 bytes) that signs 2026-07-28 <c>requestState</c> (HMAC-SHA256), so that a client
+    /// cannot change, forge or replay another caller's. Every gateway of a cluster must have the same one. Unset (the
+    /// default): a key made on first use and kept in <see cref="DataDirectory"/>, readable by the server's user only.
+    /// </summary>
+    public string? RequestStateKey { get; set; }
+
+    /// <summary>
+    /// Where the server keeps files of its own (the <c>requestState</c> key when <see cref="RequestStateKey"/> is unset).
+    /// Unset (the default): <c>pmcp</c> in the user's local application data folder (<c>~/.local/share/pmcp</c> on Linux).
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
     /// 2026-07-28 caching hint <c>ttlMs</c> on list results (tools, prompts, resources, templates) and on
     /// <c>resources/read</c>: how long a client may reuse one before asking again. Zero (the default): ask every time.
     /// </summary>

@@ -190,7 +190,7 @@ internal sealed class McpSession
     /// </summary>
     private void EnterModernEra()
     {
-        Modern = new ModernRequests(Options);
+        Modern = new ModernRequests(Options, Caller);
         ProtocolVersion = ModernProtocol.Version;
         _methods = MethodTable.For(ModernProtocol.Version);
         ClientInitialized = true;
