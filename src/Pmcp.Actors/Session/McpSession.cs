@@ -92,7 +92,7 @@ internal sealed class McpSession
     {
         if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
         _telemetry.Cancelled(requestId, ProtocolVersion);
-        Calls.CancelFromClient(requestId);
+        if (Listens?.Cancelled(requestId) != true) Calls.CancelFromClient(requestId);
         _host.RequestCancelled(requestId);
     }
 
@@ -100,6 +100,9 @@ internal sealed class McpSession
 
     /// <summary>Set when the session serves the modern era (2026-07-28): its requests in flight and what each one declared.</summary>
     internal ModernRequests? Modern { get; private set; }
+
+    /// <summary>Set with <see cref="Modern"/>: the session's open <c>subscriptions/listen</c> requests.</summary>
+    internal SubscriptionListens? Listens { get; private set; }
 
     internal ISessionHost Host => _host;
 
@@ -191,6 +194,7 @@ internal sealed class McpSession
     private void EnterModernEra()
     {
         Modern = new ModernRequests(Options, Caller);
+        Listens = new SubscriptionListens(this);
         ProtocolVersion = ModernProtocol.Version;
         _methods = MethodTable.For(ModernProtocol.Version);
         ClientInitialized = true;
@@ -235,14 +239,20 @@ internal sealed class McpSession
 
     public void ListChanged(string list)
     {
-        if (!IsOpen || Modern is not null) return; // a 2026 client hears of changes only through subscriptions/listen
+        if (!IsOpen) return;
+        if (Listens is not null)
+        {
+            Listens.ListChanged(list); // a 2026 client hears of changes only through subscriptions/listen
+            return;
+        }
         if (ClientInitialized) SendListChanged(list);
         else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(list);
     }
 
     public void ResourceUpdated(string uri)
     {
-        if (IsOpen && Modern is null && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
+        if (IsOpen && Listens is not null) Listens.ResourceUpdated(uri);
+        else if (IsOpen && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
     }
 
     public void Log(ClientLog log)
@@ -298,6 +308,7 @@ internal sealed class McpSession
                 Close(ShuttingDown);
                 return;
             case SessionPhase.Operating:
+                Listens?.EndAll();
                 Phase = SessionPhase.Draining;
                 Calls.RunHeldBack();
                 CloseIfDrained();
@@ -314,7 +325,7 @@ internal sealed class McpSession
     /// <summary>Nothing came from the client for the idle timeout: an idle session (no call, no request to the client) closes.</summary>
     public void IdleTimeout()
     {
-        if (Phase == SessionPhase.Operating && Calls.Count == 0 && ClientRequests.Count == 0) Close(new CloseReason(CloseKind.Normal, "idle timeout"));
+        if (Phase == SessionPhase.Operating && Calls.Count == 0 && ClientRequests.Count == 0 && (Listens?.Count ?? 0) == 0) Close(new CloseReason(CloseKind.Normal, "idle timeout"));
     }
 
     /// <summary>The transport ended (the peer closed, it failed, or the server's own close completed).</summary>

@@ -16,6 +16,7 @@ internal static class Methods2026
         new Dictionary<string, MethodEntry>
         {
             [ModernProtocol.Discover] = new(SelfDescribing(Discover.Handle)),
+            [ModernProtocol.SubscriptionsListen] = new(SelfDescribing(SubscriptionListens.Handle)),
             [McpMethods.ToolsList] = new(SelfDescribing(ListPage.Handle)),
             [McpMethods.ToolsCall] = new(SelfDescribing(RunUserCode.Handle), RunsUserCode: true),
             [McpMethods.ResourcesList] = new(SelfDescribing(ListPage.Handle), Resources),

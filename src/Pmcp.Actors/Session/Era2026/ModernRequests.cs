@@ -71,6 +71,9 @@ internal sealed class ModernRequests(McpServerOptions options, Security.CallerId
         if (_open.TryGetValue(id, out var open)) open.MissingCapability ??= capability;
     }
 
+    /// <summary>Request <paramref name="id"/> ends without a response of its own (a listen cancelled or refused).</summary>
+    public void Forget(RequestId id) => _open.Remove(id);
+
     /// <summary>The rank of the lowest log level request <paramref name="id"/> asked for; -1 (none) for an unknown request or one that asked for none.</summary>
     public int LogRank(RequestId? id) => TryGet(id, out var meta) ? meta.LogRank : -1;
 
