@@ -78,13 +78,26 @@ public sealed class McpServerOptions
     public string DefaultLogLevel { get; set; } = "info";
 
     /// <summary>
-    /// Serves MCP 2026-07-28 (stateless requests, <c>server/discover</c>, per-request <c>_meta</c>) beside the 2025
-    /// revisions. Off by default while multi-round-trip requests (MRTR) are not built: until they are, a tool that asks
-    /// its client something (sampling, elicitation, roots) cannot do so for a 2026 request, and a dual-era client (which
-    /// asks <c>server/discover</c> first) is better served by the 2025 handshake, where it can. Off: a server that does
-    /// not answer discovery, as a 2025 server.
+    /// Serves MCP 2026-07-28 (stateless requests, <c>server/discover</c>, per-request <c>_meta</c>, multi-round-trip
+    /// requests, <c>subscriptions/listen</c>) beside the 2025 revisions. Off by default for now: a dual-era client that
+    /// negotiates 2026 must open <c>subscriptions/listen</c> to hear of list changes (ours does not yet do so for its
+    /// list-changed handlers), and a tool that asks its client something runs again from the start on the client's
+    /// retry. Off: a server that answers neither discovery nor self-describing requests, as a 2025 server.
     /// </summary>
     public bool ServeStatelessEra { get; set; }
+
+    /// <summary>
+    /// The secret (base64, at least 32 bytes) that signs 2026-07-28 <c>requestState</c> (HMAC-SHA256), so that a client
+    /// cannot change, forge or replay another caller's. Every gateway of a cluster must have the same one. Unset (the
+    /// default): a key made on first use and kept in <see cref="DataDirectory"/>, readable by the server's user only.
+    /// </summary>
+    public string? RequestStateKey { get; set; }
+
+    /// <summary>
+    /// Where the server keeps files of its own (the <c>requestState</c> key when <see cref="RequestStateKey"/> is unset).
+    /// Unset (the default): <c>pmcp</c> in the user's local application data folder (<c>~/.local/share/pmcp</c> on Linux).
+    /// </summary>
+    public string? DataDirectory { get; set; }
 
     /// <summary>
     /// 2026-07-28 caching hint <c>ttlMs</c> on list results (tools, prompts, resources, templates) and on

@@ -14,8 +14,9 @@ var host = builder.Configuration["host"] ?? "127.0.0.1";
 var port = builder.Configuration.GetValue("port", 3000);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.UseKestrel(k => k.Listen(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port));
+var triggers = new ListChangeTriggers();
 builder.Services.AddMcpServer(
-    mcp => mcp.Name("pmcp-actors-conformance").Version("1.0.0").AddConformanceFixtures(),
+    mcp => triggers.AddTo(mcp.Name("pmcp-actors-conformance").Version("1.0.0").AddConformanceFixtures()),
     options =>
     {
         // test_tool_with_progress reports 0, 50 and 100 about 50 ms apart; the default pacing (one per 100 ms) would
@@ -27,6 +28,7 @@ builder.Services.AddMcpServer(
 builder.Services.AddAkka("conformance", (akka, _) => akka.WithMcpServer());
 
 var app = builder.Build();
+triggers.Runtime = app.Services.GetRequiredService<McpServerRuntime>();
 app.MapMcp();
 await app.StartAsync();
 Console.WriteLine($"listening on http://{host}:{new Uri(app.Urls.First()).Port}/mcp");

@@ -107,6 +107,11 @@ internal sealed class CallExecution : IProgressReporter, IRunningCall
         {
             return _outcomes.Stopped(CallId, RequestId, "was cancelled");
         }
+        catch (InputRequiredException)
+        {
+            // 2026-07-28: the code asked its client something; the session answers the request with an InputRequiredResult.
+            return _outcomes.Stopped(CallId, RequestId, "waits for input from its client");
+        }
         catch (Exception ex)
         {
             _logger.LogWarning(ex, "{Name} failed on request {RequestId}", _outcomes.Name, _context.RequestId);

@@ -33,6 +33,7 @@ internal sealed class McpWireSerializer : SerializerWithStringManifest
         [typeof(ConnectionProtocol.ClientRequestCompleted)] = "QD",
         [typeof(ConnectionProtocol.ClientRequestFailed)] = "QF",
         [typeof(ConnectionProtocol.CancelClientRequest)] = "QC",
+        [typeof(ConnectionProtocol.ClientInputRequired)] = "QI",
         [typeof(ConnectionProtocol.ClientLog)] = "CL",
         [typeof(McpServerProtocol.BroadcastResourceUpdated)] = "BU",
         [typeof(McpServerProtocol.BroadcastLog)] = "BL",

@@ -45,6 +45,8 @@ public sealed class McpServerOptionsValidator : IValidateOptions<McpServerOption
         if (o.DrainTimeout < TimeSpan.Zero) yield return NotNegative(o.DrainTimeout, nameof(o.DrainTimeout), "0: calls are not waited for");
         if (o.CloseTimeout < TimeSpan.Zero) yield return NotNegative(o.CloseTimeout, nameof(o.CloseTimeout), "0: the socket is aborted at once");
         if (OriginFailure(o.AllowedOrigins) is { } origins) yield return origins;
+        if (!string.IsNullOrEmpty(o.RequestStateKey) && Session.Era2026.RequestStateKey.Problem(o.RequestStateKey) is { } keyProblem)
+            yield return $"{nameof(o.RequestStateKey)} cannot be used: {keyProblem} (make one with: openssl rand -base64 32).";
         if (o.MaxMessagesPerSecond < 0 || !double.IsFinite(o.MaxMessagesPerSecond))
             yield return $"{nameof(o.MaxMessagesPerSecond)} is {o.MaxMessagesPerSecond.ToString(CultureInfo.InvariantCulture)}; it must be a number of at least 0 (0: no limit).";
         if (o.MessageBurst < 0) yield return $"{nameof(o.MessageBurst)} is {o.MessageBurst}; it must be a whole number of at least 0 (0: the rate rounded up).";

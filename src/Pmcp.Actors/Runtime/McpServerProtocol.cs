@@ -67,8 +67,12 @@ internal static class ConnectionProtocol
     /// From a tool: send <paramref name="Method"/> to this connection's client and answer the sender with
     /// <see cref="ClientRequestCompleted"/> or <see cref="ClientRequestFailed"/>. <paramref name="Key"/> names it for cancellation;
     /// <paramref name="RelatedRequest"/> is the client's request whose tool asks (a Streamable HTTP session sends it on that request's stream).
+    /// <paramref name="InputKey"/>: the request's name in a 2026-07-28 <c>InputRequiredResult</c> and in the retry's <c>inputResponses</c>.
     /// </summary>
-    public sealed record ClientRequest(string Key, string Method, string? ParamsJson, RequestId? RelatedRequest = null) : IMcpWireMessage;
+    public sealed record ClientRequest(string Key, string Method, string? ParamsJson, RequestId? RelatedRequest = null, string? InputKey = null) : IMcpWireMessage;
+
+    /// <summary>2026-07-28: the request <paramref name="Key"/> is asked of the client in the call's <c>InputRequiredResult</c>; the handler stops.</summary>
+    public sealed record ClientInputRequired(string Key) : IMcpWireMessage;
 
     public sealed record ClientRequestCompleted(string Key, string ResultJson) : IMcpWireMessage;
 

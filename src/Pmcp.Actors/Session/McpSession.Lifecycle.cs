@@ -35,6 +35,7 @@ internal sealed partial class McpSession
                 Close(ShuttingDown);
                 return;
             case SessionPhase.Operating:
+                Listens?.EndAll();
                 Phase = SessionPhase.Draining;
                 Calls.RunHeldBack();
                 CloseIfDrained();
@@ -51,7 +52,7 @@ internal sealed partial class McpSession
     /// <summary>Nothing came from the client for the idle timeout: an idle session (no call, no request to the client) closes.</summary>
     public void IdleTimeout()
     {
-        if (Phase == SessionPhase.Operating && Calls.Count == 0 && ClientRequests.Count == 0) Close(new CloseReason(CloseKind.Normal, "idle timeout"));
+        if (Phase == SessionPhase.Operating && Calls.Count == 0 && ClientRequests.Count == 0 && (Listens?.Count ?? 0) == 0) Close(new CloseReason(CloseKind.Normal, "idle timeout"));
     }
 
     /// <summary>The transport ended (the peer closed, it failed, or the server's own close completed).</summary>

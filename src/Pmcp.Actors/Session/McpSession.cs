@@ -76,7 +76,7 @@ internal sealed partial class McpSession
     {
         if (!RequestId.TryFrom(parameters?["requestId"], out var requestId)) return;
         _telemetry.Cancelled(requestId, ProtocolVersion);
-        Calls.CancelFromClient(requestId);
+        if (Listens?.Cancelled(requestId) != true) Calls.CancelFromClient(requestId);
         _host.RequestCancelled(requestId);
     }
 
@@ -84,6 +84,9 @@ internal sealed partial class McpSession
 
     /// <summary>Set when the session serves the modern era (2026-07-28): its requests in flight and what each one declared.</summary>
     internal ModernRequests? Modern { get; private set; }
+
+    /// <summary>Set with <see cref="Modern"/>: the session's open <c>subscriptions/listen</c> requests.</summary>
+    internal SubscriptionListens? Listens { get; private set; }
 
     internal ISessionHost Host => _host;
 
@@ -176,7 +179,8 @@ internal sealed partial class McpSession
     /// </summary>
     private void EnterModernEra()
     {
-        Modern = new ModernRequests(Options);
+        Modern = new ModernRequests(Options, Caller);
+        Listens = new SubscriptionListens(this);
         ProtocolVersion = ModernProtocol.Version;
         _methods = MethodTable.For(ModernProtocol.Version);
         ClientInitialized = true;
@@ -221,14 +225,20 @@ internal sealed partial class McpSession
 
     public void ListChanged(string list)
     {
-        if (!IsOpen || Modern is not null) return; // a 2026 client hears of changes only through subscriptions/listen
+        if (!IsOpen) return;
+        if (Listens is not null)
+        {
+            Listens.ListChanged(list); // a 2026 client hears of changes only through subscriptions/listen
+            return;
+        }
         if (ClientInitialized) SendListChanged(list);
         else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(list);
     }
 
     public void ResourceUpdated(string uri)
     {
-        if (IsOpen && Modern is null && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
+        if (IsOpen && Listens is not null) Listens.ResourceUpdated(uri);
+        else if (IsOpen && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
     }
 
     public void Log(ClientLog log)

@@ -14,19 +14,31 @@ namespace Pmcp.Actors.Tools;
 /// </summary>
 internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : IClientSession
 {
+    // How many requests of each kind the handler made: the default input keys (elicitation-1, sampling-1, roots-1, ...).
+    private int _elicitations, _samplings, _rootLists;
+
     /// <summary>True once anything was told to the connection (a log message, a request).</summary>
     public bool HasSent { get; private set; }
 
-    public async Task<CreateMessageResult> SampleAsync(CreateMessageParams request, CancellationToken cancellationToken = default) =>
-        McpJson.ToObject<CreateMessageResult>(await RequestAsync(McpMethods.SamplingCreateMessage, request, cancellationToken).ConfigureAwait(false));
+    public Task<CreateMessageResult> SampleAsync(CreateMessageParams request, CancellationToken cancellationToken = default) =>
+        SampleAsync(request, "sampling-" + Interlocked.Increment(ref _samplings), cancellationToken);
 
-    public async Task<ElicitResult> ElicitAsync(ElicitParams request, CancellationToken cancellationToken = default) =>
-        McpJson.ToObject<ElicitResult>(await RequestAsync(McpMethods.ElicitationCreate, request, cancellationToken).ConfigureAwait(false));
+    public async Task<CreateMessageResult> SampleAsync(CreateMessageParams request, string inputKey, CancellationToken cancellationToken = default) =>
+        McpJson.ToObject<CreateMessageResult>(await RequestAsync(McpMethods.SamplingCreateMessage, request, inputKey, cancellationToken).ConfigureAwait(false));
 
-    public async Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default) =>
-        McpJson.ToObject<ListRootsResult>(await RequestAsync(McpMethods.RootsList, null, cancellationToken).ConfigureAwait(false));
+    public Task<ElicitResult> ElicitAsync(ElicitParams request, CancellationToken cancellationToken = default) =>
+        ElicitAsync(request, "elicitation-" + Interlocked.Increment(ref _elicitations), cancellationToken);
 
-    public Task PingAsync(CancellationToken cancellationToken = default) => RequestAsync(McpMethods.Ping, null, cancellationToken);
+    public async Task<ElicitResult> ElicitAsync(ElicitParams request, string inputKey, CancellationToken cancellationToken = default) =>
+        McpJson.ToObject<ElicitResult>(await RequestAsync(McpMethods.ElicitationCreate, request, inputKey, cancellationToken).ConfigureAwait(false));
+
+    public Task<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default) =>
+        ListRootsAsync("roots-" + Interlocked.Increment(ref _rootLists), cancellationToken);
+
+    public async Task<ListRootsResult> ListRootsAsync(string inputKey, CancellationToken cancellationToken = default) =>
+        McpJson.ToObject<ListRootsResult>(await RequestAsync(McpMethods.RootsList, null, inputKey, cancellationToken).ConfigureAwait(false));
+
+    public Task PingAsync(CancellationToken cancellationToken = default) => RequestAsync(McpMethods.Ping, null, null, cancellationToken);
 
     public void Log(string level, JToken data, string? logger = null)
     {
@@ -35,23 +47,33 @@ internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequ
         connection.Tell(new ConnectionProtocol.ClientLog(level, logger, data.ToString(Formatting.None), relatedRequest));
     }
 
-    private async Task<JToken> RequestAsync(string method, object? parameters, CancellationToken cancellationToken)
+    private async Task<JToken> RequestAsync(string method, object? parameters, string? inputKey, CancellationToken cancellationToken)
     {
+        if (inputKey is { Length: 0 }) throw new ArgumentException("An input key must not be empty.", nameof(inputKey));
         cancellationToken.ThrowIfCancellationRequested();
         HasSent = true;
         var key = Guid.NewGuid().ToString("N");
         var json = parameters is null ? null : McpJson.Serialize(parameters);
         using var registration = cancellationToken.Register(() => connection.Tell(new ConnectionProtocol.CancelClientRequest(key)));
-        // The connection always answers: with the client's reply, a refusal, its own timeout, or its closing.
-        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(key, method, json, relatedRequest), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The connection always answers: with the client's reply (or, in 2026-07-28, the answer its retry carried), a
+        // refusal, its own timeout, its closing, or (2026-07-28) "asked: the call ends with an InputRequiredResult".
+        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(key, method, json, relatedRequest, inputKey), cancellationToken: cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             ConnectionProtocol.ClientRequestCompleted done => McpJson.Parse(done.ResultJson),
             ConnectionProtocol.ClientRequestFailed failed => throw new ClientRequestException(failed.Failure, failed.Message, failed.Code),
+            ConnectionProtocol.ClientInputRequired => throw new InputRequiredException(method, inputKey!),
             _ => throw new InvalidOperationException($"Unexpected answer to {method}: {reply.GetType().Name}"),
         };
     }
 }
+
+/// <summary>
+/// 2026-07-28: the handler asked its client something the request's retry has not answered yet. The handler stops here;
+/// its request is answered with an <c>InputRequiredResult</c> that asks it, and the retry runs the handler again.
+/// </summary>
+internal sealed class InputRequiredException(string method, string inputKey)
+    : Exception($"{method} (input key '{inputKey}') is asked of the client: the request ends with an InputRequiredResult and runs again on the client's retry.");
 
 /// <summary>A tool's logger: the server's log, plus <c>notifications/message</c> to the calling client.</summary>
 internal sealed class ToolLogger(ILogger server, IClientSession client, string name) : ILogger

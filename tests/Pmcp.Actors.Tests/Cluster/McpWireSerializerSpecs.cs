@@ -47,6 +47,8 @@ public sealed class McpWireSerializerSpecs() : TestKit(Config)
             new ConnectionProtocol.ClientRequest("k", McpMethods.RootsList, null),
             new ConnectionProtocol.ClientRequest("k", McpMethods.SamplingCreateMessage, Json, new RequestId(7)),
             new ConnectionProtocol.ClientRequest("k", McpMethods.ElicitationCreate, Json, new RequestId("call-7")),
+            new ConnectionProtocol.ClientRequest("k", McpMethods.ElicitationCreate, Json, new RequestId(7), "user_name"),
+            new ConnectionProtocol.ClientInputRequired("k"),
             new ConnectionProtocol.ClientRequestCompleted("k", Json),
             new ConnectionProtocol.ClientRequestFailed("k", ClientRequestFailure.ErrorResponse, "refused", -32600),
             new ConnectionProtocol.ClientRequestFailed("k", ClientRequestFailure.Timeout, "late"),

@@ -44,13 +44,20 @@ public sealed class ConformanceSuiteTests(ConformanceServerFixture server, ITest
         "input-required-result-ignore-extra-params", "input-required-result-validate-input",
     ];
 
+    /// <summary>
+    /// 2026-07-28 scenarios the suite lists but does not yet require, which this server passes: kept passing here too.
+    /// (Not yet passed, so not run: json-schema-2020-12, whose fixture tool with composition, conditional and $anchor
+    /// keywords is not registered, and http-custom-header-server-validation, which needs an x-mcp-header tool.)
+    /// </summary>
+    private static readonly string[] Passing2026 = ["http-header-validation"];
+
     public static TheoryData<string, string> RequiredServerScenarios
     {
         get
         {
             var data = new TheoryData<string, string>();
             foreach (var scenario in Required2025) data.Add("2025-11-25", scenario);
-            foreach (var scenario in Required2026) data.Add("2026-07-28", scenario);
+            foreach (var scenario in Required2026.Concat(Passing2026)) data.Add("2026-07-28", scenario);
             return data;
         }
     }

@@ -15,27 +15,11 @@ public sealed class ModernHttpTests(ITestOutputHelper output)
 {
     private Task<TestServer> StartAsync() => TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true, output: output);
 
-    private static HttpRequestMessage Post(McpHttpTestClient client, int id, string method, JObject @params, string? versionHeader = ModernRequests.Version, string? methodHeader = null, string? nameHeader = null)
-    {
-        var body = new JObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = @params };
-        var request = client.NewPost(body.ToString(Formatting.None), withSession: false);
-        if (versionHeader is not null) request.Headers.Add("MCP-Protocol-Version", versionHeader);
-        request.Headers.Add("Mcp-Method", methodHeader ?? method);
-        if (nameHeader is not null) request.Headers.Add("Mcp-Name", nameHeader);
-        return request;
-    }
+    private static HttpRequestMessage Post(McpHttpTestClient client, int id, string method, JObject @params, string? versionHeader = ModernRequests.Version, string? methodHeader = null, string? nameHeader = null) =>
+        ModernHttp.Post(client, id, method, @params, versionHeader, methodHeader, nameHeader);
 
-    private static async Task<(HttpStatusCode Status, JObject Body, HttpResponseMessage Response)> SendAsync(McpHttpTestClient client, HttpRequestMessage request)
-    {
-        var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-        {
-            // The last data line is the response.
-            text = text.Split('\n').Last(l => l.StartsWith("data:", StringComparison.Ordinal))["data:".Length..].Trim();
-        }
-        return (response.StatusCode, JObject.Parse(text), response);
-    }
+    private static Task<(HttpStatusCode Status, JObject Body, HttpResponseMessage Response)> SendAsync(McpHttpTestClient client, HttpRequestMessage request) =>
+        ModernHttp.SendAsync(client, request);
 
     [Fact]
     public async Task Discover_IsAnsweredWithoutASession_NamingTheVersionsCapabilitiesAndServer()

@@ -91,4 +91,32 @@ public sealed class ModernWebSocketTests(ITestOutputHelper output)
         Assert.Null(echo.Result!["resultType"]);
         Assert.Equal(-32601, discover.ErrorCode);
     }
+
+    [Fact]
+    public async Task ToolThatSamples_IsAnsweredInputRequiredOnAModernSocket_AndTheRetryCompletesIt()
+    {
+        await using var server = await TestServer.StartAsync(
+            configureServer: mcp => mcp.Tool("ask", async (_, ctx) =>
+            {
+                var answer = await ctx.Client.SampleAsync(new Pmcp.Protocol.CreateMessageParams(
+                    [new Pmcp.Protocol.SamplingMessage("user", new Pmcp.Protocol.TextContent("2+2?"))], 10), ctx.CancellationToken);
+                return Pmcp.Protocol.CallToolResult.Text("model says " + ((Pmcp.Protocol.TextContent)answer.Content).Text);
+            }), configureOptions: o => o.ServeStatelessEra = true, output: output);
+        await using var client = await server.ConnectAsync(initialize: false);
+        var meta = ModernRequests.Meta(JObject.Parse("""{"sampling":{}}"""));
+
+        var first = await client.RequestAsync("tools/call", ModernRequests.Params(new JObject { ["name"] = "ask" }, meta));
+        var retry = await client.RequestAsync("tools/call", ModernRequests.Params(new JObject
+        {
+            ["name"] = "ask",
+            ["inputResponses"] = new JObject { ["sampling-1"] = JObject.Parse("""{"role":"assistant","content":{"type":"text","text":"4"},"model":"m"}""") },
+            ["requestState"] = first.Result!["requestState"],
+        }, meta));
+
+        Assert.Equal("input_required", (string?)first.EnsureSuccess().Result!["resultType"]);
+        Assert.Equal("sampling/createMessage", (string?)first.Result!["inputRequests"]!["sampling-1"]!["method"]);
+        Assert.DoesNotContain(client.Received, m => m.Method == "sampling/createMessage"); // no server→client request in 2026
+        Assert.Equal("model says 4", retry.EnsureSuccess().ToolText());
+        Assert.Equal("complete", (string?)retry.Result!["resultType"]);
+    }
 }

@@ -57,22 +57,26 @@ public sealed class ModernSessionTests
     }
 
     [Fact]
-    public void AToolAskingForACapabilityItsRequestDidNotDeclare_Gets32021_AndTheCallIsCancelled()
+    public void AToolAskingForACapabilityItsRequestDidNotDeclare_IsRefused_AndIfItFailsTheRequestIs32021()
     {
         var session = Start();
         session.Receive(Request(4, "tools/call", ModernRequests.Params(new JObject { ["name"] = "echo" }, ModernRequests.Meta(new JObject { ["sampling"] = new JObject() }))));
         session.Receive(Request(5, "tools/call", ModernRequests.Params(new JObject { ["name"] = "echo" })));
 
         // The first request declared sampling, the second did not: only the second is refused.
-        session.SendClientRequest(new ClientRequest("k4", McpMethods.SamplingCreateMessage, "{}", new RequestId(4)), "asker4");
-        session.SendClientRequest(new ClientRequest("k5", McpMethods.SamplingCreateMessage, "{}", new RequestId(5)), "asker5");
+        session.SendClientRequest(new ClientRequest("k4", McpMethods.SamplingCreateMessage, "{}", new RequestId(4), "sampling-1"), "asker4");
+        session.SendClientRequest(new ClientRequest("k5", McpMethods.SamplingCreateMessage, "{}", new RequestId(5), "sampling-1"), "asker5");
+        session.Answered(new CallAnswered(_runner.Started[1].Key.CallId, JsonRpcWriter.Result(new RequestId(5), CallToolResult.Error("no sampling"))));
+        session.Answered(new CallAnswered(_runner.Started[0].Key.CallId, JsonRpcWriter.Result(new RequestId(4), CallToolResult.Error("stopped"))));
 
-        var refused = Assert.Single(_host.Sent);
-        Assert.Equal(5, (int)refused.Json["id"]!);
+        Assert.IsType<ClientInputRequired>(_host.AskerAnswers.Single(a => (string)a.Asker == "asker4").Answer);
+        Assert.Equal(ClientRequestFailure.NotSupported, Assert.IsType<ClientRequestFailed>(_host.AskerAnswers.Single(a => (string)a.Asker == "asker5").Answer).Failure);
+        var refused = _host.Sent.Single(m => (int)m.Json["id"]! == 5);
         Assert.Equal(-32021, (int)refused.Json["error"]!["code"]!);
-        Assert.Equal(_runner.Started[1].Key, Assert.Single(_runner.Cancelled));
-        Assert.All(_host.AskerAnswers, a => Assert.IsType<ClientRequestFailed>(a.Answer));
-        Assert.Equal(1, session.Calls.Count);
+        Assert.Equal(new JObject(), refused.Json["error"]!["data"]!["requiredCapabilities"]!["sampling"]);
+        var asked = _host.Sent.Single(m => (int)m.Json["id"]! == 4);
+        Assert.Equal("input_required", (string?)asked.Json["result"]!["resultType"]);
+        Assert.Equal("sampling/createMessage", (string?)asked.Json["result"]!["inputRequests"]!["sampling-1"]!["method"]);
     }
 
     [Fact]

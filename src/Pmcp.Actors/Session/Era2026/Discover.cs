@@ -22,17 +22,6 @@ internal static class Discover
         session.SendResult(id, McpJson.Serialize(result));
     }
 
-    /// <summary>
-    /// The server's capabilities as a modern client may use them: list changes and resource updates reach a 2026 client
-    /// only through <c>subscriptions/listen</c>, which this server does not serve yet, so they are not announced.
-    /// </summary>
-    public static JObject Capabilities(ServerCapabilities capabilities)
-    {
-        var announced = JObject.FromObject(capabilities, McpJson.Serializer);
-        (announced["tools"] as JObject)?.Remove("listChanged");
-        (announced["prompts"] as JObject)?.Remove("listChanged");
-        (announced["resources"] as JObject)?.Remove("listChanged");
-        (announced["resources"] as JObject)?.Remove("subscribe");
-        return announced;
-    }
+    /// <summary>The server's capabilities: list changes and resource updates reach a 2026 client through <c>subscriptions/listen</c>.</summary>
+    public static JObject Capabilities(ServerCapabilities capabilities) => JObject.FromObject(capabilities, McpJson.Serializer);
 }

@@ -1,4 +1,3 @@
-using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Runtime.ConnectionProtocol;
@@ -7,34 +6,47 @@ namespace Pmcp.Actors.Session.Era2026;
 
 /// <summary>
 /// What happens in 2026-07-28 when a tool asks its client something (sampling, elicitation, roots): there are no
-/// server→client requests. A request whose <c>_meta</c> did not declare the capability the question needs is answered
-/// -32021 with <c>data.requiredCapabilities</c>, and its call is cancelled.
+/// server→client requests. A question the request's retry answered gets that answer at once; one its <c>_meta</c> did
+/// not declare the capability for is refused (the handler may do without; if it fails, the request is answered -32021
+/// with <c>data.requiredCapabilities</c>); any other is asked in the request's <c>InputRequiredResult</c>
+/// (<see cref="InputRound"/>), and the handler stops. Only <c>tools/call</c>, <c>prompts/get</c> and
+/// <c>resources/read</c> may ask.
 /// </summary>
 internal static class InputRequests
 {
     public static void Ask(McpSession session, ClientRequest request, object asker)
     {
-        if (!session.Modern!.TryGet(request.RelatedRequest, out var meta))
+        var modern = session.Modern!;
+        if (request.RelatedRequest is not { } related || !modern.TryGet(related, out var meta))
         {
-            session.Host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported,
-                "In 2026-07-28 the server can ask the client only while one of its requests runs."));
+            Refuse(session, request, asker, "In 2026-07-28 the server can ask the client only while one of its requests runs.");
             return;
         }
-
         if (Missing(request.Method, meta.Capabilities) is { } capability)
         {
-            var related = request.RelatedRequest!.Value;
-            var error = new JsonRpcError(ModernProtocol.MissingRequiredClientCapability,
-                $"The request needs the client capability '{capability}', which its _meta did not declare.",
-                new JObject { ["requiredCapabilities"] = new JObject { [capability] = new JObject() } });
-            session.Host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, error.Message));
-            session.Calls.AnswerInstead(related, JsonRpcWriter.Error(related, error));
+            modern.LackedCapability(related, capability);
+            Refuse(session, request, asker, $"The request did not declare the client capability '{capability}' in its _meta.");
+            return;
+        }
+        if (request.InputKey is not { } key || modern.Round(related) is not { } round)
+        {
+            Refuse(session, request, asker, request.InputKey is null
+                ? $"{request.Method} is not part of 2026-07-28."
+                : "In 2026-07-28 only tools/call, prompts/get and resources/read may ask the client for input.");
             return;
         }
 
-        session.Host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported,
-            $"{request.Method} is not available to 2026-07-28 requests on this server yet."));
+        if (round.Answer(key) is { } answer)
+        {
+            session.Host.TellAsker(asker, new ClientRequestCompleted(request.Key, answer));
+            return;
+        }
+        round.Ask(key, request.Method, request.ParamsJson);
+        session.Host.TellAsker(asker, new ClientInputRequired(request.Key));
     }
+
+    private static void Refuse(McpSession session, ClientRequest request, object asker, string why) =>
+        session.Host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.NotSupported, why));
 
     /// <summary>The capability <paramref name="method"/> needs that <paramref name="declared"/> lacks, or null.</summary>
     private static string? Missing(string method, ClientCapabilityFlags declared) => method switch

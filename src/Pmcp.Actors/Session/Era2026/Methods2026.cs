@@ -16,6 +16,7 @@ internal static class Methods2026
         new Dictionary<string, MethodEntry>
         {
             [ModernProtocol.Discover] = new(SelfDescribing(Discover.Handle)),
+            [ModernProtocol.SubscriptionsListen] = new(SelfDescribing(SubscriptionListens.Handle)),
             [McpMethods.ToolsList] = new(SelfDescribing(ListPage.Handle)),
             [McpMethods.ToolsCall] = new(SelfDescribing(RunUserCode.Handle), RunsUserCode: true),
             [McpMethods.ResourcesList] = new(SelfDescribing(ListPage.Handle), Resources),
@@ -30,7 +31,10 @@ internal static class Methods2026
             [McpMethods.Cancelled] = (session, note) => session.ClientCancelled(note.Params),
         });
 
-    /// <summary>Runs <paramref name="handler"/> once the request's <c>_meta</c> is read; a request without a valid one is refused (-32602, -32022).</summary>
+    /// <summary>
+    /// Runs <paramref name="handler"/> once the request's <c>_meta</c> (and, on a retry, its <c>inputResponses</c> and
+    /// <c>requestState</c>) are read; a request without valid ones is refused (-32602, -32022).
+    /// </summary>
     private static RequestHandler SelfDescribing(RequestHandler handler) => (session, id, request) =>
     {
         if (!RequestMeta.TryRead(request, out var meta, out var refusal))
@@ -38,7 +42,11 @@ internal static class Methods2026
             session.Reply(id, JsonRpcWriter.Error(id, refusal!));
             return;
         }
-        session.Modern!.Begin(id, meta, request);
+        if (session.Modern!.Begin(id, meta, request) is { } invalid)
+        {
+            session.Reply(id, JsonRpcWriter.Error(id, invalid));
+            return;
+        }
         handler(session, id, request);
     };
 
