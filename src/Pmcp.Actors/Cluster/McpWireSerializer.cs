@@ -42,6 +42,15 @@ public sealed class McpWireSerializer : SerializerWithStringManifest
         [typeof(ClusterProtocol.CallEnded)] = "XE",
         [typeof(ClusterProtocol.CallRefused)] = "XF",
         [typeof(ClusterProtocol.ClusterListChanged)] = "XL",
+        [typeof(Tasks.TaskProtocol.StartTask)] = "KS",
+        [typeof(Tasks.TaskProtocol.GetTask)] = "KG",
+        [typeof(Tasks.TaskProtocol.AwaitResult)] = "KR",
+        [typeof(Tasks.TaskProtocol.CancelTask)] = "KC",
+        [typeof(Tasks.TaskProtocol.UpdateTask)] = "KU",
+        [typeof(Tasks.TaskProtocol.TaskAnswer)] = "KA",
+        [typeof(Tasks.TaskProtocol.TaskCreated)] = "KE",
+        [typeof(Tasks.TaskProtocol.TaskEnded)] = "KN",
+        [typeof(Tasks.TaskProtocol.TaskRestarted)] = "KT",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);
