@@ -23,6 +23,7 @@ public static class McpTaskHostingExtensions
     public static AkkaConfigurationBuilder WithMcpTasks(this AkkaConfigurationBuilder builder, McpTaskOptions options, McpClusterOptions? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (!options.Enabled) return builder;
         options.Validate();
         var clustered = cluster is { Enabled: true };
         if (!clustered)

@@ -7,6 +7,9 @@ namespace Pmcp.Actors.Tasks;
 /// </summary>
 public sealed class McpTaskOptions
 {
+    /// <summary>Run tasks at all. Off: <c>WithMcpTasks</c> adds nothing, and every tool call is an ordinary call.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The folder of the embedded SQLite store (<c>tasks.db</c>), created when missing. Ignored when <see cref="ConnectionString"/> is set.</summary>
     public string DataFolder { get; set; } = "data";
 
