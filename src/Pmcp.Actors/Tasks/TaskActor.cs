@@ -154,7 +154,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             Run();
             return;
         }
-        End(new TaskEnded(TaskStatus.Failed, null,
+        End(new TaskEnded(TaskStatuses.Failed, null,
             Error(JsonRpcErrorCodes.InternalError, "The server running this task stopped before the task finished."),
             "The server running this task stopped before the task finished.", TaskState.Now()));
     }
@@ -164,7 +164,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         var created = _created!;
         if (_host.Find(created.ToolName) is not { } tool)
         {
-            End(new TaskEnded(TaskStatus.Failed, null, Error(JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {created.ToolName}"), null, TaskState.Now()));
+            End(new TaskEnded(TaskStatuses.Failed, null, Error(JsonRpcErrorCodes.InvalidParams, $"Unknown tool: {created.ToolName}"), null, TaskState.Now()));
             return;
         }
         if (CallRules.Refusal(tool.Definition, created.ToolName, 0, new RequestId(0), created.Caller) is { } refused)
@@ -183,8 +183,8 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         if (_ended is not null) return; // cancelled meanwhile: the late answer goes nowhere
         var response = McpJson.Parse(answer.ResponseJson) as JObject;
         var ended = response?["error"] is JObject error
-            ? new TaskEnded(TaskStatus.Failed, null, error.ToString(Formatting.None), (string?)error["message"], TaskState.Now())
-            : new TaskEnded(TaskStatus.Completed, (response?["result"] ?? new JObject()).ToString(Formatting.None), null, null, TaskState.Now());
+            ? new TaskEnded(TaskStatuses.Failed, null, error.ToString(Formatting.None), (string?)error["message"], TaskState.Now())
+            : new TaskEnded(TaskStatuses.Completed, (response?["result"] ?? new JObject()).ToString(Formatting.None), null, null, TaskState.Now());
         End(ended);
     }
 
@@ -196,7 +196,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             return;
         }
         _running?.Cancel();
-        End(new TaskEnded(TaskStatus.Cancelled, null, null, "The task was cancelled.", TaskState.Now()));
+        End(new TaskEnded(TaskStatuses.Cancelled, null, null, "The task was cancelled.", TaskState.Now()));
         Sender.Tell(StateAnswer());
     }
 
@@ -262,7 +262,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     private TaskState State()
     {
         var created = _created!;
-        var status = _ended?.Status ?? (_inputs.Count > 0 ? TaskStatus.InputRequired : TaskStatus.Working);
+        var status = _ended?.Status ?? (_inputs.Count > 0 ? TaskStatuses.InputRequired : TaskStatuses.Working);
         Dictionary<string, string>? inputs = null;
         if (_ended is null && _inputs.Count > 0)
         {

@@ -5,7 +5,7 @@ using Pmcp.Protocol;
 namespace Pmcp.Actors.Tasks;
 
 /// <summary>The statuses of a task, as the wire spells them.</summary>
-internal static class TaskStatus
+internal static class TaskStatuses
 {
     public const string Working = "working";
     public const string InputRequired = "input_required";

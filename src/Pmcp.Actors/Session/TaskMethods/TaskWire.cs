@@ -2,7 +2,7 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tasks;
 using Pmcp.Protocol;
-using TaskStatus = Pmcp.Actors.Tasks.TaskStatus;
+
 
 namespace Pmcp.Actors.Session.TaskMethods;
 
@@ -28,13 +28,13 @@ internal static class TaskWire
         var task = Common2026(state, pollIntervalMs);
         switch (state.Status)
         {
-            case TaskStatus.Completed:
+            case TaskStatuses.Completed:
                 task["result"] = state.Result;
                 break;
-            case TaskStatus.Failed:
+            case TaskStatuses.Failed:
                 task["error"] = state.Error;
                 break;
-            case TaskStatus.InputRequired when state.InputRequests is { } inputs:
+            case TaskStatuses.InputRequired when state.InputRequests is { } inputs:
                 var requests = new JObject();
                 foreach (var (key, request) in inputs) requests[key] = McpJson.Parse(request);
                 task["inputRequests"] = requests;
@@ -64,7 +64,7 @@ internal static class TaskWire
     /// <summary>2025-11-25 <c>tasks/result</c>: the tool's result with the task named in its <c>_meta</c>, or the error the task failed with.</summary>
     public static string Result2025(RequestId id, TaskState state)
     {
-        if (state.Status == TaskStatus.Completed && state.Result is { } result)
+        if (state.Status == TaskStatuses.Completed && state.Result is { } result)
         {
             var meta = result["_meta"] as JObject ?? [];
             meta[RelatedTaskKey] = new JObject { ["taskId"] = state.TaskId };
