@@ -38,7 +38,7 @@ public static class McpTaskHostingExtensions
                     self.Join(self.SelfAddress);
                 });
         }
-        if (options.ConnectionString is null) Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
+        TaskStore.PrepareSqlite(options);
         return builder
             .WithSqlPersistence(connectionString: TaskStore.ConnectionString(options), providerName: TaskStore.Provider(options), autoInitialize: true)
             .WithActors((system, _, resolver) =>

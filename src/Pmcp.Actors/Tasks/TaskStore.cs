@@ -42,7 +42,7 @@ public static class TaskStore
         try
         {
             options.Validate();
-            if (options.ConnectionString is null) Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
+            PrepareSqlite(options);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StoreTimeout);
             await using var connection = new DataConnection(new DataOptions().UseConnectionString(Provider(options), ConnectionString(options)));
@@ -57,6 +57,21 @@ public static class TaskStore
         {
             return $"the task store ({Describe(options)}) cannot be opened: {ex.GetBaseException().Message}";
         }
+    }
+
+    /// <summary>
+    /// Makes the SQLite file ready: its folder, and write-ahead logging, so that the journal's concurrent writes and the
+    /// readers of recovering tasks do not wait on each other's locks (the journal mode is kept in the file).
+    /// </summary>
+    internal static void PrepareSqlite(McpTaskOptions options)
+    {
+        if (options.ConnectionString is not null) return;
+        Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString(options));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
     }
 
     private static string Describe(McpTaskOptions options) =>
