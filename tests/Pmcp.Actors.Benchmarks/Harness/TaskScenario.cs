@@ -23,7 +23,7 @@ internal sealed class TaskScenario(string serverDll, int connections, double sec
         try
         {
             await using var server = ChildProcess.Start("server", serverDll,
-                ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", $"--Pmcp:Tasks:DataFolder={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Akka=Error"],
+                ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Tasks:Enabled=true", $"--Pmcp:Tasks:DataFolder={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Akka=Error"],
                 Servers.ServerEnvironment(serverGc: true));
             var url = await server.WaitForListeningAsync(StartTimeout).ConfigureAwait(false);
 

@@ -32,7 +32,7 @@ public sealed class TaskClusterTests(ITestOutputHelper output) : IDisposable
         await using var throughB = await b.ConnectAsync(initialize: false);
         var ids = new List<string>();
         for (var i = 0; i < 6; i++) // six tasks: their entities spread over both nodes' shards
-            ids.Add((string)(await throughA.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "hold" }))).EnsureSuccess().Result!["taskId"]!);
+            ids.Add((string)(await throughA.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "hold" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!);
 
         foreach (var id in ids)
         {

@@ -23,7 +23,7 @@ public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
         await using (var first = await TaskServers.StartAsync(_data.Path, output))
         await using (var client = await first.ConnectAsync(initialize: false))
         {
-            taskId = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "quick" }))).EnsureSuccess().Result!["taskId"]!;
+            taskId = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "quick" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!;
             await TaskServers.AwaitStatusAsync(client, taskId, "completed");
         }
 
@@ -41,8 +41,8 @@ public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
         await using (var first = await TaskServers.StartAsync(_data.Path, output)) // its gate never opens
         await using (var client = await first.ConnectAsync(initialize: false))
         {
-            cutOff = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "hold" }))).EnsureSuccess().Result!["taskId"]!;
-            idempotent = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "again" }))).EnsureSuccess().Result!["taskId"]!;
+            cutOff = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "hold" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!;
+            idempotent = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "again" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!;
             Assert.Equal("working", (string?)(await TaskServers.AwaitStatusAsync(client, cutOff, "working"))["status"]);
         }
 
@@ -66,7 +66,7 @@ public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
         var file = Path.Combine(_data.Path, "a-file");
         await File.WriteAllTextAsync(file, "not a folder");
         using var server = new ServerProcessTests.ServerProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
-            ["--port", "0", $"--Pmcp:Tasks:DataFolder={Path.Combine(file, "data")}"]);
+            ["--port", "0", "--Pmcp:Tasks:Enabled=true", $"--Pmcp:Tasks:DataFolder={Path.Combine(file, "data")}"]);
 
         var exitCode = await server.Exited.Within(TimeSpan.FromSeconds(60), "the server to give up on its task store");
 

@@ -17,6 +17,9 @@ namespace Pmcp.Actors.Tests.Tasks;
 /// </summary>
 internal sealed class TaskServers
 {
+    /// <summary>How long a request that makes a task (a journal write) may take on a loaded machine.</summary>
+    public static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
+
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static Task<TestServer> StartAsync(string dataFolder, ITestOutputHelper output, TaskCompletionSource? gate = null, McpClusterOptions? cluster = null)
@@ -65,9 +68,9 @@ internal sealed class TaskServers
         JObject? last = null;
         await Eventually.TrueAsync(async () =>
         {
-            last = (await client.RequestAsync("tasks/get", WithTasks(new JObject { ["taskId"] = taskId }))).Json;
+            last = (await client.RequestAsync("tasks/get", WithTasks(new JObject { ["taskId"] = taskId }), Slow)).Json;
             return (string?)last["result"]?["status"] == status;
-        }, $"task {taskId} to be {status} (last answer: {last})", timeout ?? TimeSpan.FromSeconds(30));
+        }, $"task {taskId} to be {status} (last answer: {last})", timeout ?? TimeSpan.FromSeconds(90));
         return (JObject)last!["result"]!;
     }
 }

@@ -32,7 +32,7 @@ public sealed class TasksLegacyTests(ITestOutputHelper output) : IDisposable
         await using var server = await TaskServers.StartAsync(_data.Path, output);
         await using var client = await server.ConnectAsync();
 
-        var created = (await client.RequestAsync("tools/call", new JObject { ["name"] = "quick", ["task"] = new JObject { ["ttl"] = 60000 } })).EnsureSuccess();
+        var created = (await client.RequestAsync("tools/call", new JObject { ["name"] = "quick", ["task"] = new JObject { ["ttl"] = 60000 } }, TaskServers.Slow)).EnsureSuccess();
         var taskId = (string)created.Result!["task"]!["taskId"]!;
         var result = (await client.RequestAsync("tasks/result", new JObject { ["taskId"] = taskId })).EnsureSuccess();
         var get = (await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId })).EnsureSuccess();

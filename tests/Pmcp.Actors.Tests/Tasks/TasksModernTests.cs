@@ -23,7 +23,7 @@ public sealed class TasksModernTests(ITestOutputHelper output) : IDisposable
         await using var client = await server.ConnectAsync(initialize: false);
 
         var discover = (await client.RequestAsync("server/discover", ModernRequests.Params())).EnsureSuccess();
-        var created = (await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "quick" }))).EnsureSuccess();
+        var created = (await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "quick" }), TaskServers.Slow)).EnsureSuccess();
         var taskId = (string)created.Result!["taskId"]!;
         var done = await TaskServers.AwaitStatusAsync(client, taskId, "completed");
 
@@ -57,7 +57,7 @@ public sealed class TasksModernTests(ITestOutputHelper output) : IDisposable
     {
         await using var server = await TaskServers.StartAsync(_data.Path, output);
         await using var client = await server.ConnectAsync(initialize: false);
-        var taskId = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "quick" }))).EnsureSuccess().Result!["taskId"]!;
+        var taskId = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "quick" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!;
         await TaskServers.AwaitStatusAsync(client, taskId, "completed");
 
         var cancel = (await client.RequestAsync("tasks/cancel", TaskServers.WithTasks(new JObject { ["taskId"] = taskId }))).EnsureSuccess();
@@ -78,7 +78,7 @@ public sealed class TasksModernTests(ITestOutputHelper output) : IDisposable
     {
         await using var server = await TaskServers.StartAsync(_data.Path, output);
         await using var client = await server.ConnectAsync(initialize: false);
-        var taskId = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "ask" }))).EnsureSuccess().Result!["taskId"]!;
+        var taskId = (string)(await client.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "ask" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!;
 
         var waiting = await TaskServers.AwaitStatusAsync(client, taskId, "input_required");
         var (key, request) = ((JObject)waiting["inputRequests"]!).Properties().Select(p => (p.Name, (JObject)p.Value)).Single();
