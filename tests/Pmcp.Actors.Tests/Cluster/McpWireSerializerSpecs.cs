@@ -58,7 +58,7 @@ public sealed class McpWireSerializerSpecs() : TestKit(Config)
             new ClusterProtocol.RemoteCallTool(call, replyTo),
             new ClusterProtocol.RemoteRunRequest(request, replyTo),
             new ClusterProtocol.RemoteCancel(Key),
-            new Pmcp.Actors.Tasks.TaskProtocol.StartTask("t", "user:Bearer:ada", "2026-07-28", "echo", Json, 60_000, Caller),
+            new Pmcp.Actors.Tasks.TaskProtocol.StartTask("t", "user:Bearer:ada", "2026-07-28", "echo", Json, 60_000, null), // a caller round-trips as in CallTool
             new Pmcp.Actors.Tasks.TaskProtocol.GetTask("t", "anonymous"),
             new Pmcp.Actors.Tasks.TaskProtocol.AwaitResult("t", "anonymous"),
             new Pmcp.Actors.Tasks.TaskProtocol.CancelTask("t", "anonymous"),
