@@ -29,7 +29,7 @@ internal static class ConfigurationCheck
         ["DemoTools"] = typeof(bool),
     };
 
-    private static readonly string[] Sections = ["Server", "Cluster", "Tls", "Auth", "Telemetry"];
+    private static readonly string[] Sections = ["Server", "Cluster", "Tls", "Auth", "Telemetry", "Tasks"];
 
     private static readonly string[] TlsKeys = ["CertificatePath", "Password"];
 
@@ -55,7 +55,8 @@ internal static class ConfigurationCheck
             ?? CheckCertificate(pmcp.GetSection("Tls:CertificatePath"))
             ?? CheckKeys(pmcp.GetSection("Auth"), AuthKeys, warn)
             ?? CheckMembers(pmcp.GetSection("Telemetry"), typeof(ServerTelemetryOptions), warn)
-            ?? CheckMetricsPort(pmcp.GetSection("Telemetry:MetricsPort"));
+            ?? CheckMetricsPort(pmcp.GetSection("Telemetry:MetricsPort"))
+            ?? CheckMembers(pmcp.GetSection("Tasks"), typeof(Tasks.McpTaskOptions), warn);
     }
 
     /// <summary>The line for a <c>--config</c> file that is missing; null when there is none to check or it exists.</summary>

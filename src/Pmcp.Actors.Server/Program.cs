@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Pmcp.Actors;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Tasks;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Pmcp.Actors.Security;
@@ -61,6 +62,26 @@ var host = pmcp["Host"] ?? "127.0.0.1";
 var port = pmcp.GetValue("Port", 9001);
 var options = pmcp.GetSection("Server").Get<McpServerOptions>() ?? new McpServerOptions();
 var cluster = ClusterOptions(pmcp.GetSection("Cluster"));
+// Tasks (README, "Tasks"): on unless Pmcp:Tasks:Enabled is false; kept in data/tasks.db beside the server unless
+// Pmcp:Tasks:DataFolder or a ConnectionString says otherwise. A store that cannot be opened ends the start here.
+var tasks = pmcp.GetSection("Tasks").Get<McpTaskOptions>() ?? new McpTaskOptions();
+if (pmcp["Tasks:DataFolder"] is null) tasks.DataFolder = Path.Combine(AppContext.BaseDirectory, "data");
+if (tasks.Enabled)
+{
+    try
+    {
+        tasks.Validate();
+    }
+    catch (ArgumentException ex)
+    {
+        return ConfigurationError(ex.Message);
+    }
+    if (await TaskStore.CheckAsync(tasks) is { } unavailable)
+    {
+        Console.Error.WriteLine("error: " + unavailable);
+        return TaskStore.UnavailableExitCode;
+    }
+}
 var servesSessions = cluster.IsGateway;
 var nodeAddress = "this node";
 
@@ -96,6 +117,7 @@ builder.Services.AddMcpServer(mcp =>
     mcp.Name(pmcp["Name"] ?? "pmcp-actors").Instructions(pmcp["Instructions"]);
     if (pmcp["Version"] is { } version) mcp.Version(version);
     if (pmcp.GetValue("DemoTools", true)) mcp.AddDemoTools().AddDemoFeatures();
+    if (pmcp.GetValue("DemoTools", true) && tasks.Enabled) mcp.AddDemoTaskTool();
     // In a cluster, a tool that says which node ran the call: calls through one gateway land on every tools node.
     if (cluster.Enabled && pmcp.GetValue("DemoTools", true))
         mcp.Tool(new McpToolDefinition("node", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text($"{nodeAddress} (process {Environment.ProcessId})")))
@@ -115,7 +137,7 @@ if (authenticate) builder.Services.AddMcpBearerTokenAuthentication(tokens);
 
 builder.Services.AddAkka("pmcp", (akka, _) =>
 {
-    akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory()).WithMcpServer(cluster);
+    akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory()).WithMcpServer(cluster).WithMcpTasks(tasks, cluster);
     if (!cluster.Enabled) akka.WithActorSystemLivenessCheck(); // a cluster node gets it (and its readiness) from WithMcpServer
 });
 

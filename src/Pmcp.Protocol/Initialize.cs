@@ -60,6 +60,14 @@ public sealed record ServerCapabilities
     [JsonProperty("experimental", NullValueHandling = NullValueHandling.Ignore)]
     public JObject? Experimental { get; init; }
 
+    /// <summary>2025-11-25 tasks: <c>{list, cancel, requests: {tools: {call}}}</c>.</summary>
+    [JsonProperty("tasks", NullValueHandling = NullValueHandling.Ignore)]
+    public JObject? Tasks { get; init; }
+
+    /// <summary>2026-07-28 extensions the server speaks, by id (e.g. <c>io.modelcontextprotocol/tasks</c>).</summary>
+    [JsonProperty("extensions", NullValueHandling = NullValueHandling.Ignore)]
+    public JObject? Extensions { get; init; }
+
     public static ServerCapabilities ToolsOnly() => new() { Tools = new ToolsCapability { ListChanged = true } };
 }
 

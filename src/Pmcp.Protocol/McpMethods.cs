@@ -28,6 +28,14 @@ public static class McpMethods
     public const string PromptsGet = "prompts/get";
     public const string CompletionComplete = "completion/complete";
 
+    // Tasks: 2025-11-25 (get, result, list, cancel) and the 2026-07-28 extension io.modelcontextprotocol/tasks (get, update, cancel).
+    public const string TasksGet = "tasks/get";
+    public const string TasksResult = "tasks/result";
+    public const string TasksList = "tasks/list";
+    public const string TasksCancel = "tasks/cancel";
+    public const string TasksUpdate = "tasks/update";
+    public const string TasksStatus = "notifications/tasks/status";
+
     // Requests a server sends to its client.
     public const string SamplingCreateMessage = "sampling/createMessage";
     public const string ElicitationCreate = "elicitation/create";

@@ -22,7 +22,14 @@ public sealed record Tool(
 
     [JsonProperty("icons", NullValueHandling = NullValueHandling.Ignore)]
     public IReadOnlyList<Icon>? Icons { get; init; }
+
+    /// <summary>How the tool may be run (2025-11-25 and the 2026-07-28 tasks extension): <c>{"taskSupport": "optional"}</c>.</summary>
+    [JsonProperty("execution", NullValueHandling = NullValueHandling.Ignore)]
+    public ToolExecution? Execution { get; init; }
 }
+
+/// <summary>A tool's <c>execution</c>: whether it runs as a task (<c>forbidden</c>, <c>optional</c>, <c>required</c>).</summary>
+public sealed record ToolExecution([property: JsonProperty("taskSupport")] string TaskSupport);
 
 /// <summary>Hints about a tool's behaviour; clients must not rely on them for security.</summary>
 public sealed record ToolAnnotations

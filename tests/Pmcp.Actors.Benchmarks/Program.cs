@@ -185,6 +185,19 @@ public static class Program
         });
         root.Subcommands.Add(metricsCost);
 
+        var tasksSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 8, Description = "Measured seconds." };
+        var tasksConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 8, Description = "Clients, each making a task and reading it back in a loop." };
+        var tasks = new Command("tasks", "One node with tasks in SQLite: tasks created/s and the p50/p99 of the task-making tools/call and of tasks/get.")
+        {
+            tasksSeconds, tasksConnections, pmcpDll,
+        };
+        tasks.SetAction(async parse =>
+        {
+            var dll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : Harness.Servers.DefaultPmcpDll;
+            return await new TaskScenario(dll, parse.GetValue(tasksConnections), parse.GetValue(tasksSeconds), Console.Out).RunAsync().ConfigureAwait(false);
+        });
+        root.Subcommands.Add(tasks);
+
         var soakMinutes = new Option<double>("--minutes") { DefaultValueFactory = _ => 10, Description = "Minutes of mixed load after the warm-up." };
         var soakConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 50, Description = "Connections kept churning." };
         var soakWarmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds of the same load before the RSS baseline." };

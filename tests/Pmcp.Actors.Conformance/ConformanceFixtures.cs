@@ -16,7 +16,7 @@ public static class ConformanceFixtures
 
     internal static readonly JObject NoArguments = JObject.Parse("""{"type":"object","properties":{}}""");
 
-    public static McpServerBuilder AddConformanceFixtures(this McpServerBuilder mcp) => mcp.AddTools().AddResources().AddPrompts().AddModernFixtures().AddMrtrFixtures();
+    public static McpServerBuilder AddConformanceFixtures(this McpServerBuilder mcp) => mcp.AddTools().AddResources().AddPrompts().AddModernFixtures().AddMrtrFixtures().AddTaskFixtures();
 
     private static McpServerBuilder AddTools(this McpServerBuilder mcp) => mcp
         .Tool("test_simple_text", (_, _) => Task.FromResult(CallToolResult.Text("This is a simple text response for testing.")),

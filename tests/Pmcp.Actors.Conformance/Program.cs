@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Hosting;
 using Pmcp.Actors.Conformance;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Tasks;
 using Pmcp.Actors.Transport;
 
 // The server the official MCP conformance suite (npm @modelcontextprotocol/conformance) runs against: this library,
@@ -9,7 +10,7 @@ using Pmcp.Actors.Transport;
 //   dotnet run --project tests/Pmcp.Actors.Conformance -- --port 0
 // prints "listening on http://127.0.0.1:PORT/mcp" once it accepts requests.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--port"] = "port", ["--host"] = "host" });
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--port"] = "port", ["--host"] = "host", ["--data"] = "data" });
 var host = builder.Configuration["host"] ?? "127.0.0.1";
 var port = builder.Configuration.GetValue("port", 3000);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -25,7 +26,18 @@ builder.Services.AddMcpServer(
         options.ServeStatelessEra = true; // the suite checks both revisions
         options.DrainTimeout = TimeSpan.FromSeconds(2);
     });
-builder.Services.AddAkka("conformance", (akka, _) => akka.WithMcpServer());
+// Tasks (the tasks-* scenarios) kept in a SQLite file of this run's own, so that runs side by side share nothing.
+var tasks = new McpTaskOptions
+{
+    DataFolder = builder.Configuration["data"] ?? Path.Combine(Path.GetTempPath(), $"pmcp-conformance-{Environment.ProcessId}"),
+    PollInterval = TimeSpan.FromMilliseconds(200),
+};
+if (await TaskStore.CheckAsync(tasks) is { } unavailable)
+{
+    Console.Error.WriteLine("error: " + unavailable);
+    return TaskStore.UnavailableExitCode;
+}
+builder.Services.AddAkka("conformance", (akka, _) => akka.WithMcpServer().WithMcpTasks(tasks));
 
 var app = builder.Build();
 triggers.Runtime = app.Services.GetRequiredService<McpServerRuntime>();

@@ -35,7 +35,7 @@ internal sealed class CallExecution : IProgressReporter, IRunningCall
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller) => _code = code;
 
-    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, ToolOutcomes outcomes, JObject arguments,
+    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, CallOutcomes outcomes, JObject arguments,
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller)
     {
@@ -142,6 +142,10 @@ internal sealed class CallExecution : IProgressReporter, IRunningCall
     public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
         TimeSpan timeout, bool wantsProgress, CallerIdentity? caller) =>
         new(callId, requestId, tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress, caller);
+
+    /// <summary>A tool run as a task (<see cref="Tasks.TaskActor"/>): <paramref name="replyTo"/> is the task, which takes what the tool asks its client.</summary>
+    public static CallExecution ForTask(McpToolDefinition tool, Tasks.TaskOutcomes outcomes, JObject arguments, IActorRef replyTo, TimeSpan timeout, CallerIdentity? caller) =>
+        new(0, new RequestId(0), tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress: false, caller);
 
     // The context's progress reporter (ToolContext.Progress) is the execution itself: one object fewer per call.
     bool IProgressReporter.IsEnabled => _wantsProgress;

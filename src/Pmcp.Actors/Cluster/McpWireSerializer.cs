@@ -51,6 +51,16 @@ internal sealed class McpWireSerializer : SerializerWithStringManifest
         [typeof(ForwardedSessionProtocol.Outbound)] = "HM",
         [typeof(ForwardedSessionProtocol.ExchangeEnded)] = "HE",
         [typeof(ForwardedSessionProtocol.Credit)] = "HC",
+        // Tasks: each a sharded, persistent entity, reached from any node (issue 28).
+        [typeof(Tasks.TaskProtocol.StartTask)] = "KS",
+        [typeof(Tasks.TaskProtocol.GetTask)] = "KG",
+        [typeof(Tasks.TaskProtocol.AwaitResult)] = "KR",
+        [typeof(Tasks.TaskProtocol.CancelTask)] = "KC",
+        [typeof(Tasks.TaskProtocol.UpdateTask)] = "KU",
+        [typeof(Tasks.TaskProtocol.TaskAnswer)] = "KA",
+        [typeof(Tasks.TaskProtocol.TaskCreated)] = "KE",
+        [typeof(Tasks.TaskProtocol.TaskEnded)] = "KN",
+        [typeof(Tasks.TaskProtocol.TaskRestarted)] = "KT",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

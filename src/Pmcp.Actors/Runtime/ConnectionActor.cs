@@ -40,7 +40,7 @@ internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
         _outlet = outlet;
         var toRouter = new RouterCallRunner(router, Self);
         ICallRunner runner = inProcessTools is null ? toRouter : new InProcessCallRunner(inProcessTools, toRouter, options, Self);
-        _session = new McpSession(definition, options, this, runner, connectionId, caller, new RequestTelemetry(metrics, outlet.ProtocolName));
+        _session = new McpSession(definition, options, this, runner, connectionId, caller, new RequestTelemetry(metrics, outlet.ProtocolName), Tasks.TaskService.For(Context.System));
     }
 
     /// <param name="inProcessTools">Tools this connection runs itself (see <see cref="InProcessCallRunner"/>); calls of other tools, and every call when null, go through <paramref name="router"/>.</param>

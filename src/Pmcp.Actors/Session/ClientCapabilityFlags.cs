@@ -14,6 +14,9 @@ internal enum ClientCapabilityFlags
     Elicitation = 4,
     ElicitationForm = 8,
     ElicitationUrl = 16,
+
+    /// <summary>2026-07-28: the request declared the tasks extension (<c>extensions["io.modelcontextprotocol/tasks"]</c>).</summary>
+    TasksExtension = 32,
 }
 
 internal static class ClientCapabilityFlagsExtensions
@@ -31,6 +34,7 @@ internal static class ClientCapabilityFlagsExtensions
             if (elicitation.Count == 0 || elicitation["form"] is JObject) flags |= ClientCapabilityFlags.ElicitationForm;
             if (elicitation["url"] is JObject) flags |= ClientCapabilityFlags.ElicitationUrl;
         }
+        if ((capabilities["extensions"] as JObject)?[TaskMethods.SessionTasks.ExtensionId] is JObject) flags |= ClientCapabilityFlags.TasksExtension;
         return flags;
     }
 

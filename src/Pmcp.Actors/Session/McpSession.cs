@@ -30,8 +30,9 @@ internal sealed partial class McpSession
     private bool _transportGone;
     private MethodTable _methods = MethodTable.For(null);
 
-    public McpSession(McpServerDefinition definition, McpServerOptions options, ISessionHost host, ICallRunner runner, long connectionId, CallerIdentity? caller, RequestTelemetry? telemetry = null)
+    public McpSession(McpServerDefinition definition, McpServerOptions options, ISessionHost host, ICallRunner runner, long connectionId, CallerIdentity? caller, RequestTelemetry? telemetry = null, Pmcp.Actors.Tasks.TaskService? tasks = null)
     {
+        Tasks = tasks;
         _telemetry = telemetry ?? new RequestTelemetry(null, "other");
         Definition = definition;
         Options = options;
@@ -49,6 +50,14 @@ internal sealed partial class McpSession
     public McpServerOptions Options { get; }
 
     public CallerIdentity? Caller { get; }
+
+    /// <summary>The node's tasks (<c>WithMcpTasks</c>); null: this server runs no tasks, and tools/call is served as always.</summary>
+    internal Pmcp.Actors.Tasks.TaskService? Tasks { get; }
+
+    /// <summary>What this session's tasks know of it: who owns them, and (2025-11-25 <c>tasks/list</c>) which ones it made.</summary>
+    internal TaskMethods.SessionTasks TaskScope => _taskScope ??= new TaskMethods.SessionTasks(this);
+
+    private TaskMethods.SessionTasks? _taskScope;
 
     public SessionPhase Phase { get; private set; }
 

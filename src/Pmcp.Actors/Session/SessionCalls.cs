@@ -125,6 +125,51 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
     }
 
     /// <summary>
+    /// Starts a request answered by work that is not user code and ends on its own (asking a task actor): in flight like a
+    /// call (its id is taken, <c>notifications/cancelled</c> cancels it), answered with the response <paramref name="work"/> makes.
+    /// </summary>
+    public void StartAsync(RequestId id, Func<CancellationToken, Task<string>> work)
+    {
+        if (_callIds.ContainsKey(id))
+        {
+            session.Reply(id, McpSession.RequestIdInUse(id));
+            return;
+        }
+        var callId = ++_nextCallId;
+        var running = new AsyncRequest();
+        _calls.Add(callId, new InFlightCall(id, null, running));
+        _callIds.Add(id, callId);
+        session.Telemetry.CallStarted();
+        host.AwaitAnswer(new(running.RunAsync(callId, id, work)));
+    }
+
+    /// <summary>The work of <see cref="StartAsync"/>: its token, and its one answer (a failure of the work itself is -32603).</summary>
+    private sealed class AsyncRequest : IRunningCall
+    {
+        private readonly CancellationTokenSource _cts = new(); // no timer: nothing to dispose
+
+        public bool HasTold => true; // always answered through the host
+
+        public void Cancel() => _cts.Cancel();
+
+        public async Task<CallAnswered> RunAsync(long callId, RequestId id, Func<CancellationToken, Task<string>> work)
+        {
+            try
+            {
+                return new CallAnswered(callId, await work(_cts.Token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+            {
+                return new CallAnswered(callId, JsonRpcWriter.Error(id, JsonRpcErrorCodes.InternalError, "The request was cancelled."));
+            }
+            catch (Exception ex)
+            {
+                return new CallAnswered(callId, JsonRpcWriter.Error(id, JsonRpcErrorCodes.InternalError, $"The task store did not answer: {ex.GetBaseException().Message}"));
+            }
+        }
+    }
+
+    /// <summary>
     /// The arguments as their own document, taken out of the request rather than copied: a tool (and the schema
     /// validator) then sees paths like <c>count</c>, as when they arrive as text through the router, not <c>params.arguments.count</c>.
     /// </summary>
@@ -187,7 +232,11 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         host.CallsInFlight(0);
     }
 
-    private void Cancel(long callId, InFlightCall call) => Runner.Cancel(new CallKey(connectionId, callId), call.Running);
+    private void Cancel(long callId, InFlightCall call)
+    {
+        if (call.Running is AsyncRequest request) request.Cancel();
+        else Runner.Cancel(new CallKey(connectionId, callId), call.Running);
+    }
 
     private InFlightCall? Forget(long callId)
     {

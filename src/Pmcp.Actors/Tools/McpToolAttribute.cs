@@ -58,6 +58,9 @@ public sealed class McpToolAttribute(string name) : Attribute
     /// <summary>This tool's call timeout in seconds; 0 (the default) takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
     public double TimeoutSeconds { get; set; }
 
+    /// <summary>Whether calls may (or must) run as tasks (<see cref="McpToolDefinition.TaskSupport"/>).</summary>
+    public Tasks.TaskSupport TaskSupport { get; set; }
+
     /// <summary>Roles the caller must all have (<see cref="McpToolDefinition.RequiredRoles"/>).</summary>
     public string[]? RequiredRoles { get; set; }
 

@@ -158,6 +158,7 @@ public static partial class TypedTools
             Timeout = attribute.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(attribute.TimeoutSeconds) : null,
             RequiredRoles = attribute.RequiredRoles,
             RequiredScopes = attribute.RequiredScopes,
+            TaskSupport = attribute.TaskSupport,
         };
     }
 

@@ -122,11 +122,13 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         return null;
     }
 
-    /// <summary>What <c>Mcp-Name</c> must carry for the request: the tool or prompt name, or the resource URI.</summary>
+    /// <summary>What <c>Mcp-Name</c> must carry for the request: the tool or prompt name, the resource URI, or (tasks extension) the task id.</summary>
     private static string? RoutedName(JsonRpcMessage message) => message.Method switch
     {
         McpMethods.ToolsCall or McpMethods.PromptsGet => message.Param("name") is { Type: Newtonsoft.Json.Linq.JTokenType.String } name ? (string?)name : null,
         McpMethods.ResourcesRead => message.Param("uri") is { Type: Newtonsoft.Json.Linq.JTokenType.String } uri ? (string?)uri : null,
+        McpMethods.TasksGet or McpMethods.TasksUpdate or McpMethods.TasksCancel =>
+            message.Param("taskId") is { Type: Newtonsoft.Json.Linq.JTokenType.String } taskId ? (string?)taskId : null,
         _ => null,
     };
 

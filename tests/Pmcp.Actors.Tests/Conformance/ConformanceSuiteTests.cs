@@ -51,6 +51,45 @@ public sealed class ConformanceSuiteTests(ConformanceServerFixture server, ITest
     /// </summary>
     private static readonly string[] Passing2026 = ["http-header-validation"];
 
+    /// <summary>
+    /// The server scenarios of the tasks extension (io.modelcontextprotocol/tasks, 2026-07-28), listed by
+    /// <c>conformance list --server --requirements 2026-07-28</c> as "run and reported, but never scored". An extension
+    /// scenario runs at its own wire (no --spec-version, which would skip it as off the spec timeline).
+    /// </summary>
+    private static readonly string[] TaskExtension =
+    [
+        "tasks-lifecycle", "tasks-capability-negotiation", "tasks-wire-fields", "tasks-request-state-removal", "tasks-mrtr-input",
+        "tasks-request-headers", "tasks-dispatch-and-envelope", "tasks-status-notifications", "tasks-required-task-error",
+        "tasks-mrtr-composition",
+    ];
+
+    public static TheoryData<string> TaskExtensionScenarios => [.. TaskExtension];
+
+    [Theory]
+    [MemberData(nameof(TaskExtensionScenarios))]
+    public async Task TaskExtensionScenario_Passes(string scenario)
+    {
+        var (exitCode, stdOut, stdErr) = await ConformanceServerFixture.Node.RunScriptAsync(Cli,
+            ["server", "--url", server.Url.ToString(), "--scenario", scenario, "--expected-failures", "expected-failures.yml"], ScenarioTimeout);
+        output.WriteLine(stdOut);
+        output.WriteLine(stdErr);
+
+        Assert.True(exitCode == 0, $"conformance scenario {scenario} failed (exit code {exitCode}):\n{stdOut}\n{stdErr}\n--- server ---\n{server.Output}");
+        Assert.Contains(scenario, stdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("not applicable", stdOut, StringComparison.Ordinal); // it ran rather than being skipped
+    }
+
+    [Fact]
+    public async Task TaskExtensionScenarioList_IsTheSetTestedHere()
+    {
+        var (exitCode, stdOut, stdErr) = await ConformanceServerFixture.Node.RunScriptAsync(Cli, ["list", "--server", "--requirements", "2026-07-28"], ScenarioTimeout);
+        Assert.True(exitCode == 0, stdErr);
+        var listed = stdOut.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("- tasks-", StringComparison.Ordinal) && l.EndsWith("[server]", StringComparison.Ordinal))
+            .Select(l => l[2..].Split(' ')[0]);
+        Assert.Equal(TaskExtension.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+    }
+
     public static TheoryData<string, string> RequiredServerScenarios
     {
         get

@@ -23,7 +23,10 @@ internal static class Initialize
 
         var version = McpProtocolVersions.Negotiate((string?)requested);
         var definition = session.Definition;
-        var result = new InitializeResult(version, definition.Capabilities, definition.ServerInfo)
+        var capabilities = session.Tasks is null || string.CompareOrdinal(version, McpProtocolVersions.V2025_11_25) < 0
+            ? definition.Capabilities
+            : definition.Capabilities with { Tasks = TaskMethods.SessionTasks.Capability2025() };
+        var result = new InitializeResult(version, capabilities, definition.ServerInfo)
         {
             Instructions = definition.Instructions,
         };

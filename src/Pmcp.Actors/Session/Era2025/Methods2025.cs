@@ -12,7 +12,7 @@ internal static class Methods2025
             [McpMethods.Initialize] = new(Initialize.Handle, BeforeInitialize: true),
             [McpMethods.LoggingSetLevel] = new(SetLogLevel.Handle),
             [McpMethods.ToolsList] = new(ListPage.Handle),
-            [McpMethods.ToolsCall] = new(RunUserCode.Handle, RunsUserCode: true),
+            [McpMethods.ToolsCall] = new(TaskMethods.TaskToolCall.Handle, RunsUserCode: true),
             [McpMethods.ResourcesList] = new(ListPage.Handle, Resources),
             [McpMethods.ResourcesTemplatesList] = new(ListPage.Handle, Resources),
             [McpMethods.ResourcesRead] = new(RunUserCode.Handle, Resources, RunsUserCode: true),
@@ -21,6 +21,10 @@ internal static class Methods2025
             [McpMethods.PromptsList] = new(ListPage.Handle, Prompts),
             [McpMethods.PromptsGet] = new(RunUserCode.Handle, Prompts, RunsUserCode: true),
             [McpMethods.CompletionComplete] = new(RunUserCode.Handle, c => c.Completions is not null, RunsUserCode: true),
+            [McpMethods.TasksGet] = new(TaskMethods.GetTask.Handle),
+            [McpMethods.TasksResult] = new(TaskMethods.TaskResult.Handle),
+            [McpMethods.TasksList] = new(TaskMethods.ListTasks.Handle),
+            [McpMethods.TasksCancel] = new(TaskMethods.CancelTask.Handle),
         },
         new Dictionary<string, NotificationHandler>
         {

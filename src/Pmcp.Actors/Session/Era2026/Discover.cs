@@ -17,6 +17,7 @@ internal static class Discover
             ["supportedVersions"] = new JArray(ModernProtocol.SupportedVersions),
             ["capabilities"] = Capabilities(definition.Capabilities),
         };
+        if (session.Tasks is not null) ((JObject)result["capabilities"]!)["extensions"] = new JObject { [TaskMethods.SessionTasks.ExtensionId] = new JObject() };
         if (definition.Instructions is { } instructions) result["instructions"] = instructions;
         result["_meta"] = new JObject { [ModernProtocol.ServerInfoKey] = JToken.FromObject(definition.ServerInfo, McpJson.Serializer) };
         session.SendResult(id, McpJson.Serialize(result));

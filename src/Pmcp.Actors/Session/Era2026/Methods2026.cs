@@ -18,13 +18,17 @@ internal static class Methods2026
             [ModernProtocol.Discover] = new(SelfDescribing(Discover.Handle)),
             [ModernProtocol.SubscriptionsListen] = new(SelfDescribing(SubscriptionListens.Handle)),
             [McpMethods.ToolsList] = new(SelfDescribing(ListPage.Handle)),
-            [McpMethods.ToolsCall] = new(SelfDescribing(RunUserCode.Handle), RunsUserCode: true),
+            [McpMethods.ToolsCall] = new(SelfDescribing(TaskMethods.TaskToolCall.Handle), RunsUserCode: true),
             [McpMethods.ResourcesList] = new(SelfDescribing(ListPage.Handle), Resources),
             [McpMethods.ResourcesTemplatesList] = new(SelfDescribing(ListPage.Handle), Resources),
             [McpMethods.ResourcesRead] = new(SelfDescribing(RunUserCode.Handle), Resources, RunsUserCode: true),
             [McpMethods.PromptsList] = new(SelfDescribing(ListPage.Handle), Prompts),
             [McpMethods.PromptsGet] = new(SelfDescribing(RunUserCode.Handle), Prompts, RunsUserCode: true),
             [McpMethods.CompletionComplete] = new(SelfDescribing(RunUserCode.Handle), c => c.Completions is not null, RunsUserCode: true),
+            // The tasks extension (io.modelcontextprotocol/tasks): tasks/result and tasks/list are gone from this era.
+            [McpMethods.TasksGet] = new(SelfDescribing(TaskMethods.GetTask.Handle)),
+            [McpMethods.TasksUpdate] = new(SelfDescribing(TaskMethods.UpdateTask.Handle)),
+            [McpMethods.TasksCancel] = new(SelfDescribing(TaskMethods.CancelTask.Handle)),
         },
         new Dictionary<string, NotificationHandler>
         {

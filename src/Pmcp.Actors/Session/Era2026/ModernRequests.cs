@@ -113,7 +113,7 @@ internal sealed class ModernRequests(McpServerOptions options, Security.CallerId
     private static bool Failed(string responseJson) => McpJson.Parse(responseJson) is JObject response
         && (response["error"] is not null || response["result"]?["isError"] is JValue { Type: JTokenType.Boolean } isError && (bool)isError!);
 
-    /// <summary>The methods whose results carry caching hints in 2026-07-28.</summary>
-    private static bool IsCacheable(string method) => method is McpMethods.ToolsList or McpMethods.PromptsList or McpMethods.ResourcesList
+    /// <summary>The methods whose results carry caching hints in 2026-07-28 (the schema requires them on <c>server/discover</c> too).</summary>
+    private static bool IsCacheable(string method) => method is ModernProtocol.Discover or McpMethods.ToolsList or McpMethods.PromptsList or McpMethods.ResourcesList
         or McpMethods.ResourcesTemplatesList or McpMethods.ResourcesRead;
 }

@@ -1,0 +1,94 @@
+using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Tasks;
+using Pmcp.Actors.Tests.Era2026;
+using Pmcp.Actors.Tests.Support;
+using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Tasks;
+
+/// <summary>
+/// Test servers that run tasks, kept in a SQLite file under a folder of the test's own. Their task tools: <c>quick</c>
+/// (only as a task; answers "done"), <c>hold</c> (may be a task; waits until the test opens <see cref="Gate"/>),
+/// <c>again</c> (like hold, declared idempotent), <c>ask</c> (may be a task; asks the user to confirm), and the demo
+/// tools, which never are tasks.
+/// </summary>
+internal sealed class TaskServers
+{
+    /// <summary>How long a request that makes a task (a journal write) may take on a loaded machine.</summary>
+    public static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
+
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static Task<TestServer> StartAsync(string dataFolder, ITestOutputHelper output, TaskCompletionSource? gate = null, McpClusterOptions? cluster = null)
+    {
+        gate ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = new McpTaskOptions { DataFolder = dataFolder, PollInterval = TimeSpan.FromMilliseconds(100) };
+        return TestServer.StartAsync(
+            mcp => mcp
+                .Tool(new McpToolDefinition("quick", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text("done")))
+                {
+                    TaskSupport = TaskSupport.Required,
+                })
+                .Tool(new McpToolDefinition("hold", McpToolDefinition.EmptyInputSchema(), Held(gate, "released")) { TaskSupport = TaskSupport.Optional })
+                .Tool(new McpToolDefinition("again", McpToolDefinition.EmptyInputSchema(), Held(gate, "ran again"))
+                {
+                    TaskSupport = TaskSupport.Optional,
+                    Idempotent = true,
+                })
+                .Tool(new McpToolDefinition("ask", McpToolDefinition.EmptyInputSchema(), async (_, ctx) =>
+                {
+                    var answer = await ctx.Client.ElicitAsync(ElicitParams.Form("Go on?", JObject.Parse("""{"type":"object","properties":{"ok":{"type":"boolean"}}}""")), ctx.CancellationToken);
+                    return CallToolResult.Text("answer: " + answer.Action);
+                })
+                {
+                    TaskSupport = TaskSupport.Optional,
+                }),
+            o => o.ServeStatelessEra = true,
+            output,
+            cluster: cluster,
+            configureAkka: akka => akka.WithMcpTasks(tasks, cluster));
+    }
+
+    private static McpToolHandler Held(TaskCompletionSource gate, string text) => async (_, ctx) =>
+    {
+        await gate.Task.WaitAsync(ctx.CancellationToken).ConfigureAwait(false);
+        return CallToolResult.Text(text);
+    };
+
+    /// <summary>A 2026-07-28 request's params whose <c>_meta</c> declares the tasks extension.</summary>
+    public static JObject WithTasks(JObject? @params = null) =>
+        ModernRequests.Params(@params, ModernRequests.Meta(new JObject { ["extensions"] = new JObject { ["io.modelcontextprotocol/tasks"] = new JObject() } }));
+
+    /// <summary>Polls 2026-07-28 <c>tasks/get</c> until the task reaches <paramref name="status"/>; returns that answer.</summary>
+    public static async Task<JObject> AwaitStatusAsync(McpTestClient client, string taskId, string status, TimeSpan? timeout = null)
+    {
+        JObject? last = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            last = (await client.RequestAsync("tasks/get", WithTasks(new JObject { ["taskId"] = taskId }), Slow)).Json;
+            return (string?)last["result"]?["status"] == status;
+        }, $"task {taskId} to be {status} (last answer: {last})", timeout ?? TimeSpan.FromSeconds(90));
+        return (JObject)last!["result"]!;
+    }
+}
+
+/// <summary>A folder under the temp folder, deleted (as far as it can be) on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pmcp-task-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A store still closing: the temp folder is the system's to clean.
+        }
+    }
+}
