@@ -136,6 +136,12 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
 
     public void ResumeReading() => _valve.Open();
 
+    /// <summary>True while a request <paramref name="id"/> has its stream open (a look that, unlike <see cref="OpenPost"/>, changes nothing).</summary>
+    public bool HasOpenPost(RequestId id)
+    {
+        lock (_lock) return _posts.ContainsKey(id);
+    }
+
     /// <summary>Registers the stream for request <paramref name="id"/>; null when a request with that id is still open.</summary>
     public PostStream? OpenPost(RequestId id)
     {
