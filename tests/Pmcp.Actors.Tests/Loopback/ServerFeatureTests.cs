@@ -79,9 +79,12 @@ public sealed class ServerFeatureTests
     public async Task ListChanged_ReachesFiftyConnectedSessions()
     {
         await using var server = await StartAsync();
-        var clients = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => server.ConnectAsync()));
+        // Connected one after another: the point is fifty sessions hearing one change, not fifty handshakes at once
+        // (which, on a loaded 2-core machine, once kept an initialize unanswered past its deadline).
+        var clients = new List<McpTestClient>();
         try
         {
+            for (var i = 0; i < 50; i++) clients.Add(await server.ConnectAsync());
             var runtime = server.App.Services.GetRequiredService<McpServerRuntime>();
             await runtime.AddToolAsync(new McpToolDefinition("late-tool", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text("late"))));
 
