@@ -20,8 +20,11 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
     private const int CallsEach = 200; // 200 answers of 256 KB text: 100 MB each as .NET strings, were they all kept
     private const int TextChars = 256 * 1024;
 
-    /// <summary>The stated bound on the process's memory growth while the four clients are at it.</summary>
-    private const long PeakGrowthBound = 384L * 1024 * 1024;
+    /// <summary>
+    /// The stated bound on the process's memory growth while the four clients are at it: 160 to 463 MB measured, the
+    /// peak set by when the GC runs; without the byte budget the four made the server hold 3.7 GB.
+    /// </summary>
+    private const long PeakGrowthBound = 768L * 1024 * 1024;
 
     [Fact]
     public async Task FourWebSocketsPipeliningLargeCallsAndNeverReading_AreCut_AndMemoryStaysBounded()
