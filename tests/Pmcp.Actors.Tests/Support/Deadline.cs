@@ -36,14 +36,19 @@ internal static class Deadline
     public static Task<T> Within<T>(this ValueTask<T> task, TimeSpan timeout, string what) => task.AsTask().Within(timeout, what);
 
     /// <summary>Checks <paramref name="condition"/> every 10 ms until it holds; throws naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Default"/>).</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan? timeout = null)
+    /// <summary>
+    /// Checks <paramref name="condition"/> until it holds, every <paramref name="pollInterval"/> (10 ms unless a check is
+    /// costly), and fails with <paramref name="what"/> once <paramref name="timeout"/> has passed.
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan? timeout = null, TimeSpan? pollInterval = null)
     {
         var limit = timeout ?? Default;
+        var poll = pollInterval ?? TimeSpan.FromMilliseconds(10);
         var deadline = DateTime.UtcNow + limit;
         while (!await condition().ConfigureAwait(false))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.###} s: {what()}.");
-            await Task.Delay(10).ConfigureAwait(false); // poll interval of the condition, not a wait for it
+            await Task.Delay(poll).ConfigureAwait(false); // poll interval of the condition, not a wait for it
         }
     }
 }

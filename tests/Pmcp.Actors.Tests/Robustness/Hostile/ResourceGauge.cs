@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pmcp.Actors.Tests.Support;
 
 namespace Pmcp.Actors.Tests.Robustness.Hostile;
 
@@ -37,21 +38,18 @@ internal sealed class ResourceGauge
     /// <summary>Waits (to a deadline) for memory and threads to come back within the allowances of this reading.</summary>
     public async Task AssertBackAsync(Action<string>? log = null)
     {
-        var deadline = DateTime.UtcNow + SettleTimeout;
-        while (true)
-        {
-            // Memory the GC could give back is given back first: a probe's large garbage is not a leak.
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-            var now = Now();
-            if (now.Rss <= Rss + RssAllowanceBytes && now.Threads <= Threads + ThreadAllowance)
+        var now = Now();
+        await Deadline.UntilAsync(() =>
             {
-                log?.Invoke($"resources: RSS {Rss / 1048576} -> {now.Rss / 1048576} MiB, threads {Threads} -> {now.Threads}");
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline,
-                $"resources did not come back: RSS {Rss / 1048576} -> {now.Rss / 1048576} MiB (allowed +{RssAllowanceBytes / 1048576}), threads {Threads} -> {now.Threads} (allowed +{ThreadAllowance})");
-            await Task.Delay(500); // the poll interval of the condition above
-        }
+                // Memory the GC could give back is given back first: a probe's large garbage is not a leak.
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                now = Now();
+                return Task.FromResult(now.Rss <= Rss + RssAllowanceBytes && now.Threads <= Threads + ThreadAllowance);
+            },
+            () => $"resources did not come back: RSS {Rss / 1048576} -> {now.Rss / 1048576} MiB (allowed +{RssAllowanceBytes / 1048576}), threads {Threads} -> {now.Threads} (allowed +{ThreadAllowance})",
+            SettleTimeout,
+            pollInterval: TimeSpan.FromMilliseconds(500)); // each check is a full compacting collection
+        log?.Invoke($"resources: RSS {Rss / 1048576} -> {now.Rss / 1048576} MiB, threads {Threads} -> {now.Threads}");
     }
 }
