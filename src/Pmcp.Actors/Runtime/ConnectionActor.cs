@@ -5,7 +5,6 @@ using Pmcp.Actors.Diagnostics;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
-using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Runtime.ConnectionProtocol;
 using static Pmcp.Actors.Runtime.ToolRouterProtocol;

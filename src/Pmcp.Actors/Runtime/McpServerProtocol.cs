@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
-using Pmcp.Actors.Transport;
+using Pmcp.Actors.Session;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Runtime;

@@ -1,4 +1,3 @@
-using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Runtime.ToolRouterProtocol;
 

@@ -3,7 +3,6 @@ using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session.Era2026;
 using Pmcp.Actors.Tools;
-using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Runtime.ConnectionProtocol;
 using static Pmcp.Actors.Runtime.ToolRouterProtocol;

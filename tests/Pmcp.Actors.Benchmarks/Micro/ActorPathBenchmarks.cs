@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Load;
 using Pmcp.Actors.Server;
+using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 
