@@ -5,6 +5,7 @@ using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
