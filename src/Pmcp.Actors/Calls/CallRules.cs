@@ -1,7 +1,8 @@
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Calls;
 

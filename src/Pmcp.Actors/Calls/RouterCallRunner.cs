@@ -2,7 +2,7 @@ using Akka.Actor;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Security;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Calls;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using Pmcp.Actors.Messages;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Cluster;
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
-using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;

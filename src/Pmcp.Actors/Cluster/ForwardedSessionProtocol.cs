@@ -1,3 +1,4 @@
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
 
 namespace Pmcp.Actors.Cluster;

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
-using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Cluster.ForwardedSessionProtocol;

@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Newtonsoft.Json;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Cluster;

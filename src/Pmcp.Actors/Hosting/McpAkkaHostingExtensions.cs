@@ -4,7 +4,7 @@ using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Cluster;
 
 namespace Pmcp.Actors.Hosting;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Cluster;
 
@@ -28,7 +29,7 @@ public static class McpServerActors
         runtime.Cluster = clustered ? cluster : null;
         // A standalone node's sessions run its tools themselves (from the router's ToolCatalog); a clustered node's send every call through
         // the router, whose dispatcher spreads them over the tools nodes (this one too, when it has both roles).
-        var tools = Calls.ToolCatalog.Create(runtime.Definition.Tools, loggers);
+        var tools = ToolCatalog.Create(runtime.Definition.Tools, loggers);
         var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, tools), "pmcp-tools");
         registry.Register<ToolRouterActor>(router);
         var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, clustered ? null : tools, runtime.Metrics), "pmcp");

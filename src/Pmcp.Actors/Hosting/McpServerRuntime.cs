@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
@@ -83,7 +84,7 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     }
 
     /// <summary>To this node's sessions, or in a cluster to the sessions of every gateway.</summary>
-    private async Task BroadcastAsync(Cluster.IMcpWireMessage message, CancellationToken cancellationToken)
+    private async Task BroadcastAsync(IMcpWireMessage message, CancellationToken cancellationToken)
     {
         if (registry.TryGet<ClusterBroadcastActor>(out var broadcaster))
         {

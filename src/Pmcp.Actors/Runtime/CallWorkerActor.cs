@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Diagnostics;
+using Pmcp.Actors.Messages;
 
 namespace Pmcp.Actors.Runtime;
 

@@ -1,8 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Messages;
 using static Pmcp.Actors.Runtime.McpServerProtocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Runtime;
 

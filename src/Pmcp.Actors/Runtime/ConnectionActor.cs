@@ -2,13 +2,13 @@ using Akka.Actor;
 using Akka.Event;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Diagnostics;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
-using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Runtime;
 

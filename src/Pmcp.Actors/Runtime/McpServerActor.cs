@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using Pmcp.Actors.Calls;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 using static Pmcp.Actors.Runtime.McpServerProtocol;
 

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Messages;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 using static Pmcp.Actors.Cluster.ClusterProtocol;
 
 namespace Pmcp.Actors.Runtime;

@@ -6,10 +6,10 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Diagnostics;
-using Pmcp.Actors.Security;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 using static Pmcp.Actors.Cluster.ClusterProtocol;
 
 namespace Pmcp.Actors.Runtime;

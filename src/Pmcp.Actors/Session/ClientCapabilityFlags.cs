@@ -1,6 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
 
 namespace Pmcp.Actors.Session;
 

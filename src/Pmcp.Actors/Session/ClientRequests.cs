@@ -2,7 +2,7 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
 
 namespace Pmcp.Actors.Session;
 

@@ -1,5 +1,3 @@
-using Pmcp.Actors.Runtime;
-using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Session;

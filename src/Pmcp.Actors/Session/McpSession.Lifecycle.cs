@@ -1,4 +1,3 @@
-using Pmcp.Actors.Transport;
 
 namespace Pmcp.Actors.Session;
 

@@ -3,10 +3,9 @@ using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session.Era2026;
 using Pmcp.Actors.Tools;
-using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Session;
 

@@ -2,7 +2,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Diagnostics;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Session;
 

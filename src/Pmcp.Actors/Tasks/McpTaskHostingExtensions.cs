@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 
 namespace Pmcp.Actors.Tasks;

@@ -6,8 +6,8 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 using static Pmcp.Actors.Tasks.TaskProtocol;
 
 namespace Pmcp.Actors.Tasks;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Calls;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tasks;
 

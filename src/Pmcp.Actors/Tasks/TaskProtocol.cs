@@ -1,4 +1,4 @@
-using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
 
 namespace Pmcp.Actors.Tasks;

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Messages;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Tools;

@@ -59,7 +59,7 @@ public sealed class McpToolAttribute(string name) : Attribute
     public double TimeoutSeconds { get; set; }
 
     /// <summary>Whether calls may (or must) run as tasks (<see cref="McpToolDefinition.TaskSupport"/>).</summary>
-    public Tasks.TaskSupport TaskSupport { get; set; }
+    public TaskSupport TaskSupport { get; set; }
 
     /// <summary>Roles the caller must all have (<see cref="McpToolDefinition.RequiredRoles"/>).</summary>
     public string[]? RequiredRoles { get; set; }

@@ -32,7 +32,7 @@ public sealed partial record McpToolDefinition(string Name, JObject InputSchema,
     /// Whether a call may (or must) run as a task: answered at once with the task, its result read later from any node
     /// (<c>execution.taskSupport</c> in <c>tools/list</c>). Needs <c>WithMcpTasks</c> on the server; the handler is the same.
     /// </summary>
-    public Tasks.TaskSupport TaskSupport { get; init; }
+    public TaskSupport TaskSupport { get; init; }
 
     /// <summary>This tool's own call timeout; null takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
@@ -90,7 +90,7 @@ public sealed partial record McpToolDefinition(string Name, JObject InputSchema,
         OutputSchema = OutputSchema,
         Annotations = Annotations,
         Icons = Icons,
-        Execution = TaskSupport == Tasks.TaskSupport.Forbidden ? null : new ToolExecution(TaskSupport == Tasks.TaskSupport.Required ? "required" : "optional"),
+        Execution = TaskSupport == TaskSupport.Forbidden ? null : new ToolExecution(TaskSupport == TaskSupport.Required ? "required" : "optional"),
     };
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]

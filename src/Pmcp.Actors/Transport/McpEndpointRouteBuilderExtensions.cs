@@ -6,9 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
-using Pmcp.Actors.Security;
 
 namespace Pmcp.Actors.Transport;
 

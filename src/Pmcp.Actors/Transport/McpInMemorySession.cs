@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Session;
 
 namespace Pmcp.Actors.Transport;
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Session.Era2026;
 using Pmcp.Protocol;
 
@@ -67,7 +68,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         try
         {
             var post = session.OpenPost(id)!;
-            session.Actor.Tell(new Runtime.ConnectionProtocol.InboundMessage(message));
+            session.Actor.Tell(new ConnectionProtocol.InboundMessage(message));
             await RespondAsync(context, session, post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

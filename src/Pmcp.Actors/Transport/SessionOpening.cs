@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features.Authentication;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Security;
+using Pmcp.Actors.Session;
 
 namespace Pmcp.Actors.Transport;
 

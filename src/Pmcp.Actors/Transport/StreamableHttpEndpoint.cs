@@ -6,7 +6,7 @@ using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Session;

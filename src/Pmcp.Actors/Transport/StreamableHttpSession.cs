@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
+using Pmcp.Actors.Session;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Transport;

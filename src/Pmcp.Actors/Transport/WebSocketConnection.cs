@@ -3,9 +3,10 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
+using Pmcp.Actors.Messages;
+using Pmcp.Actors.Session;
 using Pmcp.Protocol;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Transport;
 

@@ -3,9 +3,11 @@ using System.Text;
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Load;
 using Pmcp.Actors.Server;
+using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 
@@ -32,7 +34,7 @@ public class ActorPathBenchmarks
         _system = ActorSystem.Create("bench", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         var definition = new McpServerBuilder().AddDemoTools().Build();
         var options = new McpServerOptions();
-        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
+        var tools = Pmcp.Actors.Messages.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance); // as the hosted server: the connection runs its node's tools
         var router = _system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools), "pmcp-tools");
         _connection = _system.ActorOf(ConnectionActor.Props(1, definition, options, router, _outlet, inProcessTools: tools), "connection-1");
         _outlet.Expect(1);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Akka.Hosting;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Harness;
 using Pmcp.Actors.Hosting;

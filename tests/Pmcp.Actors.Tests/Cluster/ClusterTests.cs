@@ -2,6 +2,7 @@ using Akka.Actor;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tests.Support;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
@@ -203,7 +204,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where", new { hold = true }));
         for (var i = 0; i < 8; i++) calls.Add(await client.StartToolCallAsync("where-again", new { hold = true }));
         var router = await nodes.Tools[0].App.Services.GetRequiredService<McpServerRuntime>().ToolRouterAsync();
-        await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Runtime.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Runtime.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
+        await ClusterNodes.Poll(async () => (await router.Ask<global::Pmcp.Actors.Messages.ToolRouterProtocol.WorkerCount>(global::Pmcp.Actors.Messages.ToolRouterProtocol.GetWorkerCount.Instance, TimeSpan.FromSeconds(10))).Count == 8,
             "half the calls to run on tools-1");
         return calls;
     }

@@ -3,12 +3,13 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Cluster;
 

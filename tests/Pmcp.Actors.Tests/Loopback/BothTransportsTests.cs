@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Tests.Support;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tests.Support;

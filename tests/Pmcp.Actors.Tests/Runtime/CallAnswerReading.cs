@@ -1,4 +1,5 @@
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Tests.Runtime;

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Xunit.Abstractions;

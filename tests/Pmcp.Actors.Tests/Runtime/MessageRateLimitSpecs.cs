@@ -4,6 +4,7 @@ using Akka.TestKit;
 using Akka.TestKit.Configs;
 using Akka.TestKit.Xunit2;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;

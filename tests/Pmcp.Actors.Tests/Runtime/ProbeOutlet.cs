@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Akka.Actor;
+using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
 
 namespace Pmcp.Actors.Tests.Runtime;

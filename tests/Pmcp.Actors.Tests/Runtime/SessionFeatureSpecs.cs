@@ -5,6 +5,7 @@ using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
@@ -116,7 +117,7 @@ public sealed class SessionFeatureSpecs : TestKit
                 Title = "Times out quickly",
             })
             .Build();
-        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance);
+        var tools = Pmcp.Actors.Messages.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance);
         _router = Sys.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools), "pmcp-tools");
         _server = Sys.ActorOf(McpServerActor.Props(definition, options, _router, inProcessTools: tools), "pmcp");
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Tools;
 
@@ -13,7 +14,7 @@ internal static class SpecConnection
     public static (IActorRef Connection, IActorRef Router) Start(ActorSystem system, McpServerDefinition definition, McpServerOptions options, TestProbe socket,
         bool runToolsLocally = true, long connectionId = 1)
     {
-        var tools = Pmcp.Actors.Calls.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance);
+        var tools = Pmcp.Actors.Messages.ToolCatalog.Create(definition.Tools, NullLoggerFactory.Instance);
         var router = system.ActorOf(ToolRouterActor.Props(definition, options, NullLoggerFactory.Instance, catalog: tools));
         var connection = system.ActorOf(ConnectionActor.Props(connectionId, definition, options, router, new ProbeOutlet(socket), inProcessTools: runToolsLocally ? tools : null));
         return (connection, router);

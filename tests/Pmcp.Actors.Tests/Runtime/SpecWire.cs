@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 
 namespace Pmcp.Actors.Tests.Runtime;

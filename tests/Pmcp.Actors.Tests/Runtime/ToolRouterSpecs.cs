@@ -7,7 +7,7 @@ using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Runtime;
 

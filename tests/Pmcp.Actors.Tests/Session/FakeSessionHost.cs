@@ -4,7 +4,7 @@ using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Session;
 

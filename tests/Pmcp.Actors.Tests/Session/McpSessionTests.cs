@@ -4,8 +4,8 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Session;
 

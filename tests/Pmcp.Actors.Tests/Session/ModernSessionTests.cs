@@ -3,8 +3,8 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Tests.Era2026;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ConnectionProtocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ConnectionProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Session;
 

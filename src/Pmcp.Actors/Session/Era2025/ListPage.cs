@@ -1,6 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Session.Era2025;
 

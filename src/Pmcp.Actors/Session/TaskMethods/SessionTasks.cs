@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Session.Era2026;
-using Pmcp.Actors.Tasks;
 using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Session.TaskMethods;

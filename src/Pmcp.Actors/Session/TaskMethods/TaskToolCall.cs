@@ -3,6 +3,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Session.Era2025;
 using Pmcp.Actors.Session.Era2026;
 using Pmcp.Actors.Tasks;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Tasks.TaskProtocol;
 

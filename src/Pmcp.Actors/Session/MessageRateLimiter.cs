@@ -1,4 +1,4 @@
-namespace Pmcp.Actors.Runtime;
+namespace Pmcp.Actors.Session;
 
 /// <summary>
 /// A token bucket for one connection's inbound messages: <c>burst</c> tokens, refilled at <c>perSecond</c>. Owned by

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Runtime.ToolRouterProtocol;
+using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
-namespace Pmcp.Actors.Calls;
+namespace Pmcp.Actors.Messages;
 
 /// <summary>How a kind of request turns a failure, a cancellation or a timeout into its one answer.</summary>
 internal abstract class CallOutcomes(string name, string loggerName)

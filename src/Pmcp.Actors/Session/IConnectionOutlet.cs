@@ -1,13 +1,13 @@
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Transport;
+namespace Pmcp.Actors.Session;
 
 /// <summary>
 /// A session's transport as its host sees it: a queue of outbound messages, a transport-neutral close, a valve on
 /// reading, and two things a transport with a stream per request needs to hear. Every member is non-blocking and safe
 /// to call from the actor. A WebSocket has one stream for everything; a Streamable HTTP session has one per POST that
 /// carried a request, plus the GET stream, so each message says which request it belongs to. A new transport is one
-/// implementation of this, plus an endpoint that opens sessions through <see cref="SessionOpening"/>.
+/// implementation of this, plus an endpoint that opens sessions through <see cref="Transport.SessionOpening"/>.
 /// </summary>
 internal interface IConnectionOutlet
 {

@@ -1,9 +1,8 @@
-using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Runtime;
+namespace Pmcp.Actors.Messages;
 
 /// <summary>
 /// Messages between connections and the tool router (<c>/user/pmcp-tools</c>) and its workers. Arguments and results
@@ -93,5 +92,5 @@ internal static class ToolRouterProtocol
 
     /// <summary>Published on the EventStream when a list (<c>tools</c>, <c>resources</c>, <c>prompts</c>) changes; the server actor tells every session.</summary>
     /// <param name="Tools">For a change of <c>tools</c>, the router's new catalog, which sessions that run tools in process take up; null otherwise.</param>
-    public sealed record ListChangedEvent(string List, Calls.ToolCatalog? Tools = null);
+    public sealed record ListChangedEvent(string List, ToolCatalog? Tools = null);
 }

@@ -1,4 +1,4 @@
-namespace Pmcp.Actors.Tasks;
+namespace Pmcp.Actors.Tools;
 
 /// <summary>
 /// Whether a tool runs as a task (<c>execution.taskSupport</c> in <c>tools/list</c>): a call that becomes a task is

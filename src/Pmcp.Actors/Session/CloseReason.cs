@@ -1,6 +1,4 @@
-using System.Net.WebSockets;
-
-namespace Pmcp.Actors.Transport;
+namespace Pmcp.Actors.Session;
 
 /// <summary>Why a session's transport closes, in terms of the session: each transport says it its own way (a WebSocket close code; the end of an HTTP session).</summary>
 internal enum CloseKind
@@ -20,15 +18,3 @@ internal enum CloseKind
 
 /// <summary>A transport-neutral close: the kind and a short text for the peer.</summary>
 internal readonly record struct CloseReason(CloseKind Kind, string Text);
-
-/// <summary>How a WebSocket says each <see cref="CloseKind"/>.</summary>
-internal static class WebSocketCloseCodes
-{
-    public static WebSocketCloseStatus ToWebSocketStatus(this CloseKind kind) => kind switch
-    {
-        CloseKind.Normal => WebSocketCloseStatus.NormalClosure,
-        CloseKind.ShuttingDown => WebSocketCloseStatus.EndpointUnavailable,
-        CloseKind.PolicyViolation => WebSocketCloseStatus.PolicyViolation,
-        _ => WebSocketCloseStatus.InternalServerError,
-    };
-}

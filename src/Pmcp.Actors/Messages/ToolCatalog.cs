@@ -2,12 +2,12 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Tools;
 
-namespace Pmcp.Actors.Calls;
+namespace Pmcp.Actors.Messages;
 
 /// <summary>
 /// The tools of a node at one moment, by name, each with how its failures are answered and its logger. Immutable: the
 /// router builds a new one on every change of its tools and sends it to the sessions with the change
-/// (<see cref="Runtime.ToolRouterProtocol.ListChangedEvent"/>), so no actor reads another's state.
+/// (<see cref="ToolRouterProtocol.ListChangedEvent"/>), so no actor reads another's state.
 /// </summary>
 internal sealed class ToolCatalog
 {
