@@ -16,9 +16,13 @@ internal static class ResponseOutcome
     /// <summary>The <c>error.type</c> (a JSON-RPC code, or <c>tool_error</c>) and the error's text; both null for success.</summary>
     public static (string? ErrorType, string? Message) Of(string json)
     {
-        var error = json.IndexOf(ErrorMember, StringComparison.Ordinal);
+        // The envelope's own member comes right after the id, so look for "result" first and for "error" only before
+        // it: a success (the common case) is then decided without reading the rest of a possibly large result.
         var result = json.IndexOf(ResultMember, StringComparison.Ordinal);
-        if (error >= 0 && (result < 0 || error < result))
+        var error = result < 0
+            ? json.IndexOf(ErrorMember, StringComparison.Ordinal)
+            : json.AsSpan(0, result).IndexOf(ErrorMember, StringComparison.Ordinal);
+        if (error >= 0)
         {
             var start = error + ErrorMember.Length;
             var end = start;

@@ -37,7 +37,7 @@ internal static class MicroRunner
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "pmcp-benchmarkdotnet"));
         if (filters.Length > 0) config = config.AddFilter(new BenchmarkDotNet.Filters.GlobFilter(filters));
 
-        var summaries = BenchmarkRunner.Run([typeof(HotPathBenchmarks), typeof(ActorPathBenchmarks)], config);
+        var summaries = BenchmarkRunner.Run([typeof(HotPathBenchmarks), typeof(ActorPathBenchmarks), typeof(TelemetryBenchmarks)], config);
         var rows = new List<MicroResult>();
         foreach (var summary in summaries)
         {

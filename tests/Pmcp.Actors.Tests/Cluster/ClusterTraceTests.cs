@@ -13,19 +13,8 @@ public sealed class ClusterTraceTests(ITestOutputHelper output)
     [Fact]
     public async Task CallRunOnAToolsNode_IsAChildSpanOfTheGatewaysServerSpan_InTheClientsTrace()
     {
-        var traceId = ActivityTraceId.CreateRandom();
-        var clientSpanId = ActivitySpanId.CreateRandom();
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == McpTelemetryNames.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.TraceId == traceId) spans.Enqueue(activity);
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var trace = new TraceRecorder();
+        var (traceId, clientSpanId, spans) = (trace.TraceId, trace.ClientSpanId, trace.Spans);
         await using var nodes = await ClusterNodes.StartAsync(toolNodes: 1, output);
         await using var client = await nodes.Gateway.ConnectAsync();
 

@@ -129,19 +129,8 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Request_WithTraceparentInMeta_IsAServerSpanOfTheClientsTrace()
     {
-        var traceId = ActivityTraceId.CreateRandom();
-        var parentId = ActivitySpanId.CreateRandom();
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == McpTelemetryNames.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.TraceId == traceId) spans.Enqueue(activity);
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var trace = new TraceRecorder();
+        var (traceId, parentId, spans) = (trace.TraceId, trace.ClientSpanId, trace.Spans);
         await using var server = await TestServer.StartAsync();
         await using var client = await server.ConnectAsync();
 

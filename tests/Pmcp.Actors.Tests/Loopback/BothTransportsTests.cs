@@ -67,9 +67,9 @@ public sealed class BothTransportsTests(ITestOutputHelper output)
 
         // The worker stops; once it has, its late answer (if any) has reached the session before the ping below.
         var router = server.ActorSystem.ActorSelection("/user/pmcp-tools");
-        await Eventually.TrueAsync(async () =>
+        await Deadline.UntilAsync(async () =>
             (await router.Ask<ToolRouterProtocol.WorkerCount>(ToolRouterProtocol.GetWorkerCount.Instance, Deadline.Default)).Count == 0,
-            "the cancelled call's worker to stop");
+            () => "waiting for the cancelled call's worker to stop");
         (await session.RequestAsync("ping")).EnsureSuccess();
 
         if (transport == McpTransport.StreamableHttp)

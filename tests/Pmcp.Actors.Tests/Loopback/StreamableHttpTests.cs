@@ -221,7 +221,7 @@ public sealed class StreamableHttpTests(ITestOutputHelper output)
         using var after = await client.PostAsync(client.Request("ping"));
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, await client.DeleteSessionAsync());
-        await Eventually.TrueAsync(async () => (await StatsAsync(server)).Connections == 0, "the session's actor to stop");
+        await Deadline.UntilAsync(async () => (await StatsAsync(server)).Connections == 0, () => "waiting for the session's actor to stop");
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class StreamableHttpTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
 
         // Watched from the server's side: a request on the idle session would make it active again.
-        await Eventually.TrueAsync(async () => (await StatsAsync(server)).Connections == 1, "the idle session to expire and its actor to stop");
+        await Deadline.UntilAsync(async () => (await StatsAsync(server)).Connections == 1, () => "waiting for the idle session to expire and its actor to stop");
         using (var expired = await client.PostAsync(client.Request("ping")))
             Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
         (await busy.RequestAsync("ping")).EnsureSuccess();

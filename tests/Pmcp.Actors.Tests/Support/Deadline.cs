@@ -35,7 +35,6 @@ internal static class Deadline
 
     public static Task<T> Within<T>(this ValueTask<T> task, TimeSpan timeout, string what) => task.AsTask().Within(timeout, what);
 
-    /// <summary>Checks <paramref name="condition"/> every 10 ms until it holds; throws naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Default"/>).</summary>
     /// <summary>
     /// Checks <paramref name="condition"/> until it holds, every <paramref name="pollInterval"/> (10 ms unless a check is
     /// costly), and fails with <paramref name="what"/> once <paramref name="timeout"/> has passed.

@@ -66,11 +66,11 @@ internal sealed class TaskServers
     public static async Task<JObject> AwaitStatusAsync(McpTestClient client, string taskId, string status, TimeSpan? timeout = null)
     {
         JObject? last = null;
-        await Eventually.TrueAsync(async () =>
+        await Deadline.UntilAsync(async () =>
         {
             last = (await client.RequestAsync("tasks/get", WithTasks(new JObject { ["taskId"] = taskId }), Slow)).Json;
             return (string?)last["result"]?["status"] == status;
-        }, $"task {taskId} to be {status} (last answer: {last})", timeout ?? TimeSpan.FromSeconds(90));
+        }, () => $"waiting for task {taskId} to be {status} (last answer: {last})", timeout ?? TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(20));
         return (JObject)last!["result"]!;
     }
 }
