@@ -1,8 +1,12 @@
 namespace Pmcp.Protocol;
 
-/// <summary>The MCP revisions this project speaks, newest first.</summary>
+/// <summary>
+/// The MCP revisions this project speaks, newest first. <see cref="Supported"/> and <see cref="Latest"/> are the
+/// 2025 era's, negotiated by <c>initialize</c>; <see cref="V2026_07_28"/> is the stateless era's, named by each request.
+/// </summary>
 public static class McpProtocolVersions
 {
+    public const string V2026_07_28 = "2026-07-28";
     public const string V2025_11_25 = "2025-11-25";
     public const string V2025_06_18 = "2025-06-18";
     public const string V2025_03_26 = "2025-03-26";

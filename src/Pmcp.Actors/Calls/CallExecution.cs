@@ -17,7 +17,7 @@ namespace Pmcp.Actors.Calls;
 /// deadline even when the code ignores its token. Used by worker actors (<see cref="Runtime.CallWorkerActor"/>) and by
 /// sessions running tools of their own node (<see cref="InProcessCallRunner"/>).
 /// </summary>
-internal sealed class CallExecution : IProgressReporter, IRunningCall
+internal sealed class CallExecution : IProgressReporter, IClientSessionSource, IRunningCall
 {
     private readonly CancellationTokenSource _cts = new();
     // What runs: a tool's handler with its arguments, or (resource reads, prompts, completion) a piece of code.
@@ -53,7 +53,7 @@ internal sealed class CallExecution : IProgressReporter, IRunningCall
         _timeout = timeout;
         _connection = replyTo;
         _wantsProgress = wantsProgress;
-        _context = new ToolContext(outcomes.LoggerName, requestId, this, replyTo, logger, _cts.Token, caller);
+        _context = new ToolContext(outcomes.LoggerName, requestId, this, this, logger, _cts.Token, caller);
     }
 
     public long CallId { get; }
@@ -145,8 +145,11 @@ internal sealed class CallExecution : IProgressReporter, IRunningCall
         new(callId, requestId, tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress, caller);
 
     /// <summary>A tool run as a task (<see cref="Tasks.TaskActor"/>): <paramref name="replyTo"/> is the task, which takes what the tool asks its client.</summary>
-    public static CallExecution ForTask(McpToolDefinition tool, Tasks.TaskOutcomes outcomes, JObject arguments, IActorRef replyTo, TimeSpan timeout, CallerIdentity? caller) =>
+    public static CallExecution ForTask(McpToolDefinition tool, TaskOutcomes outcomes, JObject arguments, IActorRef replyTo, TimeSpan timeout, CallerIdentity? caller) =>
         new(0, new RequestId(0), tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress: false, caller);
+
+    // The context's client (ToolContext.Client) asks the client through the connection (or task) the call answers to.
+    IClientSession IClientSessionSource.OpenClient(RequestId requestId) => new ClientSession(_connection, requestId);
 
     // The context's progress reporter (ToolContext.Progress) is the execution itself: one object fewer per call.
     bool IProgressReporter.IsEnabled => _wantsProgress;

@@ -6,6 +6,7 @@ using Pmcp.Actors.Tools;
 using Pmcp.Actors.Transport;
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
+using Pmcp.Actors.Transport.Forwarding;
 
 namespace Pmcp.Actors.Hosting;
 
@@ -25,7 +26,7 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     public Cluster.McpClusterOptions? Cluster { get; internal set; }
 
     /// <summary>Where Streamable HTTP sessions live: in a cluster, any gateway serves the sessions of every other.</summary>
-    internal Cluster.HttpSessionLocator HttpSessions { get; } = new();
+    internal Transport.Forwarding.HttpSessionLocator HttpSessions { get; } = new();
 
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
     internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>

@@ -221,7 +221,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void AskClient(ClientRequest request)
     {
-        if (_ended is not null || _created?.Era != Session.Era2026.ModernProtocol.Version)
+        if (_ended is not null || _created?.Era != McpProtocolVersions.V2026_07_28)
         {
             Sender.Tell(new ClientRequestFailed(request.Key, Tools.ClientRequestFailure.NotSupported,
                 "A task can ask its client only in 2026-07-28 (through tasks/get and tasks/update)."));

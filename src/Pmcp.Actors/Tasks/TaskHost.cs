@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
+using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 
 namespace Pmcp.Actors.Tasks;

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Security;
 using Pmcp.Protocol;
@@ -10,17 +9,17 @@ namespace Pmcp.Actors.Tools;
 public sealed class ToolContext
 {
     private readonly CallerIdentity? _caller;
-    private readonly IActorRef _connection;
+    private readonly IClientSessionSource _clients;
     private readonly ILogger _serverLogger;
     private ClaimsPrincipal? _user;
-    private ClientSession? _client;
+    private IClientSession? _client;
     private ToolLogger? _logger;
 
-    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IActorRef connection, ILogger serverLogger,
+    internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSessionSource clients, ILogger serverLogger,
         CancellationToken cancellationToken, CallerIdentity? caller = null)
     {
         _caller = caller;
-        _connection = connection;
+        _clients = clients;
         _serverLogger = serverLogger;
         ToolName = toolName;
         RequestId = requestId;
@@ -38,7 +37,7 @@ public sealed class ToolContext
 
     /// <summary>The calling client: sampling, elicitation, roots, ping and log messages.</summary>
     /// <remarks>Built on first use, like <see cref="Logger"/> and <see cref="User"/>: most tools use none of them.</remarks>
-    public IClientSession Client => Volatile.Read(ref _client) ?? Interlocked.CompareExchange(ref _client, new ClientSession(_connection, RequestId), null) ?? _client;
+    public IClientSession Client => Volatile.Read(ref _client) ?? Interlocked.CompareExchange(ref _client, _clients.OpenClient(RequestId), null) ?? _client;
 
     /// <summary>
     /// Logs to the server's log (category <c>Pmcp.Tools.&lt;name&gt;</c>) and, at or above the session's level, to the
@@ -57,7 +56,7 @@ public sealed class ToolContext
     public ClaimsPrincipal User => _user ??= CallerIdentity.ToPrincipal(_caller);
 
     /// <summary>True once the tool told its client anything through <see cref="Client"/> or <see cref="Logger"/>.</summary>
-    internal bool HasToldClient => Volatile.Read(ref _client) is { HasSent: true };
+    internal bool HasToldClient => Volatile.Read(ref _client) is ITrackedClientSession { HasSent: true };
 }
 
 /// <summary>

@@ -5,7 +5,8 @@ using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
-using static Pmcp.Actors.Cluster.ForwardedSessionProtocol;
+using Pmcp.Actors.Transport.Forwarding;
+using static Pmcp.Actors.Transport.Forwarding.ForwardedSessionProtocol;
 
 namespace Pmcp.Actors.Transport;
 

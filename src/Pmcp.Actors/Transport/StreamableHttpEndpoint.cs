@@ -11,6 +11,7 @@ using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Session;
 using Pmcp.Protocol;
+using Pmcp.Actors.Transport.Forwarding;
 
 namespace Pmcp.Actors.Transport;
 

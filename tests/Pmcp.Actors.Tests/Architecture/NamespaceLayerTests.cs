@@ -1,5 +1,6 @@
 using Pmcp.Actors.Tests.Support;
 using Xunit;
+using Pmcp.Actors.Hosting;
 
 namespace Pmcp.Actors.Tests.Architecture;
 
@@ -19,13 +20,13 @@ public sealed class NamespaceLayerTests
         "Pmcp.Actors.Security",     // the caller's identity
         "Pmcp.Actors.Tools",        // what a tool author uses: definitions, context, attributes
         "Pmcp.Actors.Messages",     // what the actors tell each other, and the values inside (the tool catalog)
+        "Pmcp.Actors.Cluster",      // how a node takes part in a cluster: its options, the messages between nodes, TLS
         "Pmcp.Actors.Calls",        // the call seam: ICallRunner, call rules, execution
         "Pmcp.Actors.Tasks",        // tool calls as durable tasks
         "Pmcp.Actors.Session",      // the session core (decides) and the transport seam it sees
         "Pmcp.Actors.Runtime",      // the actors that host sessions and calls
-        "Pmcp.Actors.Cluster",      // nodes, cross-node messages, forwarded HTTP sessions
-        "Pmcp.Actors.Transport",    // the Kestrel endpoint and the outlets
-        "Pmcp.Actors.Hosting",      // DI and Akka.Hosting wiring
+        "Pmcp.Actors.Transport",    // the Kestrel endpoint, the outlets, HTTP sessions forwarded between gateways
+        "Pmcp.Actors.Hosting",      // DI and Akka.Hosting wiring, the wire serializer
     ];
 
     /// <summary>
@@ -35,12 +36,6 @@ public sealed class NamespaceLayerTests
     /// </summary>
     private static readonly (string From, string To)[] KnownUpward =
     [
-        ("Pmcp.Actors.Tools", "Pmcp.Actors.Messages"),      // ClientSession tells the connection ConnectionProtocol's client requests
-        ("Pmcp.Actors.Calls", "Pmcp.Actors.Tasks"),         // CallExecution.ForTask takes a task's TaskOutcomes
-        ("Pmcp.Actors.Tasks", "Pmcp.Actors.Session"),       // TaskActor reads ModernProtocol.Version
-        ("Pmcp.Actors.Tasks", "Pmcp.Actors.Cluster"),       // the task region and its hosting: McpClusterOptions, McpWireSerializer
-        ("Pmcp.Actors.Runtime", "Pmcp.Actors.Cluster"),     // router and dispatcher speak ClusterProtocol; McpClusterOptions
-        ("Pmcp.Actors.Cluster", "Pmcp.Actors.Transport"),   // the forwarded HTTP session actors hold StreamableHttpSession(s)
         ("Pmcp.Actors.Transport", "Pmcp.Actors.Hosting"),   // the endpoint reads McpServerRuntime (public, from DI)
     ];
 

@@ -8,7 +8,8 @@ using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
 using Xunit.Abstractions;
-using static Pmcp.Actors.Cluster.ForwardedSessionProtocol;
+using Pmcp.Actors.Transport.Forwarding;
+using static Pmcp.Actors.Transport.Forwarding.ForwardedSessionProtocol;
 
 namespace Pmcp.Actors.Tests.Cluster;
 

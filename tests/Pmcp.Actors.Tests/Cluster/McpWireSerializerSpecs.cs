@@ -9,6 +9,8 @@ using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
+using Pmcp.Actors.Transport.Forwarding;
+using Pmcp.Actors.Hosting;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
 namespace Pmcp.Actors.Tests.Cluster;

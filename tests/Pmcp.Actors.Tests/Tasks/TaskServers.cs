@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Cluster;
+using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Tasks;
 using Pmcp.Actors.Tests.Era2026;
 using Pmcp.Actors.Tests.Support;

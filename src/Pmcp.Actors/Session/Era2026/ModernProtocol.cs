@@ -10,7 +10,7 @@ namespace Pmcp.Actors.Session.Era2026;
 /// </summary>
 internal static class ModernProtocol
 {
-    public const string Version = "2026-07-28";
+    public const string Version = McpProtocolVersions.V2026_07_28;
 
     /// <summary>The revisions a modern request may name (an unknown one gets -32022).</summary>
     public static IReadOnlyList<string> SupportedVersions { get; } = [Version];

@@ -3,16 +3,17 @@ using Microsoft.Extensions.Logging;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Messages;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 
-namespace Pmcp.Actors.Tools;
+namespace Pmcp.Actors.Calls;
 
 /// <summary>
 /// A tool's handle on its client: every request goes through the client's ConnectionActor, which owns the id space and
 /// the timeout. <paramref name="relatedRequest"/>: the client's request the tool serves, so that its requests and log
 /// messages travel with that request's answer (on Streamable HTTP, on the POST stream that carried it).
 /// </summary>
-internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : IClientSession
+internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : ITrackedClientSession
 {
     // How many requests of each kind the handler made: the default input keys (elicitation-1, sampling-1, roots-1, ...).
     private int _elicitations, _samplings, _rootLists;
@@ -65,37 +66,5 @@ internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequ
             ConnectionProtocol.ClientInputRequired => throw new InputRequiredException(method, inputKey!),
             _ => throw new InvalidOperationException($"Unexpected answer to {method}: {reply.GetType().Name}"),
         };
-    }
-}
-
-/// <summary>
-/// 2026-07-28: the handler asked its client something the request's retry has not answered yet. The handler stops here;
-/// its request is answered with an <c>InputRequiredResult</c> that asks it, and the retry runs the handler again.
-/// </summary>
-internal sealed class InputRequiredException(string method, string inputKey)
-    : Exception($"{method} (input key '{inputKey}') is asked of the client: the request ends with an InputRequiredResult and runs again on the client's retry.");
-
-/// <summary>A tool's logger: the server's log, plus <c>notifications/message</c> to the calling client.</summary>
-internal sealed class ToolLogger(ILogger server, IClientSession client, string name) : ILogger
-{
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => server.BeginScope(state);
-
-    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        server.Log(logLevel, eventId, state, exception, formatter);
-        var level = logLevel switch
-        {
-            LogLevel.Trace or LogLevel.Debug => "debug",
-            LogLevel.Information => "info",
-            LogLevel.Warning => "warning",
-            LogLevel.Error => "error",
-            LogLevel.Critical => "critical",
-            _ => null,
-        };
-        if (level is null) return;
-        var text = formatter(state, exception);
-        client.Log(level, exception is null ? text : $"{text}: {exception.Message}", name);
     }
 }

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
-namespace Pmcp.Actors.Tasks;
+namespace Pmcp.Actors.Messages;
 
 /// <summary>
 /// How a tool that runs as a task ends: as an ordinary call (an exception, a timeout: an <c>isError</c> result, so the task

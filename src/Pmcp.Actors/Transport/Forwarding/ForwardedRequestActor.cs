@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using static Pmcp.Actors.Cluster.ForwardedSessionProtocol;
+using static Pmcp.Actors.Transport.Forwarding.ForwardedSessionProtocol;
 
-namespace Pmcp.Actors.Cluster;
+namespace Pmcp.Actors.Transport.Forwarding;
 
 /// <summary>
 /// On the gateway that received a request for another gateway's session: the relay between that request's HTTP

@@ -5,11 +5,12 @@ using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pmcp.Actors.Tasks;
 using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Tools;
 
-namespace Pmcp.Actors.Tasks;
+namespace Pmcp.Actors.Hosting;
 
 public static class McpTaskHostingExtensions
 {

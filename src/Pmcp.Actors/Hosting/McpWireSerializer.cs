@@ -4,10 +4,12 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Newtonsoft.Json;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
+using Pmcp.Actors.Transport.Forwarding;
 
-namespace Pmcp.Actors.Cluster;
+namespace Pmcp.Actors.Hosting;
 
 /// <summary>
 /// The serializer of every <see cref="IMcpWireMessage"/>: UTF-8 JSON written by Newtonsoft with settings of our own (no

@@ -5,9 +5,9 @@ using Pmcp.Actors.Messages;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Cluster.ForwardedSessionProtocol;
+using static Pmcp.Actors.Transport.Forwarding.ForwardedSessionProtocol;
 
-namespace Pmcp.Actors.Cluster;
+namespace Pmcp.Actors.Transport.Forwarding;
 
 /// <summary>
 /// On the gateway that holds a session: one POSTed request, or the GET stream, received by another gateway. It does

@@ -1,7 +1,7 @@
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
 
-namespace Pmcp.Actors.Cluster;
+namespace Pmcp.Actors.Transport.Forwarding;
 
 /// <summary>
 /// How a gateway serves a Streamable HTTP request for a session that lives on another gateway. The serving gateway's

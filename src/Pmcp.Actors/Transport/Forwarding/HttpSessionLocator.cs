@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
+using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Transport;
 
-namespace Pmcp.Actors.Cluster;
+namespace Pmcp.Actors.Transport.Forwarding;
 
 /// <summary>
 /// Where a Streamable HTTP session lives. Standalone, a session id is 128 random bits and every session is this node's.

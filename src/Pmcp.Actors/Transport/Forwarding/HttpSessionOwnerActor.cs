@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Transport;
 using Pmcp.Protocol;
-using static Pmcp.Actors.Cluster.ForwardedSessionProtocol;
+using static Pmcp.Actors.Transport.Forwarding.ForwardedSessionProtocol;
 
-namespace Pmcp.Actors.Cluster;
+namespace Pmcp.Actors.Transport.Forwarding;
 
 /// <summary>
 /// On each gateway of a cluster (<c>/user/pmcp-http-sessions</c>): serves requests that other gateways received for
