@@ -21,39 +21,9 @@ public static class ConformanceFixtures2026
         // Logs three times: a request that sets no log level gets none of it.
         .Tool("test_logging_tool", (args, ctx) => ConformanceFixtures.LogThreeTimesAsync(args, ctx),
             "Sends three info log messages while it runs.", ConformanceFixtures.NoArguments)
-        // json-schema-2020-12: its input schema must reach tools/list as written, 2020-12 keywords and all.
-        .Tool("json_schema_2020_12_tool", (args, _) => Task.FromResult(CallToolResult.Text($"Hello, {(string?)args["name"] ?? "nobody"}")),
-            "Tool with JSON Schema 2020-12 features", JObject.Parse(JsonSchema202012))
         // http-custom-header-server-validation: 'region' is mirrored into an Mcp-Param-Region header, which the server
         // checks against the body over 2026-07-28 Streamable HTTP.
         .Tool("test_custom_header", (args, _) => Task.FromResult(CallToolResult.Text($"Region: {(string?)args["region"]}")),
             "Names the region it was given; the region travels in an Mcp-Param-Region header too.", JObject.Parse(
                 """{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"},"query":{"type":"string"}},"required":["region"]}"""));
-
-    /// <summary>The schema the json-schema-2020-12 scenario expects: $schema, $defs with an $anchor, allOf/anyOf, if/then/else, additionalProperties.</summary>
-    private const string JsonSchema202012 = """
-        {
-          "$schema": "https://json-schema.org/draft/2020-12/schema",
-          "type": "object",
-          "$defs": {
-            "address": {
-              "$anchor": "addressDef",
-              "type": "object",
-              "properties": { "street": { "type": "string" }, "city": { "type": "string" } }
-            }
-          },
-          "properties": {
-            "name": { "type": "string" },
-            "address": { "$ref": "#/$defs/address" },
-            "contactMethod": { "type": "string", "enum": ["phone", "email"] },
-            "phone": { "type": "string" },
-            "email": { "type": "string" }
-          },
-          "allOf": [{ "anyOf": [{ "required": ["phone"] }, { "required": ["email"] }] }],
-          "if": { "properties": { "contactMethod": { "const": "phone" } }, "required": ["contactMethod"] },
-          "then": { "required": ["phone"] },
-          "else": { "required": ["email"] },
-          "additionalProperties": false
-        }
-        """;
 }

@@ -46,7 +46,7 @@ public sealed class ConformanceSuiteTests(ConformanceServerFixture server, ITest
 
     /// <summary>
     /// 2026-07-28 scenarios the suite lists but does not yet require, which this server passes: kept passing here too.
-    /// json-schema-2020-12 lists the fixture tool whose schema has composition, conditional and $anchor keywords;
+    /// json-schema-2020-12 lists json_schema_2020_12_tool, whose schema has composition, conditional and $anchor keywords;
     /// http-custom-header-server-validation calls a tool with an x-mcp-header argument (test_custom_header).
     /// </summary>
     private static readonly string[] Passing2026 = ["http-header-validation", "json-schema-2020-12", "http-custom-header-server-validation"];
