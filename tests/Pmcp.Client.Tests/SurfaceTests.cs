@@ -129,9 +129,11 @@ public sealed class SurfaceTests(DemoFeaturesServerFixture fixture) : IClassFixt
     [Theory]
     [InlineData("ws")]
     [InlineData("http")]
-    public async Task Subscribe_DeliversResourceUpdates_UntilDisposed(string transport)
+    public async Task Subscribe_DeliversResourceUpdates_UntilDisposed_In2025(string transport)
     {
-        await using var client = await ConnectAsync(transport);
+        // 2025: resources/unsubscribe is answered, so nothing comes after it. (2026: ending a listen is a notification
+        // with no answer, so an update already on its way may still arrive: ModernWireTests.)
+        await using var client = await ConnectAsync(transport, McpProtocolVersions.Latest);
         var updates = System.Threading.Channels.Channel.CreateUnbounded<string>();
         using var _ = client.OnResourceUpdated(uri => updates.Writer.TryWrite(uri));
 
