@@ -79,12 +79,13 @@ public sealed class McpServerOptions
 
     /// <summary>
     /// Serves MCP 2026-07-28 (stateless requests, <c>server/discover</c>, per-request <c>_meta</c>, multi-round-trip
-    /// requests, <c>subscriptions/listen</c>) beside the 2025 revisions. Off by default for now: a dual-era client that
-    /// negotiates 2026 must open <c>subscriptions/listen</c> to hear of list changes (ours does not yet do so for its
-    /// list-changed handlers), and a tool that asks its client something runs again from the start on the client's
-    /// retry. Off: a server that answers neither discovery nor self-describing requests, as a 2025 server.
+    /// requests, <c>subscriptions/listen</c>) beside the 2025 revisions. On by default: a channel that starts with
+    /// <c>initialize</c> still gets the 2025 era exactly as before. Off: the server answers neither discovery nor
+    /// self-describing requests, as a 2025-only server does (dual-era clients then fall back to <c>initialize</c>);
+    /// for a deployment whose tools must not run again on a client's retry (a multi-round-trip request runs its
+    /// handler from the start on each round).
     /// </summary>
-    public bool ServeStatelessEra { get; set; }
+    public bool ServeStatelessEra { get; set; } = true;
 
     /// <summary>
     /// The secret (base64, at least 32 bytes) that signs 2026-07-28 <c>requestState</c> (HMAC-SHA256), so that a client

@@ -51,7 +51,13 @@ public sealed partial class McpClient
             McpJson.ToToken(new ListRootsResult(await handler(ct).ConfigureAwait(false))));
     }
 
-    /// <summary>Calls <paramref name="handler"/> with the params of every notification named <paramref name="method"/>; dispose the result to stop.</summary>
+    /// <summary>
+    /// Calls <paramref name="handler"/> with the params of every notification named <paramref name="method"/>; dispose the
+    /// result to stop. For a list-changed method with a 2026-07-28 server, the client opens (or widens) a
+    /// <c>subscriptions/listen</c> of its own, as that era sends list changes only to listeners; a handler registered
+    /// before <see cref="InitializeAsync"/> is heard from the moment it returns. A notification that also comes on a
+    /// listen of the application's (<see cref="SubscribeAsync"/>) reaches the handler once per listen.
+    /// </summary>
     public IDisposable OnNotification(string method, Action<JObject?> handler)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
@@ -60,6 +66,7 @@ public sealed partial class McpClient
         {
             _notificationHandlers[method] = [.. _notificationHandlers.GetValueOrDefault(method) ?? [], handler];
         }
+        if (IsListChanged(method)) KeepOwnListenSoon();
         return new Subscription(() =>
         {
             lock (_notificationHandlers)
@@ -67,6 +74,7 @@ public sealed partial class McpClient
                 if (_notificationHandlers.TryGetValue(method, out var handlers))
                     _notificationHandlers[method] = handlers.Where(h => h != handler).ToArray();
             }
+            if (IsListChanged(method)) KeepOwnListenSoon();
         });
     }
 

@@ -36,6 +36,7 @@ public sealed partial class McpClient
             _state = McpClientState.Initializing;
         }
 
+        InitializeResult result;
         try
         {
             var connection = _transport.CurrentConnection is { IsOpen: true } open ? open : null;
@@ -47,14 +48,13 @@ public sealed partial class McpClient
 
             StartReading(connection);
             _capabilities = WithHandlerCapabilities(capabilities);
-            var result = await NegotiateAsync(connection, cancellationToken).ConfigureAwait(false);
+            result = await NegotiateAsync(connection, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 if (_state != McpClientState.Initializing) throw ClosedException();
                 SetState(McpClientState.Ready);
             }
             LogInitialized(_logger, _config.Url, result.ServerInfo.Name, result.ServerInfo.Version, result.ProtocolVersion);
-            return result;
         }
         catch
         {
@@ -65,6 +65,10 @@ public sealed partial class McpClient
             _transport.CurrentConnection?.Abort("initialize failed");
             throw;
         }
+
+        // 2026 era: the listen for list-changed handlers registered before now (nothing in the 2025 era).
+        await OpenOwnListenAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     private ClientCapabilities WithHandlerCapabilities(ClientCapabilities capabilities) => capabilities with

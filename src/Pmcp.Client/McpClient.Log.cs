@@ -46,4 +46,7 @@ public sealed partial class McpClient
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A message could not be sent: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not open subscriptions/listen at {Url} for the list-changed handlers; they hear nothing: {Reason}")]
+    private static partial void LogOwnListenFailed(ILogger logger, Uri url, string reason);
 }

@@ -83,6 +83,7 @@ public sealed partial class McpClient
                 }
                 LogReconnected(_logger, _config.Url, attempt);
                 Raise(Reconnected, new McpReconnectedEventArgs(attempt, result), nameof(Reconnected));
+                KeepOwnListenSoon(); // the new connection holds no listen
                 return;
             }
             catch (Exception ex) when (_closing.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException or McpException)

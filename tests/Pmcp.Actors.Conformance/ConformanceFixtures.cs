@@ -56,11 +56,17 @@ public static class ConformanceFixtures
               "untitledMulti":{"type":"array","items":{"type":"string","enum":["option1","option2","option3"]}},
               "titledMulti":{"type":"array","items":{"anyOf":[{"const":"value1","title":"First Choice"},{"const":"value2","title":"Second Choice"},{"const":"value3","title":"Third Choice"}]}}}}
             """), "Elicits a form with every enum variant (SEP-1330).", NoArguments)
+        // json-schema-2020-12: the input schema must reach tools/list as written, the 2020-12 keywords SEP-2106 allows and all.
         .Tool("json_schema_2020_12_tool", (args, _) => Task.FromResult(CallToolResult.Text(args.ToString(Formatting.None))),
             "Tool with JSON Schema 2020-12 features", JObject.Parse("""
             {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
-             "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
-             "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},
+             "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+             "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
+               "contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},
+             "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
+             "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
+             "then":{"required":["phone"]},
+             "else":{"required":["email"]},
              "additionalProperties":false}
             """));
 

@@ -1,4 +1,6 @@
+using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Tools;
+using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Conformance;
 
@@ -18,5 +20,10 @@ public static class ConformanceFixtures2026
             "Asks the user for a name (elicitation) while it runs.", ConformanceFixtures.NoArguments)
         // Logs three times: a request that sets no log level gets none of it.
         .Tool("test_logging_tool", (args, ctx) => ConformanceFixtures.LogThreeTimesAsync(args, ctx),
-            "Sends three info log messages while it runs.", ConformanceFixtures.NoArguments);
+            "Sends three info log messages while it runs.", ConformanceFixtures.NoArguments)
+        // http-custom-header-server-validation: 'region' is mirrored into an Mcp-Param-Region header, which the server
+        // checks against the body over 2026-07-28 Streamable HTTP.
+        .Tool("test_custom_header", (args, _) => Task.FromResult(CallToolResult.Text($"Region: {(string?)args["region"]}")),
+            "Names the region it was given; the region travels in an Mcp-Param-Region header too.", JObject.Parse(
+                """{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"},"query":{"type":"string"}},"required":["region"]}"""));
 }

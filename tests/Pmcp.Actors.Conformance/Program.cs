@@ -23,7 +23,6 @@ builder.Services.AddMcpServer(
         // test_tool_with_progress reports 0, 50 and 100 about 50 ms apart; the default pacing (one per 100 ms) would
         // drop the middle one, and the scenario counts three.
         options.ProgressInterval = TimeSpan.Zero;
-        options.ServeStatelessEra = true; // the suite checks both revisions
         options.DrainTimeout = TimeSpan.FromSeconds(2);
     });
 // Tasks (the tasks-* scenarios) kept in a SQLite file of this run's own, so that runs side by side share nothing.

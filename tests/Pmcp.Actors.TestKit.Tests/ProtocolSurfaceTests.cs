@@ -56,7 +56,9 @@ public abstract class ProtocolSurfaceTests(ITestOutputHelper output) : McpServer
         Assert.Equal("demo://readme", (await client.ListResourcesAsync())[0].Uri);
         Assert.Equal("demo://squares/{n}", (await client.ListResourceTemplatesAsync())[0].UriTemplate);
         Assert.Equal("12 squared is 144", (await client.ReadResourceAsync("demo://squares/12")).Contents[0].Text);
-        await McpAssert.JsonRpcErrorAsync(-32002, () => client.ReadResourceAsync("demo://nothing-here"));
+        // The TestKit's client speaks 2026-07-28 with the server's defaults: a resource not found is -32602 (SEP-2164), -32002 in 2025.
+        await McpAssert.JsonRpcErrorAsync(client.IsModernProtocol ? JsonRpcErrorCodes.InvalidParams : -32002, () => client.ReadResourceAsync("demo://nothing-here"));
+        Assert.True(client.IsModernProtocol);
     }
 
     [Fact]

@@ -92,6 +92,8 @@ public abstract class TestKitFeatureTests : McpServerTestKit
     public async Task ProgressRecorder_AndRecordLogs_SeeWhatTheToolReported()
     {
         var client = await ConnectAsync();
+        // 2026-07-28 sends log messages only to a request that names a level (2025: the session's default, info).
+        await client.SetLoggingLevelAsync("info");
         var logs = client.RecordLogs();
         var progress = new ProgressRecorder();
 

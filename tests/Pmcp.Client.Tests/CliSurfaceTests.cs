@@ -50,7 +50,10 @@ public sealed class CliSurfaceTests(DemoFeaturesServerFixture fixture) : IClassF
         var run = await Cli.RunAsync("resources", "read", "demo://nothing", "--json", "--url", fixture.Server.Url.ToString());
 
         Assert.True(run.ExitCode == 4, run.ToString());
-        Assert.Equal(-32002, (int)JObject.Parse(run.Stdout)["error"]!["code"]!);
+        // The CLI speaks 2026-07-28 with our server, where a resource not found is -32602 naming the URI (SEP-2164).
+        var error = JObject.Parse(run.Stdout)["error"]!;
+        Assert.Equal(-32602, (int)error["code"]!);
+        Assert.Equal("demo://nothing", (string?)error["data"]?["uri"]);
     }
 
     [Theory]

@@ -196,9 +196,10 @@ public sealed class CliTests(RealServerFixture fixture) : IClassFixture<RealServ
     [Theory]
     [InlineData("ws")]
     [InlineData("http")]
-    public async Task Discover_NamesThe2025Era_ForOurServer(string transport)
+    public async Task Discover_NamesThe2025Era_ForOurServerServingOnlyThat(string transport)
     {
-        var run = await Cli.RunAsync("discover", "--json", "--url", fixture.Server.UrlFor(transport).ToString());
+        await using var server = await RealServer.StartAsync(options: o => o.ServeStatelessEra = false);
+        var run = await Cli.RunAsync("discover", "--json", "--url", server.UrlFor(transport).ToString());
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var described = JObject.Parse(run.Stdout);
@@ -211,10 +212,9 @@ public sealed class CliTests(RealServerFixture fixture) : IClassFixture<RealServ
     [Theory]
     [InlineData("ws")]
     [InlineData("http")]
-    public async Task Discover_Names2026_ForOurServerServingTheStatelessEra(string transport)
+    public async Task Discover_Names2026_ForOurServerWithItsDefaults(string transport)
     {
-        await using var server = await RealServer.StartAsync(options: o => o.ServeStatelessEra = true);
-        var run = await Cli.RunAsync("discover", "--json", "--url", server.UrlFor(transport).ToString());
+        var run = await Cli.RunAsync("discover", "--json", "--url", fixture.Server.UrlFor(transport).ToString());
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var described = JObject.Parse(run.Stdout);
@@ -229,7 +229,7 @@ public sealed class CliTests(RealServerFixture fixture) : IClassFixture<RealServ
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("server:       test 1.0.0", run.Stdout);
-        Assert.Contains("protocol:     2025-11-25 (2025 era: initialize handshake)", run.Stdout);
+        Assert.Contains("protocol:     2026-07-28 (2026 era: server/discover, no session)", run.Stdout);
         Assert.Contains("capabilities: tools (listChanged)", run.Stdout);
     }
 

@@ -5,8 +5,11 @@ using Pmcp.Protocol;
 
 namespace Pmcp.Client.Tests;
 
-/// <summary>What is particular to Streamable HTTP, against our server: the session, its end, and coming back after losing it.</summary>
-public sealed class HttpTransportTests(RealServerFixture fixture) : IClassFixture<RealServerFixture>
+/// <summary>
+/// What is particular to 2025-era Streamable HTTP, against our server serving that era only: the session, its end, and
+/// coming back after losing it. (A 2026-07-28 client has no session: StatelessEraTests.)
+/// </summary>
+public sealed class HttpTransportTests(LegacyServerFixture fixture) : IClassFixture<LegacyServerFixture>
 {
     private StreamableHttpConfig Config => new(fixture.Server.HttpUrl)
     {

@@ -137,26 +137,49 @@ public sealed class ModernWireTests : IAsyncLifetime
     {
         var (client, connection) = await ConnectAsync();
         await using var _ = client;
-        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var __ = client.OnToolListChanged(() => changed.TrySetResult());
+        var updated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var __ = client.OnResourceUpdated(uri => updated.TrySetResult(uri));
 
         var subscribing = client.SubscribeAsync(new McpSubscriptionFilter { ToolsListChanged = true, ResourceUris = ["file:///a"] });
         var listen = await connection.ExpectAsync(ModernProtocol.SubscriptionsListen);
         var subscriptionId = new JObject { [ModernProtocol.SubscriptionIdKey] = listen["id"] };
         await connection.NotifyAsync(ModernProtocol.SubscriptionsAcknowledged,
-            new JObject { ["_meta"] = subscriptionId, ["notifications"] = new JObject { ["toolsListChanged"] = true } });
+            new JObject { ["_meta"] = subscriptionId, ["notifications"] = new JObject { ["resourceSubscriptions"] = new JArray("file:///a") } });
         var subscription = await subscribing.Within("the acknowledgement");
-        await connection.NotifyAsync(McpMethods.ToolsListChanged, new JObject { ["_meta"] = subscriptionId.DeepClone() });
-        await changed.Task.Within("notifications/tools/list_changed on the stream");
+        await connection.NotifyAsync(McpMethods.ResourcesUpdated, new JObject { ["uri"] = "file:///a", ["_meta"] = subscriptionId.DeepClone() });
 
+        Assert.Equal("file:///a", await updated.Task.Within("notifications/resources/updated on the stream"));
         Assert.Equal(new JObject { ["toolsListChanged"] = true, ["resourceSubscriptions"] = new JArray("file:///a") }, listen["params"]!["notifications"]);
-        Assert.True(subscription.Acknowledged.ToolsListChanged);
-        Assert.Empty(subscription.Acknowledged.ResourceUris); // the server did not agree to it
+        Assert.False(subscription.Acknowledged.ToolsListChanged); // the server did not agree to it
+        Assert.Equal(["file:///a"], subscription.Acknowledged.ResourceUris);
         Assert.False(subscription.Ended.IsCompleted);
 
         await subscription.DisposeAsync();
         var cancelled = await connection.ExpectAsync(McpMethods.Cancelled);
         Assert.Equal((long)listen["id"]!, (long)cancelled["params"]!["requestId"]!);
         await subscription.Ended.Within("the subscription to end");
+    }
+
+    [Fact]
+    public async Task ListChangedHandler_OpensTheClientsOwnListen_WhichCarriesTheChanges_UntilTheHandlerGoes()
+    {
+        var (client, connection) = await ConnectAsync();
+        await using var _ = client;
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var handler = client.OnToolListChanged(() => changed.TrySetResult());
+        var listen = await connection.ExpectAsync(ModernProtocol.SubscriptionsListen);
+        var subscriptionId = new JObject { [ModernProtocol.SubscriptionIdKey] = listen["id"] };
+        await connection.NotifyAsync(ModernProtocol.SubscriptionsAcknowledged,
+            new JObject { ["_meta"] = subscriptionId, ["notifications"] = new JObject { ["toolsListChanged"] = true } });
+        await connection.NotifyAsync(McpMethods.ToolsListChanged, new JObject { ["_meta"] = subscriptionId.DeepClone() });
+        await changed.Task.Within("notifications/tools/list_changed on the client's own listen");
+        handler.Dispose();
+        var cancelled = await connection.ExpectAsync(McpMethods.Cancelled);
+
+        // Only what the server announces listChanged on (tools) and a handler wants is asked for.
+        Assert.Equal(new JObject { ["toolsListChanged"] = true }, listen["params"]!["notifications"]);
+        Assert.Equal(ModernProtocol.Version, (string?)listen["params"]!["_meta"]![ModernProtocol.ProtocolVersionKey]);
+        Assert.Equal((long)listen["id"]!, (long)cancelled["params"]!["requestId"]!);
     }
 }

@@ -6,6 +6,7 @@ using Pmcp.Protocol;
 namespace Pmcp.Client.Tests;
 
 /// <summary>One real server for the class; each test opens its own client.</summary>
+/// <summary>Our server with its defaults: both eras, so our client negotiates 2026-07-28 with it.</summary>
 public sealed class RealServerFixture : IAsyncLifetime
 {
     private RealServer? _server;
@@ -13,6 +14,21 @@ public sealed class RealServerFixture : IAsyncLifetime
     internal RealServer Server => _server ?? throw new InvalidOperationException("Not started.");
 
     public async Task InitializeAsync() => _server = await RealServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null) await _server.DisposeAsync();
+    }
+}
+
+/// <summary>Our server serving the 2025 revisions only (<c>ServeStatelessEra</c> off): sessions, and the client's fallback to initialize.</summary>
+public sealed class LegacyServerFixture : IAsyncLifetime
+{
+    private RealServer? _server;
+
+    internal RealServer Server => _server ?? throw new InvalidOperationException("Not started.");
+
+    public async Task InitializeAsync() => _server = await RealServer.StartAsync(options: o => o.ServeStatelessEra = false);
 
     public async Task DisposeAsync()
     {
@@ -37,7 +53,7 @@ public sealed class RealServerTests(RealServerFixture fixture) : IClassFixture<R
 
         Assert.Equal("test", result.ServerInfo.Name);
         Assert.Equal("1.0.0", result.ServerInfo.Version);
-        Assert.Equal(McpProtocolVersions.Latest, result.ProtocolVersion);
+        Assert.Equal(ModernProtocol.Version, result.ProtocolVersion); // our server serves 2026-07-28 by default
         Assert.NotNull(result.Capabilities.Tools);
         Assert.Equal("mcp", ((WebSocketTransport)client.Transport).SubProtocol);
         Assert.Equal(McpClientState.Ready, client.State);

@@ -46,9 +46,10 @@ public sealed class ClientFeatureServerFixture : IAsyncLifetime
 public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : IClassFixture<ClientFeatureServerFixture>
 {
     /// <summary>A ready client over "ws" or "http": over HTTP the server's requests come on SSE streams and the answers go back as POSTs.</summary>
-    private async Task<McpClient> ConnectAsync(string transport, Action<McpClient> handlers)
+    private async Task<McpClient> ConnectAsync(string transport, Action<McpClient> handlers, string? protocolVersion = null)
     {
-        var client = new McpClient(McpTransportConfig.ForUrl(fixture.Server.UrlFor(transport)) with { RequestTimeout = Deadline.Default });
+        var client = new McpClient(McpTransportConfig.ForUrl(fixture.Server.UrlFor(transport)) with { RequestTimeout = Deadline.Default },
+            new McpClientOptions { ProtocolVersion = protocolVersion });
         handlers(client);
         await client.InitializeAsync(ClientCapabilities.Minimal()).Within("initialize");
         return client;
@@ -103,14 +104,28 @@ public sealed class ServerFeatureTests(ClientFeatureServerFixture fixture) : ICl
     [Theory]
     [InlineData("ws")]
     [InlineData("http")]
-    public async Task ToolNeedingSampling_ReportsAnError_WhenClientRegisteredNoHandler(string transport)
+    public async Task ToolNeedingSampling_ReportsAnError_WhenClientRegisteredNoHandler_In2025(string transport)
     {
-        await using var client = await ConnectAsync(transport, _ => { });
+        await using var client = await ConnectAsync(transport, _ => { }, McpProtocolVersions.Latest);
 
         var result = await client.CallToolAsync("ask", new JObject { ["question"] = "?" }).Within("ask");
 
         // The client declared no sampling capability, so the server never sent the request and the tool failed.
         Assert.True(result.IsError);
+    }
+
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("http")]
+    public async Task ToolNeedingSampling_IsRefusedMissingCapability_WhenClientRegisteredNoHandler_In2026(string transport)
+    {
+        await using var client = await ConnectAsync(transport, _ => { });
+
+        var ex = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("ask", new JObject { ["question"] = "?" }).Within("ask"));
+
+        // 2026-07-28: the request's _meta declared no sampling, the tool could not do without it: -32021.
+        Assert.True(client.IsModernProtocol);
+        Assert.Equal(ModernProtocol.MissingRequiredClientCapability, ex.Code);
     }
 
     [Theory]

@@ -47,6 +47,11 @@ public sealed class McpServerOptionsValidator : IValidateOptions<McpServerOption
         if (OriginFailure(o.AllowedOrigins) is { } origins) yield return origins;
         if (!string.IsNullOrEmpty(o.RequestStateKey) && Session.Era2026.RequestStateKey.Problem(o.RequestStateKey) is { } keyProblem)
             yield return $"{nameof(o.RequestStateKey)} cannot be used: {keyProblem} (make one with: openssl rand -base64 32).";
+        if (o.ServeStatelessEra && string.IsNullOrEmpty(o.RequestStateKey) && Session.Era2026.RequestStateKey.FileProblem(o) is { } fileProblem)
+        {
+            yield return $"{nameof(o.DataDirectory)} holds the requestState key file {Session.Era2026.RequestStateKey.FilePath(o)}, which cannot be used: "
+                + $"{fileProblem}; delete it (a new key is made on first use) or set {nameof(o.RequestStateKey)}.";
+        }
         if (o.MaxMessagesPerSecond < 0 || !double.IsFinite(o.MaxMessagesPerSecond))
             yield return $"{nameof(o.MaxMessagesPerSecond)} is {o.MaxMessagesPerSecond.ToString(CultureInfo.InvariantCulture)}; it must be a number of at least 0 (0: no limit).";
         if (o.MessageBurst < 0) yield return $"{nameof(o.MessageBurst)} is {o.MessageBurst}; it must be a whole number of at least 0 (0: the rate rounded up).";

@@ -28,6 +28,9 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// <summary>Where Streamable HTTP sessions live: in a cluster, any gateway serves the sessions of every other.</summary>
     internal Transport.Forwarding.HttpSessionLocator HttpSessions { get; } = new();
 
+    /// <summary>The tools' <c>x-mcp-header</c> arguments, which 2026-07-28 HTTP requests must mirror in <c>Mcp-Param-*</c> headers.</summary>
+    internal ToolParamHeaderIndex ToolParamHeaders { get; } = new(definition.Tools);
+
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
     internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<McpServerActor>(cancellationToken);
@@ -40,10 +43,20 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// Adds a tool while the server runs, or replaces the one with the same name; every initialized session gets
     /// <c>notifications/tools/list_changed</c>. Calls already running keep the old definition.
     /// </summary>
-    public Task AddToolAsync(McpToolDefinition tool, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.AddTool(tool), cancellationToken);
+    public Task AddToolAsync(McpToolDefinition tool, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        ToolParamHeaders.Set(tool); // before the tool is callable, so no call to it goes unchecked
+        return UpdateAsync(new ToolRouterProtocol.AddTool(tool), cancellationToken);
+    }
 
     /// <summary>Removes a tool; false when none had that name. Sessions are told as for <see cref="AddToolAsync"/>.</summary>
-    public Task<bool> RemoveToolAsync(string name, CancellationToken cancellationToken = default) => UpdateAsync(new ToolRouterProtocol.RemoveTool(name), cancellationToken);
+    public async Task<bool> RemoveToolAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var removed = await UpdateAsync(new ToolRouterProtocol.RemoveTool(name), cancellationToken).ConfigureAwait(false);
+        ToolParamHeaders.Remove(name);
+        return removed;
+    }
 
     /// <summary>
     /// Adds (or replaces) a resource, resource template or prompt while the server runs; every initialized session gets

@@ -40,7 +40,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         }
 
         var id = message.Id!.Value;
-        if (HeaderMismatch(context.Request, message) is { } mismatch)
+        if ((HeaderMismatch(context.Request, message) ?? ParamMismatch(context.Request, message)) is { } mismatch)
         {
             await ErrorAsync(context, id, new JsonRpcError(ModernProtocol.HeaderMismatch, mismatch)).ConfigureAwait(false);
             return;
@@ -118,10 +118,17 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         var method = headers[MethodHeader].ToString();
         if (method != message.Method)
             return $"Header mismatch: {MethodHeader} is '{method}' but the body's method is '{message.Method}'.";
-        if (RoutedName(message) is { } name && headers[NameHeader].ToString() != name)
-            return $"Header mismatch: {NameHeader} is '{headers[NameHeader]}' but the body names '{name}'.";
-        return null;
+        if (RoutedName(message) is not { } name) return null;
+        if (ParamHeaders.Decode(headers[NameHeader].ToString(), out var routed) is { } malformed) return $"Header mismatch: {NameHeader} {malformed}.";
+        return routed != name ? $"Header mismatch: {NameHeader} is '{headers[NameHeader]}' but the body names '{name}'." : null;
     }
+
+    /// <summary>Why a tool call's <c>Mcp-Param-*</c> headers disagree with its arguments (<see cref="ParamHeaders"/>), or null.</summary>
+    private string? ParamMismatch(HttpRequest request, JsonRpcMessage message) =>
+        message.Method == McpMethods.ToolsCall && message.Param("name") is { Type: Newtonsoft.Json.Linq.JTokenType.String } tool
+        && runtime.ToolParamHeaders.For((string)tool!) is { } marks
+            ? ParamHeaders.Mismatch(request.Headers, marks, message.Param("arguments") as Newtonsoft.Json.Linq.JObject)
+            : null;
 
     /// <summary>What <c>Mcp-Name</c> must carry for the request: the tool or prompt name, the resource URI, or (tasks extension) the task id.</summary>
     private static string? RoutedName(JsonRpcMessage message) => message.Method switch

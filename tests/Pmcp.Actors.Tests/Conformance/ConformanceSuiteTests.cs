@@ -46,10 +46,10 @@ public sealed class ConformanceSuiteTests(ConformanceServerFixture server, ITest
 
     /// <summary>
     /// 2026-07-28 scenarios the suite lists but does not yet require, which this server passes: kept passing here too.
-    /// (Not yet passed, so not run: json-schema-2020-12, whose fixture tool with composition, conditional and $anchor
-    /// keywords is not registered, and http-custom-header-server-validation, which needs an x-mcp-header tool.)
+    /// json-schema-2020-12 lists json_schema_2020_12_tool, whose schema has composition, conditional and $anchor keywords;
+    /// http-custom-header-server-validation calls a tool with an x-mcp-header argument (test_custom_header).
     /// </summary>
-    private static readonly string[] Passing2026 = ["http-header-validation"];
+    private static readonly string[] Passing2026 = ["http-header-validation", "json-schema-2020-12", "http-custom-header-server-validation"];
 
     /// <summary>
     /// The server scenarios of the tasks extension (io.modelcontextprotocol/tasks, 2026-07-28), listed by

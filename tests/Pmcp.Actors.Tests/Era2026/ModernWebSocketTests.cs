@@ -11,9 +11,9 @@ namespace Pmcp.Actors.Tests.Era2026;
 public sealed class ModernWebSocketTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task SocketWithoutInitialize_ServesSelfDescribingRequests()
+    public async Task SocketWithoutInitialize_ServesSelfDescribingRequests_ByDefault()
     {
-        await using var server = await TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true, output: output);
+        await using var server = await TestServer.StartAsync(output: output);
         await using var client = await server.ConnectAsync(initialize: false);
 
         var discover = await client.RequestAsync("server/discover", ModernRequests.Params());
@@ -25,9 +25,9 @@ public sealed class ModernWebSocketTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ByDefault_DiscoveryIsRefusedAsA2025ServerWould_SoDualEraClientsFallBackToInitialize()
+    public async Task WithTheEraOff_DiscoveryIsRefusedAsA2025ServerWould_SoDualEraClientsFallBackToInitialize()
     {
-        await using var server = await TestServer.StartAsync(output: output); // ServeStatelessEra is off by default
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = false, output: output);
         await using var client = await server.ConnectAsync(initialize: false);
 
         var discover = await client.RequestAsync("server/discover", ModernRequests.Params());

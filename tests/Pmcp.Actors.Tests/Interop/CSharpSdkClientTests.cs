@@ -14,7 +14,7 @@ namespace Pmcp.Actors.Tests.Interop;
 
 /// <summary>
 /// The official C# SDK's client (NuGet ModelContextProtocol 2.4.0) against our server over Streamable HTTP, as a user
-/// would connect it: it probes server/discover, negotiates 2026-07-28 on its own, and uses tools (with progress and
+/// would connect it to a server with its default options: it probes server/discover, negotiates 2026-07-28 on its own, and uses tools (with progress and
 /// cancellation), resources, templates, prompts, completion, and tools that ask it for sampling and elicitation, which
 /// it answers through MRTR.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class CSharpSdkClientTests(ITestOutputHelper output)
                 throw;
             }
             return PmcpResult.Text("never");
-        })), configureOptions: o => o.ServeStatelessEra = true, output: output);
+        })), output: output); // the server's defaults: nothing switched on for the 2026 era
 
     private static Task<McpClient> ConnectAsync(TestServer server) => McpClient.CreateAsync(
         new HttpClientTransport(new HttpClientTransportOptions { Endpoint = server.McpHttpUri, TransportMode = HttpTransportMode.StreamableHttp }),

@@ -29,7 +29,44 @@ public sealed class ServerConfigurationTests(ITestOutputHelper output)
         { ["--port", "0", "--role", "tools", "--Pmcp:Cluster:TlsCertificatePath=/no/such/node.pfx"], "Pmcp:Cluster: TlsCertificatePath is '/no/such/node.pfx', a file that does not exist" },
         { ["--port", "0", "--Pmcp:Cluster:TlsTrustedThumbprints:0=xyz"], "Pmcp:Cluster: TlsTrustedThumbprints: 'xyz' is not a certificate thumbprint" },
         { ["--port", "0", "--Pmcp:Server:AllowedOrigins:0=ftp://x"], "Pmcp:Server:AllowedOrigins: AllowedOrigins entries must be '*', 'null' or an origin" },
+        { ["--port", "0", "--Pmcp:Server:RequestStateKey=not*base64"], "Pmcp:Server:RequestStateKey cannot be used: it must be base64" },
+        { ["--port", "0", "--Pmcp:Server:RequestStateKey=c2hvcnQ="], "Pmcp:Server:RequestStateKey cannot be used: it must decode to at least 32 bytes (it has 5)" },
     };
+
+    /// <summary>What a requestState key file may be found holding: not base64, too short, or a folder where the file belongs.</summary>
+    public static TheoryData<string, string> BadKeyFiles() => new()
+    {
+        { "text", "it must be base64" },
+        { "short", "it must decode to at least 32 bytes" },
+        { "folder", "it is a folder, not a file" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadKeyFiles))]
+    public async Task BadRequestStateKeyFile_StopsTheStartWithOneLineNamingIt_AndExitsWithCode2(string kind, string expected)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"pmcp-data-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        var keyFile = Path.Combine(folder, "request-state.key");
+        if (kind == "folder") Directory.CreateDirectory(keyFile);
+        else await File.WriteAllTextAsync(keyFile, kind == "text" ? "this is not a key!" : Convert.ToBase64String(new byte[8]));
+        try
+        {
+            using var server = new ServerProcess(ServerDll, ["--port", "0", $"--Pmcp:Server:DataDirectory={folder}"]);
+            var exitCode = await server.Exited.Within(ExitTimeout, "the server to exit on its bad requestState key file");
+            output.WriteLine(server.Output);
+
+            Assert.Equal(2, exitCode);
+            var line = Assert.Single(server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith("err: error: invalid configuration: Pmcp:Server:DataDirectory holds the requestState key file ", line, StringComparison.Ordinal);
+            Assert.Contains(keyFile, line, StringComparison.Ordinal);
+            Assert.Contains(expected, line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(BadConfigurations))]

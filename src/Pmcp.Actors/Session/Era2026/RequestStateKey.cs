@@ -36,11 +36,35 @@ internal static class RequestStateKey
         return length < MinimumBytes ? $"it must decode to at least {MinimumBytes} bytes (it has {length})" : null;
     }
 
+    /// <summary>Where the key file of <paramref name="options"/> is (used when <see cref="McpServerOptions.RequestStateKey"/> is unset).</summary>
+    public static string FilePath(McpServerOptions options) =>
+        Path.Combine(string.IsNullOrEmpty(options.DataDirectory) ? DefaultDataDirectory() : options.DataDirectory, FileName);
+
+    /// <summary>
+    /// Why the key file the server would use cannot be, or null: checked when the server starts, so that a corrupt or
+    /// unreadable file stops the start instead of failing the first request that needs it. A file that is not there yet
+    /// is fine (it is made on first use).
+    /// </summary>
+    public static string? FileProblem(McpServerOptions options)
+    {
+        var path = FilePath(options);
+        if (Directory.Exists(path)) return "it is a folder, not a file";
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return Problem(File.ReadAllText(path).Trim());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"it cannot be read ({ex.Message})";
+        }
+    }
+
     private static byte[] Load(McpServerOptions options)
     {
         if (!string.IsNullOrEmpty(options.RequestStateKey)) return Convert.FromBase64String(options.RequestStateKey);
-        var folder = string.IsNullOrEmpty(options.DataDirectory) ? DefaultDataDirectory() : options.DataDirectory;
-        var path = Path.Combine(folder, FileName);
+        var path = FilePath(options);
+        var folder = Path.GetDirectoryName(path)!;
         if (TryRead(path) is { } existing) return existing;
 
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
