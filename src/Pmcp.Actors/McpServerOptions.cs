@@ -65,6 +65,15 @@ public sealed class McpServerOptions
     /// </summary>
     public long MaxOutboundBytesPerConnection { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// The memory all connections' queued outbound messages may hold together (two bytes per character), so that many
+    /// clients that do not read, each within <see cref="MaxOutboundBytesPerConnection"/>, cannot run the server out of
+    /// memory. Past it, the connections holding the most are cut as by their own budget (a WebSocket closes with 1008,
+    /// an HTTP session ends), largest first, until what the rest hold fits; a client that reads holds little and is
+    /// not the one cut.
+    /// </summary>
+    public long MaxOutboundBytesTotal { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>A tool call still running after this long is cancelled and answered with an <c>isError</c> result. A tool may set its own.</summary>
     public TimeSpan ToolCallTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

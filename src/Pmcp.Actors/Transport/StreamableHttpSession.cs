@@ -18,6 +18,9 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
 {
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
 
+    /// <summary>Why a session is ended when all connections' queued bytes pass <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
+    internal const string ServerBudgetExceeded = "closed by the server: server outbound budget exceeded: the client is not reading";
+
     private readonly object _lock = new();
     private readonly Dictionary<RequestId, PostStream> _posts = [];
     // The GET stream's queue, made when the first message tied to no request comes or a GET attaches: most sessions
@@ -40,14 +43,15 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <param name="metrics">Where messages dropped from a full GET stream are counted; null: nowhere.</param>
-    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null)
+    /// <param name="serverBudget">The server's sum of queued outbound bytes this session counts in; null: none.</param>
+    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null, ServerOutboundBudget? serverBudget = null)
     {
         Id = id;
         Caller = caller;
         _options = options;
         _onEnded = onEnded;
         _metrics = metrics;
-        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => End(ServerBudgetExceeded));
     }
 
     public string Id { get; }
@@ -249,6 +253,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
         }
         foreach (var post in posts) post.Abandon();
         lock (_lock) _standalone?.Writer.TryComplete(); // one made after this is completed as it is made
+        _outboundBytes.Release(); // what the GET stream's queue still holds no longer counts in the server's sum
         _valve.Open();
         _onEnded(this);
         Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
