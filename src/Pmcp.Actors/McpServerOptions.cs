@@ -39,9 +39,10 @@ public sealed class McpServerOptions
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Open sockets and Streamable HTTP sessions, counted together. At the limit the least recently active idle session
-    /// (no call in flight, no stream open) is ended to make room (a socket closes with 1013, an HTTP session's id gets
-    /// 404); only when none is idle does a WebSocket upgrade or an initialize POST get HTTP 503.
+    /// Open sockets and Streamable HTTP sessions, counted together. At the limit an idle session (no call in flight, no
+    /// stream open) is ended to make room, one that never ran a call first, then the least recently active (a socket
+    /// closes with 1013, an HTTP session's id gets 404); only when none is idle does a WebSocket upgrade or an
+    /// initialize POST get HTTP 503.
     /// </summary>
     public int MaxConnections { get; set; } = 10_000;
 

@@ -36,6 +36,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     private int _getAttached;
     private int _openRequests;
     private int _callsInFlight;
+    private bool _hasCalled;
     private int _initialized;
     private int _confirmed;
     private readonly long _openedAt = Environment.TickCount64;
@@ -232,7 +233,13 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     public bool IdleFor(TimeSpan idle, long now) =>
         Volatile.Read(ref _openRequests) == 0 && now - Volatile.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
 
-    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+    public void CallsInFlight(int count)
+    {
+        Volatile.Write(ref _callsInFlight, count);
+        if (count > 0 && !_hasCalled) Volatile.Write(ref _hasCalled, true);
+    }
+
+    public bool HasCalled => Volatile.Read(ref _hasCalled);
 
     /// <summary>No request or stream open and no call in flight (a call whose POST its client dropped still counts).</summary>
     public bool IsIdle => !HasEnded && Volatile.Read(ref _openRequests) == 0 && Volatile.Read(ref _callsInFlight) == 0;

@@ -41,6 +41,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     private int _closing;
     private int _sender;
     private int _callsInFlight;
+    private bool _hasCalled;
     private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -104,7 +105,13 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
 
     public void ResumeReading() => _valve.Open();
 
-    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+    public void CallsInFlight(int count)
+    {
+        Volatile.Write(ref _callsInFlight, count);
+        if (count > 0 && !_hasCalled) Volatile.Write(ref _hasCalled, true);
+    }
+
+    public bool HasCalled => Volatile.Read(ref _hasCalled);
 
     /// <summary>Open, with no call in flight: a socket that only answers pings is idle.</summary>
     public bool IsIdle => Volatile.Read(ref _closing) == 0 && Volatile.Read(ref _callsInFlight) == 0;
