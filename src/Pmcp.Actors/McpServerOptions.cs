@@ -39,9 +39,10 @@ public sealed class McpServerOptions
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Open sockets and Streamable HTTP sessions, counted together. At the limit the least recently active idle session
-    /// (no call in flight, no stream open) is ended to make room (a socket closes with 1013, an HTTP session's id gets
-    /// 404); only when none is idle does a WebSocket upgrade or an initialize POST get HTTP 503.
+    /// Open sockets and Streamable HTTP sessions, counted together. At the limit an idle session (no call in flight, no
+    /// stream open) is ended to make room, one that never ran a call first, then the least recently active (a socket
+    /// closes with 1013, an HTTP session's id gets 404); only when none is idle does a WebSocket upgrade or an
+    /// initialize POST get HTTP 503.
     /// </summary>
     public int MaxConnections { get; set; } = 10_000;
 
@@ -64,6 +65,15 @@ public sealed class McpServerOptions
     /// always fits, however large.
     /// </summary>
     public long MaxOutboundBytesPerConnection { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// The memory all connections' queued outbound messages may hold together (two bytes per character), so that many
+    /// clients that do not read, each within <see cref="MaxOutboundBytesPerConnection"/>, cannot run the server out of
+    /// memory. Past it, the connections holding the most are cut as by their own budget (a WebSocket closes with 1008,
+    /// an HTTP session ends), largest first, until what the rest hold fits; a client that reads holds little and is
+    /// not the one cut.
+    /// </summary>
+    public long MaxOutboundBytesTotal { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>A tool call still running after this long is cancelled and answered with an <c>isError</c> result. A tool may set its own.</summary>
     public TimeSpan ToolCallTimeout { get; set; } = TimeSpan.FromMinutes(5);

@@ -37,6 +37,7 @@ public sealed class McpServerOptionsValidator : IValidateOptions<McpServerOption
         if (Positive(o.MaxInFlightCallsPerConnection, nameof(o.MaxInFlightCallsPerConnection)) is { } inFlight) yield return inFlight;
         if (Positive(o.OutboundQueueCapacity, nameof(o.OutboundQueueCapacity)) is { } queue) yield return queue;
         if (o.MaxOutboundBytesPerConnection < 1) yield return $"{nameof(o.MaxOutboundBytesPerConnection)} is {o.MaxOutboundBytesPerConnection}; it must be a whole number of at least 1.";
+        if (o.MaxOutboundBytesTotal < 1) yield return $"{nameof(o.MaxOutboundBytesTotal)} is {o.MaxOutboundBytesTotal}; it must be a whole number of at least 1.";
         if (o.ToolCallTimeout <= TimeSpan.Zero) yield return PositiveTime(o.ToolCallTimeout, nameof(o.ToolCallTimeout));
         if (o.ClientRequestTimeout <= TimeSpan.Zero) yield return PositiveTime(o.ClientRequestTimeout, nameof(o.ClientRequestTimeout));
         if (o.ProgressInterval < TimeSpan.Zero) yield return NotNegative(o.ProgressInterval, nameof(o.ProgressInterval), "0: every progress notification goes");

@@ -19,6 +19,9 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
 
     internal ConnectionGate Gate { get; } = new(options);
 
+    /// <summary>The sum of all connections' queued outbound bytes, against <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
+    internal ServerOutboundBudget OutboundBudget { get; } = new(options.MaxOutboundBytesTotal);
+
     /// <summary>Where the server records its metrics (made from the host's <c>IMeterFactory</c>); null: nowhere.</summary>
     internal Diagnostics.McpMetrics? Metrics { get; init; }
 

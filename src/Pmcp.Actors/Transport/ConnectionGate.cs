@@ -2,8 +2,8 @@ namespace Pmcp.Actors.Transport;
 
 /// <summary>
 /// Admission before the upgrade (or before a Streamable HTTP session starts). Open sockets and HTTP sessions count
-/// together against <see cref="McpServerOptions.MaxConnections"/>; at that limit the least recently active idle session
-/// is evicted to make room, and only when none is idle is the newcomer refused (503). Each client (an authenticated
+/// together against <see cref="McpServerOptions.MaxConnections"/>; at that limit an idle session is evicted to make room
+/// (one that never ran a call first, then the least recently active: <see cref="IdleToEvict"/>), and only when none is idle is the newcomer refused (503). Each client (an authenticated
 /// caller, or else an address: README, "Security") may hold <see cref="McpServerOptions.MaxConnectionsPerClient"/>
 /// places and start <see cref="McpServerOptions.MaxUpgradesPerWindow"/> sessions per
 /// <see cref="McpServerOptions.UpgradeRateLimitWindow"/> (429 with <c>Retry-After</c>), so that one client cannot take
@@ -76,7 +76,7 @@ internal sealed class ConnectionGate(McpServerOptions options)
 
         if (_open >= options.MaxConnections)
         {
-            evicted = LeastRecentlyActiveIdle();
+            evicted = IdleToEvict();
             if (evicted is null) return GateAdmission.Refuse(GateRefusal.Full, $"The server is at its connection limit ({options.MaxConnections}) and no session is idle.");
             Forget(evicted);
         }
@@ -119,23 +119,32 @@ internal sealed class ConnectionGate(McpServerOptions options)
         }
     }
 
-    /// <summary>The idle session whose client was heard from longest ago; null when none is idle.</summary>
-    private GatePlace? LeastRecentlyActiveIdle()
+    /// <summary>
+    /// The idle session to end: one that has run no call since its handshake if there is one, else any; of those, the one
+    /// whose client was heard from longest ago. Null when none is idle. Recency alone is not enough: a client at work
+    /// between its calls is idle too, and on a loaded machine its next call can reach the server after a burst of
+    /// newer sockets that never do anything (likely how the hostile probe lost its canary in loaded full runs); those go first.
+    /// </summary>
+    private GatePlace? IdleToEvict()
     {
-        GatePlace? oldest = null;
-        var oldestActive = long.MaxValue;
+        GatePlace? chosen = null;
+        var chosenHasCalled = true;
+        var chosenActive = long.MaxValue;
         foreach (var place in _held)
         {
             var session = place.Session!;
             if (!session.IsIdle) continue;
+            var hasCalled = session.HasCalled;
             var active = session.LastActive;
-            if (active < oldestActive)
-            {
-                oldest = place;
-                oldestActive = active;
-            }
+            var better = chosen is null
+                || (chosenHasCalled && !hasCalled)
+                || (chosenHasCalled == hasCalled && active < chosenActive);
+            if (!better) continue;
+            chosen = place;
+            chosenHasCalled = hasCalled;
+            chosenActive = active;
         }
-        return oldest;
+        return chosen;
     }
 
     /// <summary>Takes the place back from a session being evicted (the lock is held).</summary>

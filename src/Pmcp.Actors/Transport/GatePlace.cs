@@ -9,6 +9,12 @@ internal interface IEvictable
     /// <summary>When the client last sent something (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>: finer than milliseconds, as two requests over loopback can be less apart).</summary>
     long LastActive { get; }
 
+    /// <summary>
+    /// True once the session has run a call (a tool call, a prompt or resource read): a client at work. One that never
+    /// did since its handshake (sockets opened to fill the server) is evicted before it, however recently it was heard from.
+    /// </summary>
+    bool HasCalled { get; }
+
     /// <summary>Ends the session to make room (a WebSocket closes with 1013, an HTTP session's id gets 404).</summary>
     void Evict();
 }

@@ -90,7 +90,7 @@ public static class McpEndpointRouteBuilderExtensions
                     : Timeout.InfiniteTimeSpan,
             }).ConfigureAwait(false);
 
-            var connection = new WebSocketConnection(socket, options, logger, runtime.Metrics);
+            var connection = new WebSocketConnection(socket, options, logger, runtime.Metrics, runtime.OutboundBudget);
             var actor = await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false);
             place.Hold(connection);
             await connection.RunAsync(actor).ConfigureAwait(false);

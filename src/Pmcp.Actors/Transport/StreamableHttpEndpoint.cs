@@ -254,7 +254,7 @@ internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, S
         if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return null;
 
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(runtime.HttpSessions.NewSessionId(), caller, runtime.Options, sessions.Ended, runtime.Metrics) { Place = place };
+        var session = new StreamableHttpSession(runtime.HttpSessions.NewSessionId(), caller, runtime.Options, sessions.Ended, runtime.Metrics, runtime.OutboundBudget) { Place = place };
         try
         {
             session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);

@@ -19,6 +19,9 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
 {
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
 
+    /// <summary>Why a session is ended when all connections' queued bytes pass <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
+    internal const string ServerBudgetExceeded = "closed by the server: server outbound budget exceeded: the client is not reading";
+
     private readonly object _lock = new();
     private readonly Dictionary<RequestId, PostStream> _posts = [];
     // The GET stream's queue, made when the first message tied to no request comes or a GET attaches: most sessions
@@ -34,6 +37,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     private int _getAttached;
     private int _openRequests;
     private int _callsInFlight;
+    private bool _hasCalled;
     private int _initialized;
     private int _confirmed;
     private readonly long _openedAt = Environment.TickCount64;
@@ -41,14 +45,15 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <param name="metrics">Where messages dropped from a full GET stream are counted; null: nowhere.</param>
-    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null)
+    /// <param name="serverBudget">The server's sum of queued outbound bytes this session counts in; null: none.</param>
+    public StreamableHttpSession(string id, CallerIdentity? caller, McpServerOptions options, Action<StreamableHttpSession> onEnded, Diagnostics.McpMetrics? metrics = null, ServerOutboundBudget? serverBudget = null)
     {
         Id = id;
         Caller = caller;
         _options = options;
         _onEnded = onEnded;
         _metrics = metrics;
-        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => End(ServerBudgetExceeded));
     }
 
     public string Id { get; }
@@ -229,7 +234,13 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     public bool IdleFor(TimeSpan idle, long now) =>
         Volatile.Read(ref _openRequests) == 0 && now - Volatile.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
 
-    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+    public void CallsInFlight(int count)
+    {
+        Volatile.Write(ref _callsInFlight, count);
+        if (count > 0 && !_hasCalled) Volatile.Write(ref _hasCalled, true);
+    }
+
+    public bool HasCalled => Volatile.Read(ref _hasCalled);
 
     /// <summary>No request or stream open and no call in flight (a call whose POST its client dropped still counts).</summary>
     public bool IsIdle => !HasEnded && Volatile.Read(ref _openRequests) == 0 && Volatile.Read(ref _callsInFlight) == 0;
@@ -250,6 +261,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
         }
         foreach (var post in posts) post.Abandon();
         lock (_lock) _standalone?.Writer.TryComplete(); // one made after this is completed as it is made
+        _outboundBytes.Release(); // what the GET stream's queue still holds no longer counts in the server's sum
         _valve.Open();
         _onEnded(this);
         Actor.Tell(new ConnectionProtocol.SocketClosed(reason));

@@ -13,7 +13,7 @@ namespace Pmcp.Actors.Transport;
 /// <summary>
 /// The socket side of one connection: a read pump that tells the ConnectionActor each complete text message, and a
 /// bounded outbound queue drained by one sender at a time (<see cref="Pump"/>). Close codes: 1003 for a binary frame, 1009 for
-/// a message over the size limit, 1008 when the outbound queue overflows, 1013 when evicted to make room at the
+/// a message over the size limit, 1008 when the outbound queue overflows (in messages or bytes, its own or the server's), 1013 when evicted to make room at the
 /// connection limit, and whatever the actor asks for.
 /// </summary>
 internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictable
@@ -24,6 +24,9 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolWebSocket;
 
     private const int InitialBufferSize = 4 * 1024;
+
+    /// <summary>The close reason of a socket cut because all connections' queued bytes passed <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
+    internal const string ServerBudgetExceeded = "server outbound budget exceeded: the client is not reading";
 
     private readonly WebSocket _socket;
     private readonly McpServerOptions _options;
@@ -39,17 +42,20 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     private int _closing;
     private int _sender;
     private int _callsInFlight;
+    private bool _hasCalled;
     private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger, Diagnostics.McpMetrics? metrics = null)
+    /// <param name="serverBudget">The server's sum of queued outbound bytes this socket counts in; null: none.</param>
+    public WebSocketConnection(WebSocket socket, McpServerOptions options, ILogger logger, Diagnostics.McpMetrics? metrics = null, ServerOutboundBudget? serverBudget = null)
     {
         _socket = socket;
         _options = options;
         _logger = logger;
         _metrics = metrics;
         _framer = new WebSocketFramer(options.MaxMessageBytes);
-        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget,
+            () => Close(WebSocketCloseStatus.PolicyViolation, ServerBudgetExceeded));
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -100,7 +106,13 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
 
     public void ResumeReading() => _valve.Open();
 
-    public void CallsInFlight(int count) => Volatile.Write(ref _callsInFlight, count);
+    public void CallsInFlight(int count)
+    {
+        Volatile.Write(ref _callsInFlight, count);
+        if (count > 0 && !_hasCalled) Volatile.Write(ref _hasCalled, true);
+    }
+
+    public bool HasCalled => Volatile.Read(ref _hasCalled);
 
     /// <summary>Open, with no call in flight: a socket that only answers pings is idle.</summary>
     public bool IsIdle => Volatile.Read(ref _closing) == 0 && Volatile.Read(ref _callsInFlight) == 0;
@@ -149,6 +161,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
                 ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.Pump(), this, preferLocal: false);
             }
             await _written.Task.ConfigureAwait(false);
+            // Whatever the sender left on the queue (the socket was aborted) no longer counts in the server's sum.
+            _outboundBytes.Release();
         }
     }
 

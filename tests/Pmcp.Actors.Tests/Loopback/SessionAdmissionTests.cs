@@ -31,8 +31,8 @@ public sealed class SessionAdmissionTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.NotFound, evicted.StatusCode);
         Assert.Equal("still here", (await socket.CallToolAsync("echo", new { text = "still here" })).ToolText());
 
-        // Now the socket was heard from before the newcomer's last request: a second newcomer takes its place.
-        (await newcomer.RequestAsync("ping")).EnsureSuccess();
+        // Now the socket was heard from before the newcomer's last call: a second newcomer takes its place.
+        Assert.Equal("newer", (await newcomer.CallToolAsync("echo", new { text = "newer" })).ToolText());
         await using var second = await server.ConnectAsync();
         var closed = await socket.WaitForCloseAsync();
         Assert.Equal(WebSocketConnection.EvictedStatus, closed.Status);
@@ -40,6 +40,22 @@ public sealed class SessionAdmissionTests(ITestOutputHelper output)
         (await newcomer.RequestAsync("ping")).EnsureSuccess();
         (await second.PingAsync()).EnsureSuccess();
         Assert.Equal(2, server.App.Services.GetRequiredService<McpServerRuntime>().Gate.Evicted);
+    }
+
+    [Fact]
+    public async Task AtMaxConnections_AnIdleSessionThatNeverRanACall_IsEvictedBeforeOneAtWork_ThoughHeardFromLater()
+    {
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.MaxConnections = 2, output: output);
+        await using var worker = await server.ConnectAsync();
+        Assert.Equal("working", (await worker.CallToolAsync("echo", new { text = "working" })).ToolText());
+        await using var filler = await server.ConnectAsync(); // heard from after the worker's call, but never calls
+
+        await using var newcomer = await server.ConnectAsync();
+
+        var closed = await filler.WaitForCloseAsync();
+        Assert.Equal(WebSocketConnection.EvictedStatus, closed.Status);
+        Assert.Equal("still working", (await worker.CallToolAsync("echo", new { text = "still working" })).ToolText());
+        (await newcomer.PingAsync()).EnsureSuccess();
     }
 
     [Fact]

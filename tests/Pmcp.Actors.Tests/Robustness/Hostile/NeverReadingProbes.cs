@@ -10,7 +10,8 @@ namespace Pmcp.Actors.Tests.Robustness.Hostile;
 /// <summary>
 /// Clients that pipeline calls with large answers and never read them: each is cut (WebSocket 1008; the slow-reader
 /// tests read that code, this peer cannot read 256 KB frames) once its queued
-/// answers pass <c>MaxOutboundBytesPerConnection</c> (16 MB by default), so four of them with 256 KB answers keep the
+/// answers pass <c>MaxOutboundBytesPerConnection</c> (16 MB by default), or all connections' queued answers pass
+/// <c>MaxOutboundBytesTotal</c> (256 MB by default), so four of them with 256 KB answers keep the
 /// server's memory within a bound (README, "Security"), where a bound by message count let one such client hold a gigabyte.
 /// </summary>
 [Collection(HostileCollection.Name)]
@@ -21,16 +22,36 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
     private const int TextChars = 256 * 1024;
 
     /// <summary>
-    /// The stated bound on the process's memory growth while the four clients are at it: 160 to 463 MB measured, the
-    /// peak set by when the GC runs; without the byte budget the four made the server hold 3.7 GB.
+    /// The stated bound on the process's memory growth while the four clients are at it (README, "Security"; the issue's
+    /// 512 MB). What the budgets make true: at most 4 × 16 MB of queued answers (the server's 256 MB sum is not reached);
+    /// the rest is the requests being parsed and garbage the GC has not yet collected, so the peak is set by when the GC
+    /// runs: 194 to 309 MiB in six runs on a loaded 2-core machine, 463 MB once on a fresh clone. Without the byte
+    /// budgets the four made the server hold 3.7 GB.
     /// </summary>
-    private const long PeakGrowthBound = 768L * 1024 * 1024;
+    private const long PeakGrowthBound = 512L * 1024 * 1024;
 
     [Fact]
-    public async Task FourWebSocketsPipeliningLargeCallsAndNeverReading_AreCut_AndMemoryStaysBounded()
+    public Task FourWebSocketsPipeliningLargeCallsAndNeverReading_AreCut_AndMemoryStaysBounded() =>
+        FourNeverReadingClientsAsync(configureOptions: null, cutByServerBudget: false);
+
+    /// <summary>
+    /// Each connection's own budget set past what the four can queue, and the server's sum
+    /// (<c>MaxOutboundBytesTotal</c>) to 8 MB: the server-wide budget cuts them, the ones holding the most first, and
+    /// the canary, which reads, is never the one cut.
+    /// </summary>
+    [Fact]
+    public Task FourWebSocketsNeverReading_WithinTheirOwnBudgets_AreCutByTheServersBudget_AndTheCanaryIsNot() =>
+        FourNeverReadingClientsAsync(o =>
+        {
+            o.MaxOutboundBytesPerConnection = 1024L * 1024 * 1024;
+            o.MaxOutboundBytesTotal = 8L * 1024 * 1024;
+        }, cutByServerBudget: true);
+
+    private async Task FourNeverReadingClientsAsync(Action<McpServerOptions>? configureOptions, bool cutByServerBudget)
     {
-        await using var server = await TestServer.StartAsync();
-        var gate = server.App.Services.GetRequiredService<McpServerRuntime>().Gate;
+        await using var server = await TestServer.StartAsync(configureOptions: configureOptions);
+        var runtime = server.App.Services.GetRequiredService<McpServerRuntime>();
+        var gate = runtime.Gate;
         await Probe.BesideCanaryAsync(server, output, async () =>
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -56,7 +77,8 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
                 await sampling;
 
                 // The clients never close: only the server cutting them gives their places back.
-                output.WriteLine($"calls sent before the cut: {string.Join(", ", sent)}; peak RSS growth {(peak - start) / 1048576} MiB");
+                output.WriteLine($"calls sent before the cut: {string.Join(", ", sent)}; peak RSS growth {(peak - start) / 1048576} MiB; cut by the server's budget: {runtime.OutboundBudget.Cut}");
+                Assert.Equal(cutByServerBudget ? Clients : 0, runtime.OutboundBudget.Cut);
                 Assert.True(peak - start < PeakGrowthBound, $"memory grew {(peak - start) / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
             }
             finally

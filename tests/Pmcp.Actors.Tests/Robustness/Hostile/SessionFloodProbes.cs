@@ -11,7 +11,7 @@ namespace Pmcp.Actors.Tests.Robustness.Hostile;
 /// <summary>
 /// One client trying to take the server's capacity, from 127.0.0.1, with the canary on 127.0.0.2: initialize requests
 /// nobody follows up (the default limits: 429 past 300 starts a minute, and the sessions end after HandshakeTimeout),
-/// and sockets opened and left idle (429 past the client's cap; with no cap, evicted for a newcomer). Each probe has a
+/// and sockets opened and left idle (429 past the client's cap; with no cap, evicted for a newcomer, never the canary). Each probe has a
 /// server of its own: the flood uses up 127.0.0.1's session starts for a minute.
 /// </summary>
 [Collection(HostileCollection.Name)]
@@ -88,6 +88,42 @@ public sealed class SessionFloodProbes(ITestOutputHelper output)
                 Assert.NotNull(headers?["Retry-After"]);
                 (await elsewhere.PingAsync()).EnsureSuccess();
                 Assert.All(sockets, s => Assert.Equal(WebSocketState.Open, s.State));
+            }, canaryFrom: LoopbackSource.Other);
+        }
+        finally
+        {
+            foreach (var socket in sockets) await socket.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task IdleSocketsFillingTheServer_WithNoClientCap_AreEvictedForANewcomer_AndTheCanaryIsNot()
+    {
+        // As the benchmark runs it (one loopback client, no per-client cap): the server full of idle sockets.
+        await using var server = await TestServer.StartAsync(configureOptions: o =>
+        {
+            o.MaxConnections = 40;
+            o.MaxConnectionsPerClient = 0;
+        });
+        var gate = server.App.Services.GetRequiredService<McpServerRuntime>().Gate;
+        var sockets = new List<McpTestClient>();
+        try
+        {
+            await Probe.BesideCanaryAsync(server, output, async () =>
+            {
+                while (sockets.Count < server.Options.MaxConnections - CanarySessions) sockets.Add(await server.ConnectAsync());
+                Assert.Equal(server.Options.MaxConnections, gate.OpenConnections);
+
+                await using var newcomer = await server.ConnectAsync(from: LoopbackSource.Other);
+
+                (await newcomer.PingAsync()).EnsureSuccess();
+                // The canary's sessions are idle between their calls too, and on a loaded machine the server may have
+                // heard from them before the last idle socket opened: sessions that never ran a call go first, so the
+                // one evicted is the first-opened idle socket, whatever the scheduling.
+                var closed = await sockets[0].WaitForCloseAsync();
+                Assert.Equal(WebSocketConnection.EvictedStatus, closed.Status);
+                Assert.Equal(1, gate.Evicted);
+                Assert.All(sockets.Skip(1), s => Assert.Equal(WebSocketState.Open, s.State));
             }, canaryFrom: LoopbackSource.Other);
         }
         finally
