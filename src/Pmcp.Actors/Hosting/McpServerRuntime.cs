@@ -26,6 +26,9 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// <summary>Where Streamable HTTP sessions live: in a cluster, any gateway serves the sessions of every other.</summary>
     internal Cluster.HttpSessionLocator HttpSessions { get; } = new();
 
+    /// <summary>The hosts of 2026-07-28 requests waiting for their next request (issue 29: no actor spawned per request).</summary>
+    internal ModernRequestPool ModernRequestHosts { get; } = new();
+
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
     internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<McpServerActor>(cancellationToken);
