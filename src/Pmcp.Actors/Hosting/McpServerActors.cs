@@ -32,7 +32,7 @@ public static class McpServerActors
         var tools = ToolCatalog.Create(runtime.Definition.Tools, loggers);
         var router = system.ActorOf(ToolRouterActor.Props(runtime.Definition, runtime.Options, loggers, runtime.Cluster, tools), "pmcp-tools");
         registry.Register<ToolRouterActor>(router);
-        var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, clustered ? null : tools, runtime.Metrics), "pmcp");
+        var server = system.ActorOf(McpServerActor.Props(runtime.Definition, runtime.Options, router, listChangesFromEventStream: !clustered, clustered ? null : tools, runtime.Metrics, runtime.ModernRequestHosts), "pmcp");
         registry.Register<McpServerActor>(server);
         if (clustered) registry.Register<ClusterBroadcastActor>(system.ActorOf(ClusterBroadcastActor.Props(server), "pmcp-broadcast"));
         // A gateway serves the Streamable HTTP sessions it holds to requests other gateways receive for them.

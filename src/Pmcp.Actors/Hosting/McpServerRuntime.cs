@@ -34,6 +34,9 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
     /// <summary>The tools' <c>x-mcp-header</c> arguments, which 2026-07-28 HTTP requests must mirror in <c>Mcp-Param-*</c> headers.</summary>
     internal ToolParamHeaderIndex ToolParamHeaders { get; } = new(definition.Tools);
 
+    /// <summary>The hosts of 2026-07-28 requests waiting for their next request (issue 29: no actor spawned per request).</summary>
+    internal ModernRequestPool ModernRequestHosts { get; } = new();
+
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
     internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
         registry.GetAsync<McpServerActor>(cancellationToken);

@@ -25,6 +25,7 @@ internal sealed class McpServerActor : UntypedActor, IWithTimers
     private readonly List<IActorRef> _drainWaiters = [];
     private readonly bool _listChangesFromEventStream;
     private readonly Diagnostics.McpMetrics? _metrics;
+    private readonly ModernRequestPool? _requestHosts;
     private long _opened;
     private bool _draining;
 
@@ -33,8 +34,11 @@ internal sealed class McpServerActor : UntypedActor, IWithTimers
     /// </param>
     /// <param name="inProcessTools">The router's first <see cref="ToolCatalog"/>: sessions run those tools themselves, and take up each new catalog the router sends with a change. Null: every call goes through the router.</param>
     /// <param name="metrics">Where sessions record their requests, calls and lifetimes; null: nowhere.</param>
-    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null, Diagnostics.McpMetrics? metrics = null)
+    /// <param name="requestHosts">Where the hosts of 2026-07-28 requests wait between requests (<see cref="ModernRequestActor"/>); null: each host serves one request.</param>
+    public McpServerActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null,
+        Diagnostics.McpMetrics? metrics = null, ModernRequestPool? requestHosts = null)
     {
+        _requestHosts = requestHosts;
         _metrics = metrics;
         _tools = inProcessTools;
         _definition = definition;
@@ -43,8 +47,9 @@ internal sealed class McpServerActor : UntypedActor, IWithTimers
         _listChangesFromEventStream = listChangesFromEventStream;
     }
 
-    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null, Diagnostics.McpMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, inProcessTools, metrics));
+    public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, bool listChangesFromEventStream = true, ToolCatalog? inProcessTools = null,
+        Diagnostics.McpMetrics? metrics = null, ModernRequestPool? requestHosts = null) =>
+        Akka.Actor.Props.Create(() => new McpServerActor(definition, options, router, listChangesFromEventStream, inProcessTools, metrics, requestHosts));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -74,11 +79,12 @@ internal sealed class McpServerActor : UntypedActor, IWithTimers
         {
             case OpenConnection open:
                 var id = ++_opened;
-                var connection = Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _tools, _metrics), $"connection-{id}");
-                Context.Watch(connection);
-                _connections.Add(connection);
-                if (_draining) connection.Tell(ConnectionProtocol.Drain.Instance);
-                Sender.Tell(new ConnectionOpened(connection));
+                Opened(Context.ActorOf(ConnectionActor.Props(id, _definition, _options, _router, open.Outlet, open.Caller, _tools, _metrics), $"connection-{id}"));
+                return;
+
+            case OpenRequestHost:
+                var hostId = ++_opened;
+                Opened(Context.ActorOf(ModernRequestActor.Props(_definition, _options, _router, _requestHosts, _tools, _metrics), $"request-host-{hostId}"));
                 return;
 
             case Terminated terminated:
@@ -90,6 +96,8 @@ internal sealed class McpServerActor : UntypedActor, IWithTimers
                 _drainWaiters.Add(Sender);
                 if (_draining) return;
                 _draining = true;
+                // Hosts waiting for a 2026-07-28 request get none from now on: they stop, and the drain waits for them as for any child.
+                if (_requestHosts is not null) foreach (var idle in _requestHosts.Close()) Context.Stop(idle);
                 _log.Info("Draining {0} connections (timeout {1})", _connections.Count, drain.Timeout);
                 if (_connections.Count == 0)
                 {
@@ -134,6 +142,14 @@ internal sealed class McpServerActor : UntypedActor, IWithTimers
                 Unhandled(message);
                 return;
         }
+    }
+
+    private void Opened(IActorRef connection)
+    {
+        Context.Watch(connection);
+        _connections.Add(connection);
+        if (_draining) connection.Tell(ConnectionProtocol.Drain.Instance);
+        Sender.Tell(new ConnectionOpened(connection));
     }
 
     private void FinishDrain()

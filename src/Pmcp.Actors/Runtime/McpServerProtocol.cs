@@ -15,6 +15,12 @@ internal static class McpServerProtocol
 
     public sealed record ConnectionOpened(IActorRef Connection);
 
+    /// <summary>From the endpoint: a host for 2026-07-28 requests (<see cref="ModernRequestActor"/>), when none waits in the pool; answered with <see cref="ConnectionOpened"/>.</summary>
+    public sealed record OpenRequestHost
+    {
+        public static readonly OpenRequestHost Instance = new();
+    }
+
     /// <summary>Stop taking new work, let calls in flight finish, close every socket with 1001; answered with <see cref="Drained"/>.</summary>
     public sealed record Drain(TimeSpan Timeout);
 

@@ -27,6 +27,12 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
 
     public bool IsInFlight(RequestId id) => _callIds.ContainsKey(id);
 
+    /// <summary>
+    /// True once a call was let go before its code answered (cancelled, answered instead, or dropped with the session):
+    /// its answer, progress or log messages may still reach the host after the session is gone.
+    /// </summary>
+    public bool LeftCallsBehind { get; private set; }
+
     private sealed class InFlightCall(RequestId requestId, JToken? progressToken, IRunningCall? running)
     {
         public RequestId RequestId { get; } = requestId;
@@ -190,6 +196,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
     {
         if (!_callIds.TryGetValue(requestId, out var callId)) return;
         var call = Forget(callId)!;
+        LeftCallsBehind = true;
         Cancel(callId, call);
         session.Reply(requestId, responseJson);
     }
@@ -199,6 +206,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
     {
         if (!_callIds.TryGetValue(requestId, out var callId)) return; // finished or unknown: ignored, as the spec allows
         var call = Forget(callId)!;
+        LeftCallsBehind = true;
         session.Batches.Cancelled(requestId); // the cancelled call gets no response, in a batch as alone
         Cancel(callId, call);
     }
@@ -221,6 +229,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
 
     public void CancelAll()
     {
+        if (_calls.Count > 0) LeftCallsBehind = true;
         foreach (var (callId, call) in _calls) Cancel(callId, call);
     }
 

@@ -10,8 +10,9 @@ namespace Pmcp.Actors.Transport;
 /// <summary>
 /// One 2026-07-28 request over Streamable HTTP: a POST without <c>Mcp-Session-Id</c>, answered on its own. Its routing
 /// headers must agree with its body (-32020, 400), its <c>_meta</c> must describe the client (-32602 or -32022, 400);
-/// then it runs in a session of its own that lives as long as the POST (a ConnectionActor, as for every transport) and
-/// ends with it, so nothing of it depends on this gateway afterwards. The response is JSON, or an SSE stream when
+/// then it runs in a session of its own that lives as long as the POST and ends with it, so nothing of it depends on this
+/// gateway afterwards. The session runs on a long-lived host actor from a pool (<see cref="Runtime.ModernRequestActor"/>),
+/// not on an actor spawned for the request. The response is JSON, or an SSE stream when
 /// something (progress, a log message) comes before it. Statuses: README, "Outcomes".
 /// </summary>
 internal sealed class ModernHttpExchange(McpServerRuntime runtime)
@@ -52,12 +53,14 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         }
 
         // A place for as long as the request runs (never idle, so never evicted); not a session start of its client.
+        // The gate counts 2026 requests in flight with the sessions and sockets: MaxConnections bounds them all.
         if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
         var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => place.Release(), runtime.Metrics);
         try
         {
-            session.Actor = await SessionOpening.OpenAsync(runtime, context, session, caller).ConfigureAwait(false);
+            // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
+            session.Actor = await SessionOpening.RequestHostAsync(runtime, context).ConfigureAwait(false);
         }
         catch
         {
@@ -68,7 +71,7 @@ internal sealed class ModernHttpExchange(McpServerRuntime runtime)
         try
         {
             var post = session.OpenPost(id)!;
-            session.Actor.Tell(new ConnectionProtocol.InboundMessage(message));
+            session.Actor.Tell(new Runtime.ModernRequestActor.Serve(session, message, caller));
             await RespondAsync(context, session, post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -55,6 +55,20 @@ internal static class SessionOpening
             OpenTimeout, context.RequestAborted).ConfigureAwait(false);
         return opened.Connection;
     }
+
+    /// <summary>
+    /// A host for one 2026-07-28 request: one waiting in the pool (no await, so that it is handed its request before
+    /// anything else can reach it), or else a new one from the server actor.
+    /// </summary>
+    public static ValueTask<IActorRef> RequestHostAsync(McpServerRuntime runtime, HttpContext context) =>
+        runtime.ModernRequestHosts.TryTake(out var host) ? new(host) : new(NewRequestHostAsync(runtime, context));
+
+    private static async Task<IActorRef> NewRequestHostAsync(McpServerRuntime runtime, HttpContext context)
+    {
+        var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
+        var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(McpServerProtocol.OpenRequestHost.Instance, OpenTimeout, context.RequestAborted).ConfigureAwait(false);
+        return opened.Connection;
+    }
 }
 
 /// <summary>A refusal before any session: an HTTP status with a one-line plain-text reason (README, "Outcomes").</summary>

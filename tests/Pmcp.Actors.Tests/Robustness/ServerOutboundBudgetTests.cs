@@ -27,7 +27,7 @@ public sealed class ServerOutboundBudgetTests
     }
 
     private static Task ReliefDoneAsync(ServerOutboundBudget server, long cuts) =>
-        Eventually.TrueAsync(() => Task.FromResult(server.Cut >= cuts && !server.IsRelieving), $"{cuts} connection(s) cut by the server's budget");
+        Deadline.UntilAsync(() => Task.FromResult(server.Cut >= cuts && !server.IsRelieving), () => $"{cuts} connection(s) cut by the server's budget");
 
     [Fact]
     public async Task PastTheBudget_TheConnectionHoldingTheMostIsCut_AndTheOthersKeepTheirs()
