@@ -273,7 +273,8 @@ internal sealed partial class McpSession
                 _host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.ConnectionClosed, "The connection is closing."));
                 return;
             default:
-                if (Modern is not null) InputRequests.Ask(this, request, asker);
+                if (request.Method == Tools.TaskHandoff.Method) TaskMethods.TaskHandoffs.Handle(this, request, asker);
+                else if (Modern is not null) InputRequests.Ask(this, request, asker);
                 else ClientRequests.Send(request, asker);
                 return;
         }

@@ -18,7 +18,8 @@ namespace Pmcp.Actors.Tasks;
 /// answers with the truth. A task found unfinished when it is recovered was running on a node that stopped: it is run
 /// again when its tool is <see cref="Tools.McpToolDefinition.Idempotent"/>, otherwise it fails. Its TTL runs from its
 /// creation; when it passes, its events are deleted and it is unknown from then on. Only <see cref="ITaskMessage.Owner"/>
-/// sees it: anyone else is answered as for an unknown id.
+/// sees it: anyone else is answered as for an unknown id. A tool that asked its client before it became a task
+/// (<see cref="Tools.McpToolDefinition.InputBeforeTask"/>) runs again from the start, its questions answered as then.
 /// </summary>
 internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
 {
@@ -33,6 +34,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     private CallExecution? _running;
     private bool _unfinishedOnRecovery;
     private bool _expired;
+    private JObject? _givenAnswers;
 
     private sealed record PendingInput(IActorRef Asker, string Method, string? ParamsJson);
 
@@ -115,7 +117,8 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new TaskAnswer(_created?.Owner == start.Owner ? AnswerKind.Conflict : AnswerKind.Unknown, null));
             return;
         }
-        var created = new TaskCreated(start.TaskId, start.Owner, start.Era, start.ToolName, start.ArgumentsJson, start.TtlMs, TaskState.Now(), start.Caller);
+        var created = new TaskCreated(start.TaskId, start.Owner, start.Era, start.ToolName, start.ArgumentsJson, start.TtlMs, TaskState.Now(), start.Caller,
+            start.InputAnswersJson);
         var replyTo = Sender;
         // Answered only once stored: a tasks/get right after the CreateTaskResult must find the task, on any node.
         Persist(created, e =>
@@ -221,6 +224,17 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void AskClient(ClientRequest request)
     {
+        if (request.Method == Tools.TaskHandoff.Method)
+        {
+            Sender.Tell(new ClientRequestCompleted(request.Key, "{}")); // already a task: the handler goes on
+            return;
+        }
+        // The handler runs again from the start: what it asked before it became a task is answered as the client answered then.
+        if (request.InputKey is { } inputKey && GivenAnswers()?[inputKey] is { } given)
+        {
+            Sender.Tell(new ClientRequestCompleted(request.Key, given.ToString(Formatting.None)));
+            return;
+        }
         if (_ended is not null || _created?.Era != Session.Era2026.ModernProtocol.Version)
         {
             Sender.Tell(new ClientRequestFailed(request.Key, Tools.ClientRequestFailure.NotSupported,
@@ -230,6 +244,8 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         _inputs[request.Key] = new PendingInput(Sender, request.Method, request.ParamsJson);
         _lastUpdatedAt = TaskState.Now();
     }
+
+    private JObject? GivenAnswers() => _givenAnswers ??= _created?.InputAnswersJson is { } json ? McpJson.Parse(json) as JObject : null;
 
     private void End(TaskEnded ended)
     {

@@ -19,7 +19,9 @@ internal static class TaskProtocol
 
     /// <summary>Creates the task and starts its tool; answered with <see cref="TaskAnswer"/> (state) once the task is stored.</summary>
     /// <param name="Era">The revision of the caller (2025-11-25 or 2026-07-28): how the task may ask its client something.</param>
-    public sealed record StartTask(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, CallerIdentity? Caller) : ITaskMessage;
+    /// <param name="InputAnswersJson">What the client answered, by input key, in the rounds before the call became a task (<see cref="Tools.McpToolDefinition.InputBeforeTask"/>).</param>
+    public sealed record StartTask(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, CallerIdentity? Caller,
+        string? InputAnswersJson = null) : ITaskMessage;
 
     public sealed record GetTask(string TaskId, string Owner) : ITaskMessage;
 
@@ -49,8 +51,9 @@ internal static class TaskProtocol
     /// <param name="StateJson">The <see cref="TaskState"/> as JSON (null for <see cref="AnswerKind.Unknown"/>).</param>
     public sealed record TaskAnswer(AnswerKind Kind, string? StateJson) : IMcpWireMessage;
 
-    /// <summary>Persisted: the task was made. Its tool runs from here on.</summary>
-    public sealed record TaskCreated(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, string CreatedAt, CallerIdentity? Caller) : IMcpWireMessage;
+    /// <summary>Persisted: the task was made. Its tool runs from here on (with <paramref name="InputAnswersJson"/>, the answers it was given before).</summary>
+    public sealed record TaskCreated(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, string CreatedAt, CallerIdentity? Caller,
+        string? InputAnswersJson = null) : IMcpWireMessage;
 
     /// <summary>Persisted: the task ended (completed with a result, failed with an error, or cancelled).</summary>
     public sealed record TaskEnded(string Status, string? ResultJson, string? ErrorJson, string? StatusMessage, string At) : IMcpWireMessage;

@@ -40,6 +40,25 @@ internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequ
 
     public Task PingAsync(CancellationToken cancellationToken = default) => RequestAsync(McpMethods.Ping, null, null, cancellationToken);
 
+    /// <summary>
+    /// Asks the connection whether the call continues as a task (<see cref="ToolContext.ContinueAsTaskAsync"/>): the
+    /// session that can make one answers "input required" (the handler stops and the request is answered with the task);
+    /// any other answers at once.
+    /// </summary>
+    internal async Task ContinueAsTaskAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(Guid.NewGuid().ToString("N"), TaskHandoff.Method, null, relatedRequest),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        switch (reply)
+        {
+            case ConnectionProtocol.ClientInputRequired:
+                throw new TaskHandoffException();
+            case ConnectionProtocol.ClientRequestFailed failed:
+                throw new ClientRequestException(failed.Failure, failed.Message, failed.Code);
+        }
+    }
+
     public void Log(string level, JToken data, string? logger = null)
     {
         if (LoggingLevels.Rank(level) < 0) throw new ArgumentException($"Unknown log level '{level}'.", nameof(level));
