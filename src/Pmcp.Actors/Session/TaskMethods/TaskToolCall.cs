@@ -93,7 +93,8 @@ internal static class TaskToolCall
         var modern = session.Modern is not null;
         var taskId = Guid.NewGuid().ToString("N");
         var start = new StartTask(taskId, session.TaskScope.Owner, modern ? ModernProtocol.Version : session.ProtocolVersion!, name,
-            arguments?.ToString(Formatting.None) ?? "{}", ttlMs, session.Caller, inputAnswersJson);
+            arguments?.ToString(Formatting.None) ?? "{}", ttlMs, session.Caller, inputAnswersJson,
+            Watcher: modern ? null : session.Host.Inbox); // a 2025 session is told the task's status changes
         if (!modern) session.TaskScope.Remember(taskId);
         var pollMs = tasks.PollIntervalMs;
         answerWith(async cancellationToken =>
