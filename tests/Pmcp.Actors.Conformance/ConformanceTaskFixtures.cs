@@ -46,6 +46,22 @@ public static class ConformanceTaskFixtures
             Description = "Asks the user to confirm (elicitation), then answers.",
             TaskSupport = TaskSupport.Optional,
         })
+        .Tool(new McpToolDefinition("test_tool_with_task", Schema("{}"), async (_, ctx) =>
+        {
+            // Asked in the request (an InputRequiredResult round); the call becomes a task once it has the answer,
+            // and the task (which runs this again from the start) finds the answer given then.
+            var answer = await ctx.Client.ElicitAsync(ElicitParams.Form("What is your name?",
+                JObject.Parse("""{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}""")),
+                "user_name", ctx.CancellationToken).ConfigureAwait(false);
+            await ctx.ContinueAsTaskAsync(ctx.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ctx.CancellationToken).ConfigureAwait(false);
+            return CallToolResult.Text($"Hello, {(string?)answer.Content?["name"] ?? "nobody"}: your task is done.");
+        })
+        {
+            Description = "Asks the user's name, then continues as a task that greets them.",
+            TaskSupport = TaskSupport.Required,
+            InputBeforeTask = true,
+        })
         .Tool(new McpToolDefinition("multi_input", Schema("{}"), async (_, ctx) =>
         {
             var answers = await Task.WhenAll(ConfirmAsync(ctx, "First?"), ConfirmAsync(ctx, "Second?")).ConfigureAwait(false);

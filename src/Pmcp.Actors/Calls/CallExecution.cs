@@ -113,6 +113,11 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
             // 2026-07-28: the code asked its client something; the session answers the request with an InputRequiredResult.
             return _outcomes.Stopped(CallId, RequestId, "waits for input from its client");
         }
+        catch (TaskHandoffException)
+        {
+            // 2026-07-28: the code continues as a task; the session answers the request with the task (this answer goes nowhere).
+            return _outcomes.Stopped(CallId, RequestId, "continues as a task");
+        }
         catch (Exception ex)
         {
             _logger.LogWarning(ex, "{Name} failed on request {RequestId}", _outcomes.Name, _context.RequestId);

@@ -13,7 +13,7 @@ namespace Pmcp.Actors.Calls;
 /// the timeout. <paramref name="relatedRequest"/>: the client's request the tool serves, so that its requests and log
 /// messages travel with that request's answer (on Streamable HTTP, on the POST stream that carried it).
 /// </summary>
-internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : ITrackedClientSession
+internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequest = null) : ICallClientSession
 {
     // How many requests of each kind the handler made: the default input keys (elicitation-1, sampling-1, roots-1, ...).
     private int _elicitations, _samplings, _rootLists;
@@ -40,6 +40,25 @@ internal sealed class ClientSession(IActorRef connection, RequestId? relatedRequ
         McpJson.ToObject<ListRootsResult>(await RequestAsync(McpMethods.RootsList, null, inputKey, cancellationToken).ConfigureAwait(false));
 
     public Task PingAsync(CancellationToken cancellationToken = default) => RequestAsync(McpMethods.Ping, null, null, cancellationToken);
+
+    /// <summary>
+    /// Asks the connection whether the call continues as a task (<see cref="ToolContext.ContinueAsTaskAsync"/>): the
+    /// session that can make one answers "input required" (the handler stops and the request is answered with the task);
+    /// any other answers at once.
+    /// </summary>
+    public async Task ContinueAsTaskAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var reply = await connection.Ask<object>(new ConnectionProtocol.ClientRequest(Guid.NewGuid().ToString("N"), TaskHandoff.Method, null, relatedRequest),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        switch (reply)
+        {
+            case ConnectionProtocol.ClientInputRequired:
+                throw new TaskHandoffException();
+            case ConnectionProtocol.ClientRequestFailed failed:
+                throw new ClientRequestException(failed.Failure, failed.Message, failed.Code);
+        }
+    }
 
     public void Log(string level, JToken data, string? logger = null)
     {

@@ -64,6 +64,7 @@ internal sealed class McpWireSerializer : SerializerWithStringManifest
         [typeof(Tasks.TaskProtocol.TaskCreated)] = "KE",
         [typeof(Tasks.TaskProtocol.TaskEnded)] = "KN",
         [typeof(Tasks.TaskProtocol.TaskRestarted)] = "KT",
+        [typeof(Tasks.TaskProtocol.TaskStatusChanged)] = "KW",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

@@ -100,6 +100,9 @@ internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
             case ResourceUpdated updated:
                 _session.ResourceUpdated(updated.Uri);
                 return;
+            case Tasks.TaskProtocol.TaskStatusChanged changed:
+                _session.TaskStatusChanged(changed.StateJson);
+                break;
             case ClientLog log:
                 _session.Log(log);
                 return;
@@ -167,6 +170,8 @@ internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
     void ISessionHost.TellAsker(object asker, object answer) => ((IActorRef)asker).Tell(answer);
 
     DateTimeOffset ISessionHost.Now => Context.System.Scheduler.Now;
+
+    IActorRef? ISessionHost.Inbox => Self;
 
     void ISessionHost.LogWarning(string message) => _log.Warning("Connection {0}: {1}", _connectionId, message);
 

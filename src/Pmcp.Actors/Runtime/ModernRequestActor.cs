@@ -180,6 +180,10 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
         return clean;
     }
 
+    // None: this actor serves request after request, so what a task sends it by ref later would reach another
+    // request's session; and a 2026 request gets no task status notifications (docs/tasks.md).
+    IActorRef? ISessionHost.Inbox => null;
+
     bool ISessionHost.Send(string json, RequestId? related, bool final) => _outlet!.Send(json, related, final);
 
     void ISessionHost.Close(CloseReason reason) => _outlet!.Close(reason);

@@ -46,6 +46,9 @@ internal interface ISessionHost
     /// <summary>Tells the code that asked the client something (<paramref name="asker"/>, as given to <see cref="McpSession.SendClientRequest"/>) how it ended.</summary>
     void TellAsker(object asker, object answer);
 
+    /// <summary>The actor that gets, for this session, what others send it by ref (a task's status changes); null when there is none.</summary>
+    Akka.Actor.IActorRef? Inbox { get; }
+
     /// <summary>The clock of the rate limit.</summary>
     DateTimeOffset Now { get; }
 

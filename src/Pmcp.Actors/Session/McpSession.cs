@@ -243,6 +243,18 @@ internal sealed partial class McpSession
         else (_changedBeforeInitialized ??= new HashSet<string>(StringComparer.Ordinal)).Add(list);
     }
 
+    /// <summary>
+    /// A task this session made changed its status: a 2025-11-25 session tells its client (<c>notifications/tasks/status</c>,
+    /// the task as <c>tasks/get</c> shows it). 2026-07-28 has no session to tell (its <c>notifications/tasks</c> come through
+    /// <c>subscriptions/listen</c>, not served for tasks).
+    /// </summary>
+    public void TaskStatusChanged(string stateJson)
+    {
+        if (!IsOpen || Modern is not null || Tasks is not { } tasks) return;
+        var task = TaskMethods.TaskWire.Task2025(Pmcp.Actors.Tasks.TaskState.FromJson(stateJson), tasks.PollIntervalMs);
+        Send(JsonRpcWriter.Notification(McpMethods.TasksStatus, task));
+    }
+
     public void ResourceUpdated(string uri)
     {
         if (IsOpen && Listens is not null) Listens.ResourceUpdated(uri);
@@ -272,7 +284,8 @@ internal sealed partial class McpSession
                 _host.TellAsker(asker, new ClientRequestFailed(request.Key, ClientRequestFailure.ConnectionClosed, "The connection is closing."));
                 return;
             default:
-                if (Modern is not null) InputRequests.Ask(this, request, asker);
+                if (request.Method == Tools.TaskHandoff.Method) TaskMethods.TaskHandoffs.Handle(this, request, asker);
+                else if (Modern is not null) InputRequests.Ask(this, request, asker);
                 else ClientRequests.Send(request, asker);
                 return;
         }

@@ -149,6 +149,17 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         host.AwaitAnswer(new(running.RunAsync(callId, id, work)));
     }
 
+    /// <summary>
+    /// The call of <paramref name="id"/> is answered by <paramref name="work"/> instead of its code, which is cancelled
+    /// (a handler that continues as a task: the request is answered with the task).
+    /// </summary>
+    public void HandOver(RequestId id, Func<CancellationToken, Task<string>> work)
+    {
+        if (!_callIds.TryGetValue(id, out var callId)) return;
+        Cancel(callId, Forget(callId)!);
+        StartAsync(id, work);
+    }
+
     /// <summary>The work of <see cref="StartAsync"/>: its token, and its one answer (a failure of the work itself is -32603).</summary>
     private sealed class AsyncRequest : IRunningCall
     {

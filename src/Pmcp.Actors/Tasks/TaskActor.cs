@@ -18,7 +18,9 @@ namespace Pmcp.Actors.Tasks;
 /// answers with the truth. A task found unfinished when it is recovered was running on a node that stopped: it is run
 /// again when its tool is <see cref="Tools.McpToolDefinition.Idempotent"/>, otherwise it fails. Its TTL runs from its
 /// creation; when it passes, its events are deleted and it is unknown from then on. Only <see cref="ITaskMessage.Owner"/>
-/// sees it: anyone else is answered as for an unknown id.
+/// sees it: anyone else is answered as for an unknown id. A tool that asked its client before it became a task
+/// (<see cref="Tools.McpToolDefinition.InputBeforeTask"/>) runs again from the start, its questions answered as then.
+/// The connection that made it (<see cref="StartTask.Watcher"/>) is told each change of its status while both live.
 /// </summary>
 internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
 {
@@ -27,12 +29,15 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     private readonly string _taskId;
     private readonly Dictionary<string, PendingInput> _inputs = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _resultWaiters = [];
+    private readonly List<IActorRef> _watchers = [];
+    private string? _notifiedStatus;
     private TaskCreated? _created;
     private TaskEnded? _ended;
     private string _lastUpdatedAt = "";
     private CallExecution? _running;
     private bool _unfinishedOnRecovery;
     private bool _expired;
+    private JObject? _givenAnswers;
 
     private sealed record PendingInput(IActorRef Asker, string Method, string? ParamsJson);
 
@@ -74,11 +79,14 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         Command<ClientRequest>(AskClient);
         Command<CancelClientRequest>(cancel =>
         {
-            if (_inputs.Remove(cancel.Key)) _lastUpdatedAt = TaskState.Now();
+            if (!_inputs.Remove(cancel.Key)) return;
+            _lastUpdatedAt = TaskState.Now();
+            NotifyStatus();
         });
         Command<ClientLog>(_ => { }); // a task has no client to log to while it runs: its log lines stay in the server's log
         Command<ToolCallProgress>(_ => { });
         Command<Expire>(_ => ExpireNow());
+        Command<Terminated>(gone => _watchers.Remove(gone.ActorRef));
         Command<DeleteMessagesSuccess>(_ => Passivate());
         Command<DeleteMessagesFailure>(failure =>
         {
@@ -115,13 +123,20 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new TaskAnswer(_created?.Owner == start.Owner ? AnswerKind.Conflict : AnswerKind.Unknown, null));
             return;
         }
-        var created = new TaskCreated(start.TaskId, start.Owner, start.Era, start.ToolName, start.ArgumentsJson, start.TtlMs, TaskState.Now(), start.Caller);
+        var created = new TaskCreated(start.TaskId, start.Owner, start.Era, start.ToolName, start.ArgumentsJson, start.TtlMs, TaskState.Now(), start.Caller,
+            start.InputAnswersJson);
         var replyTo = Sender;
         // Answered only once stored: a tasks/get right after the CreateTaskResult must find the task, on any node.
+        if (start.Watcher is { } watcher)
+        {
+            _watchers.Add(watcher);
+            Context.Watch(watcher);
+        }
         Persist(created, e =>
         {
             _created = e;
             _lastUpdatedAt = e.CreatedAt;
+            _notifiedStatus = TaskStatuses.Working; // the creator learns this one from the CreateTaskResult
             Timers.StartSingleTimer(ExpiryTimer, Expire.Instance, TimeSpan.FromMilliseconds(e.TtlMs));
             Run();
             replyTo.Tell(StateAnswer());
@@ -211,6 +226,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
                 pending.Asker.Tell(new ClientRequestCompleted(key, value.ToString(Formatting.None)));
                 _lastUpdatedAt = TaskState.Now();
             }
+            NotifyStatus();
         }
         Sender.Tell(StateAnswer());
     }
@@ -221,6 +237,17 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void AskClient(ClientRequest request)
     {
+        if (request.Method == Tools.TaskHandoff.Method)
+        {
+            Sender.Tell(new ClientRequestCompleted(request.Key, "{}")); // already a task: the handler goes on
+            return;
+        }
+        // The handler runs again from the start: what it asked before it became a task is answered as the client answered then.
+        if (request.InputKey is { } inputKey && GivenAnswers()?[inputKey] is { } given)
+        {
+            Sender.Tell(new ClientRequestCompleted(request.Key, given.ToString(Formatting.None)));
+            return;
+        }
         if (_ended is not null || _created?.Era != McpProtocolVersions.V2026_07_28)
         {
             Sender.Tell(new ClientRequestFailed(request.Key, Tools.ClientRequestFailure.NotSupported,
@@ -229,7 +256,10 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         }
         _inputs[request.Key] = new PendingInput(Sender, request.Method, request.ParamsJson);
         _lastUpdatedAt = TaskState.Now();
+        NotifyStatus();
     }
+
+    private JObject? GivenAnswers() => _givenAnswers ??= _created?.InputAnswersJson is { } json ? McpJson.Parse(json) as JObject : null;
 
     private void End(TaskEnded ended)
     {
@@ -242,7 +272,19 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             var answer = StateAnswer();
             foreach (var waiter in _resultWaiters) waiter.Tell(answer);
             _resultWaiters.Clear();
+            NotifyStatus(); // once stored, like the answers: what a watcher is told, tasks/get tells too
         });
+    }
+
+    /// <summary>Tells the watchers the task, when its status is not the one they were last told.</summary>
+    private void NotifyStatus()
+    {
+        if (_watchers.Count == 0 || _created is null) return;
+        var state = State();
+        if (state.Status == _notifiedStatus) return;
+        _notifiedStatus = state.Status;
+        var changed = new TaskStatusChanged(state.ToJson());
+        foreach (var watcher in _watchers) watcher.Tell(changed);
     }
 
     private void ExpireNow()

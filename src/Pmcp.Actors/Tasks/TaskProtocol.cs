@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
 
@@ -5,7 +6,8 @@ namespace Pmcp.Actors.Tasks;
 
 /// <summary>
 /// The messages of a task actor (<see cref="TaskActor"/>), routed by <see cref="ITaskMessage.TaskId"/> through the shard
-/// region, and the events it persists. Every one may cross nodes or go to the store: strings and records of strings only.
+/// region, and the events it persists. Every one may cross nodes or go to the store: strings and records of strings only
+/// (and, in messages never stored, actor refs, which the wire serializer writes as paths).
 /// <see cref="ITaskMessage.Owner"/> is who may see the task: a task asked for by anyone else answers as unknown.
 /// </summary>
 internal static class TaskProtocol
@@ -19,7 +21,13 @@ internal static class TaskProtocol
 
     /// <summary>Creates the task and starts its tool; answered with <see cref="TaskAnswer"/> (state) once the task is stored.</summary>
     /// <param name="Era">The revision of the caller (2025-11-25 or 2026-07-28): how the task may ask its client something.</param>
-    public sealed record StartTask(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, CallerIdentity? Caller) : ITaskMessage;
+    /// <param name="InputAnswersJson">What the client answered, by input key, in the rounds before the call became a task (<see cref="Tools.McpToolDefinition.InputBeforeTask"/>).</param>
+    /// <param name="Watcher">The connection told each change of the task's status (<see cref="TaskStatusChanged"/>) while it lives; null for none.</param>
+    public sealed record StartTask(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, CallerIdentity? Caller,
+        string? InputAnswersJson = null, IActorRef? Watcher = null) : ITaskMessage;
+
+    /// <summary>Told to the task's <see cref="StartTask.Watcher"/>: its status changed, and this is the task now (a <see cref="TaskState"/> as JSON).</summary>
+    public sealed record TaskStatusChanged(string StateJson) : IMcpWireMessage;
 
     public sealed record GetTask(string TaskId, string Owner) : ITaskMessage;
 
@@ -49,8 +57,9 @@ internal static class TaskProtocol
     /// <param name="StateJson">The <see cref="TaskState"/> as JSON (null for <see cref="AnswerKind.Unknown"/>).</param>
     public sealed record TaskAnswer(AnswerKind Kind, string? StateJson) : IMcpWireMessage;
 
-    /// <summary>Persisted: the task was made. Its tool runs from here on.</summary>
-    public sealed record TaskCreated(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, string CreatedAt, CallerIdentity? Caller) : IMcpWireMessage;
+    /// <summary>Persisted: the task was made. Its tool runs from here on (with <paramref name="InputAnswersJson"/>, the answers it was given before).</summary>
+    public sealed record TaskCreated(string TaskId, string Owner, string Era, string ToolName, string ArgumentsJson, long TtlMs, string CreatedAt, CallerIdentity? Caller,
+        string? InputAnswersJson = null) : IMcpWireMessage;
 
     /// <summary>Persisted: the task ended (completed with a result, failed with an error, or cancelled).</summary>
     public sealed record TaskEnded(string Status, string? ResultJson, string? ErrorJson, string? StatusMessage, string At) : IMcpWireMessage;

@@ -20,6 +20,11 @@ internal sealed class TaskService(IActorRef region, McpTaskOptions options, IEnu
         .Where(t => t.TaskSupport != TaskSupport.Forbidden)
         .ToFrozenDictionary(t => t.Name, t => t.TaskSupport, StringComparer.Ordinal);
 
+    private readonly FrozenSet<string> _asksFirst = tools
+        .Where(t => t.TaskSupport != TaskSupport.Forbidden && t.InputBeforeTask)
+        .Select(t => t.Name)
+        .ToFrozenSet(StringComparer.Ordinal);
+
     public McpTaskOptions Options { get; } = options;
 
     public IActorRef Region { get; } = region;
@@ -30,6 +35,9 @@ internal sealed class TaskService(IActorRef region, McpTaskOptions options, IEnu
     internal static void Register(ActorSystem system, TaskService service) => BySystem.AddOrUpdate(system, service);
 
     public TaskSupport SupportOf(string? tool) => tool is not null && _support.TryGetValue(tool, out var support) ? support : TaskSupport.Forbidden;
+
+    /// <summary>Whether <paramref name="tool"/> asks for its input before it becomes a task (<see cref="McpToolDefinition.InputBeforeTask"/>).</summary>
+    public bool AsksBeforeTask(string? tool) => tool is not null && _asksFirst.Contains(tool);
 
     /// <summary>The TTL of a new task: what the client asked for (milliseconds), within the server's bounds; the default when it asked for none.</summary>
     public long TtlMs(JToken? requested)

@@ -12,8 +12,13 @@ internal interface IClientSessionSource
     IClientSession OpenClient(RequestId requestId);
 }
 
-/// <summary>A client session that knows whether the tool has told its client anything yet (<see cref="ToolContext.HasToldClient"/>).</summary>
-internal interface ITrackedClientSession : IClientSession
+/// <summary>
+/// The side of a tool's client session that only the server uses: whether the tool has told its client anything yet
+/// (<see cref="ToolContext.HasToldClient"/>), and the handoff of <see cref="ToolContext.ContinueAsTaskAsync"/>.
+/// </summary>
+internal interface ICallClientSession : IClientSession
 {
     bool HasSent { get; }
+
+    Task ContinueAsTaskAsync(CancellationToken cancellationToken);
 }

@@ -61,6 +61,9 @@ public sealed class McpToolAttribute(string name) : Attribute
     /// <summary>Whether calls may (or must) run as tasks (<see cref="McpToolDefinition.TaskSupport"/>).</summary>
     public TaskSupport TaskSupport { get; set; }
 
+    /// <summary>The handler asks for its input before it becomes a task (<see cref="McpToolDefinition.InputBeforeTask"/>).</summary>
+    public bool InputBeforeTask { get; set; }
+
     /// <summary>Roles the caller must all have (<see cref="McpToolDefinition.RequiredRoles"/>).</summary>
     public string[]? RequiredRoles { get; set; }
 

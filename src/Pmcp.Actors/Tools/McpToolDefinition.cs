@@ -34,6 +34,16 @@ public sealed partial record McpToolDefinition(string Name, JObject InputSchema,
     /// </summary>
     public TaskSupport TaskSupport { get; init; }
 
+    /// <summary>
+    /// The handler gathers its input in the request itself and becomes a task only where it calls
+    /// <see cref="ToolContext.ContinueAsTaskAsync"/>. In 2026-07-28 a call that may become a task then answers with
+    /// <c>InputRequiredResult</c> rounds until the handler has what it asked for, and with the <c>CreateTaskResult</c> on
+    /// the round where it continues as a task: the task runs the handler again from the start, with the answers of those
+    /// rounds. Without it (the default) such a call becomes a task at once, and what the handler asks makes the task
+    /// <c>input_required</c>. A 2025-11-25 <c>params.task</c> call always becomes a task at once.
+    /// </summary>
+    public bool InputBeforeTask { get; init; }
+
     /// <summary>This tool's own call timeout; null takes <see cref="McpServerOptions.ToolCallTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 

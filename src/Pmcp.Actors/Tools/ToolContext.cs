@@ -55,8 +55,18 @@ public sealed class ToolContext
     /// <remarks>Built on first use: most tools never look, and a principal is several objects.</remarks>
     public ClaimsPrincipal User => _user ??= CallerIdentity.ToPrincipal(_caller);
 
+    /// <summary>
+    /// The handler has the input it needs: what follows may run as a task. In a 2026-07-28 call of a tool declared
+    /// <see cref="McpToolDefinition.InputBeforeTask"/>, whose client takes tasks, the handler stops here and the call is
+    /// answered with a task, which runs the handler again from the start with the answers it was given (so the code
+    /// before this point must be safe to run twice). Everywhere else (inside that task, a call that cannot become a
+    /// task, a 2025-11-25 session) it returns at once and the handler goes on.
+    /// </summary>
+    public Task ContinueAsTaskAsync(CancellationToken cancellationToken = default) =>
+        ((ICallClientSession)Client).ContinueAsTaskAsync(cancellationToken);
+
     /// <summary>True once the tool told its client anything through <see cref="Client"/> or <see cref="Logger"/>.</summary>
-    internal bool HasToldClient => Volatile.Read(ref _client) is ITrackedClientSession { HasSent: true };
+    internal bool HasToldClient => Volatile.Read(ref _client) is ICallClientSession { HasSent: true };
 }
 
 /// <summary>

@@ -159,6 +159,7 @@ public static partial class TypedTools
             RequiredRoles = attribute.RequiredRoles,
             RequiredScopes = attribute.RequiredScopes,
             TaskSupport = attribute.TaskSupport,
+            InputBeforeTask = attribute.InputBeforeTask,
         };
     }
 

@@ -73,6 +73,8 @@ public sealed class McpWireSerializerSpecs() : TestKit(Config)
             new Pmcp.Actors.Tasks.TaskProtocol.TaskCreated("t", "anonymous", "2025-11-25", "echo", Json, 1000, "2026-12-06T00:00:00.000Z", null),
             new Pmcp.Actors.Tasks.TaskProtocol.TaskEnded("failed", null, Json, "boom", "2026-12-06T00:00:01.000Z"),
             new Pmcp.Actors.Tasks.TaskProtocol.TaskRestarted("2026-12-06T00:00:02.000Z"),
+            new Pmcp.Actors.Tasks.TaskProtocol.StartTask("t", "session:s", "2025-11-25", "echo", Json, 1000, null, "{\"name\":{}}", replyTo),
+            new Pmcp.Actors.Tasks.TaskProtocol.TaskStatusChanged(Json),
             new ClusterProtocol.CallEnded(Key),
             new ClusterProtocol.CallRefused(Key),
             new ClusterProtocol.ClusterListChanged("tools"),

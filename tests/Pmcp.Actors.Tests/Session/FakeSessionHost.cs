@@ -38,6 +38,8 @@ internal sealed class FakeSessionHost : ISessionHost
 
     public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
 
+    public Akka.Actor.IActorRef? Inbox => null;
+
     /// <summary>The last message sent, parsed.</summary>
     public JObject Last => Sent[^1].Json;
 

@@ -13,7 +13,8 @@ namespace Pmcp.Actors.Tests.Tasks;
 /// <summary>
 /// Test servers that run tasks, kept in a SQLite file under a folder of the test's own. Their task tools: <c>quick</c>
 /// (only as a task; answers "done"), <c>hold</c> (may be a task; waits until the test opens <see cref="Gate"/>),
-/// <c>again</c> (like hold, declared idempotent), <c>ask</c> (may be a task; asks the user to confirm), and the demo
+/// <c>again</c> (like hold, declared idempotent), <c>ask</c> (may be a task; asks the user to confirm), <c>greet_later</c>
+/// (asks a name in the request, then continues as a task that greets it), and the demo
 /// tools, which never are tasks.
 /// </summary>
 internal sealed class TaskServers
@@ -46,12 +47,24 @@ internal sealed class TaskServers
                 })
                 {
                     TaskSupport = TaskSupport.Optional,
+                })
+                .Tool(new McpToolDefinition("greet_later", McpToolDefinition.EmptyInputSchema(), async (_, ctx) =>
+                {
+                    var answer = await ctx.Client.ElicitAsync(ElicitParams.Form("Your name?", JObject.Parse(NameSchema)), "name", ctx.CancellationToken);
+                    await ctx.ContinueAsTaskAsync(ctx.CancellationToken);
+                    return CallToolResult.Text($"Hello, {(string?)answer.Content?["name"]}");
+                })
+                {
+                    TaskSupport = TaskSupport.Optional,
+                    InputBeforeTask = true,
                 }),
             o => o.ServeStatelessEra = true,
             output,
             cluster: cluster,
             configureAkka: akka => akka.WithMcpTasks(tasks, cluster));
     }
+
+    private const string NameSchema = """{"type":"object","properties":{"name":{"type":"string"}}}""";
 
     private static McpToolHandler Held(TaskCompletionSource gate, string text) => async (_, ctx) =>
     {

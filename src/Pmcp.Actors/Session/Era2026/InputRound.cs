@@ -22,6 +22,9 @@ internal sealed class InputRound
     /// <summary>True once the handler asked something the round has no answer for.</summary>
     public bool AskedSomething => _asked.Count > 0;
 
+    /// <summary>The answers the handler used, by input key: what a task it continues as is given (<see cref="Tools.TaskHandoff"/>).</summary>
+    public JObject Used => _used;
+
     /// <summary>The methods that may answer with an <c>InputRequiredResult</c> (the spec's list, less the tasks extension's <c>tasks/result</c>).</summary>
     public static bool Serves(string method) => method is McpMethods.ToolsCall or McpMethods.PromptsGet or McpMethods.ResourcesRead;
 

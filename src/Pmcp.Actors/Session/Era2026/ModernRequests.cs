@@ -65,6 +65,9 @@ internal sealed class ModernRequests(McpServerOptions options, Security.CallerId
     public InputRound? Round(RequestId id) =>
         _open.TryGetValue(id, out var open) && open.Binding is not null ? open.Round ??= InputRound.Empty() : null;
 
+    /// <summary>What request <paramref name="id"/> is bound to (its method, name, arguments), or null when it is not open or cannot ask its client.</summary>
+    public RequestBinding? Binding(RequestId id) => _open.TryGetValue(id, out var open) ? open.Binding : null;
+
     /// <summary>The handler of <paramref name="id"/> asked for <paramref name="capability"/>, which its request did not declare.</summary>
     public void LackedCapability(RequestId id, string capability)
     {

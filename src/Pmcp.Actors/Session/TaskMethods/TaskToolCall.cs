@@ -43,7 +43,8 @@ internal static class TaskToolCall
             session.Reply(id, JsonRpcWriter.Error(id, SessionTasks.MissingExtension($"Tool '{name}'")));
             return;
         }
-        if (!declared) RunUserCode.Handle(session, id, request);
+        // A tool that asks before it becomes a task runs in the request; it becomes a task where it says so (TaskHandoffs).
+        if (!declared || tasks.AsksBeforeTask(name)) RunUserCode.Handle(session, id, request);
         else Create(session, id, request, name!, tasks.TtlMs(null), tasks);
     }
 
@@ -79,13 +80,25 @@ internal static class TaskToolCall
             session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
             return;
         }
+        StartTask(session, id, name, arguments as JObject, ttlMs, null, work => session.Calls.StartAsync(id, work));
+    }
+
+    /// <summary>
+    /// Makes the task of request <paramref name="id"/> and answers the request with its <c>CreateTaskResult</c> once it is
+    /// stored; <paramref name="answerWith"/> puts that work in flight for the request (a new one, or a call handed over).
+    /// </summary>
+    public static void StartTask(McpSession session, RequestId id, string name, JObject? arguments, long ttlMs, string? inputAnswersJson,
+        Action<Func<CancellationToken, Task<string>>> answerWith)
+    {
+        var tasks = session.Tasks!;
         var modern = session.Modern is not null;
         var taskId = Guid.NewGuid().ToString("N");
         var start = new StartTask(taskId, session.TaskScope.Owner, modern ? ModernProtocol.Version : session.ProtocolVersion!, name,
-            (arguments as JObject)?.ToString(Formatting.None) ?? "{}", ttlMs, session.Caller);
+            arguments?.ToString(Formatting.None) ?? "{}", ttlMs, session.Caller, inputAnswersJson,
+            Watcher: modern ? null : session.Host.Inbox); // a 2025 session is told the task's status changes
         if (!modern) session.TaskScope.Remember(taskId);
         var pollMs = tasks.PollIntervalMs;
-        session.Calls.StartAsync(id, async cancellationToken =>
+        answerWith(async cancellationToken =>
         {
             var answer = await tasks.AskAsync(start, cancellationToken).ConfigureAwait(false);
             if (answer is not { Kind: AnswerKind.State, StateJson: { } json })
