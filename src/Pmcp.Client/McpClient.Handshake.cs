@@ -84,7 +84,7 @@ public sealed partial class McpClient
         if (pinned is not null && pinned != ModernProtocol.Version)
             return await HandshakeAsync(connection, pinned, cancellationToken).ConfigureAwait(false);
 
-        var (discovered, whyNot, serverVersions) = await ProbeAsync(connection, cancellationToken).ConfigureAwait(false);
+        var (discovered, whyNot, serverVersions, silent) = await ProbeAsync(connection, cancellationToken).ConfigureAwait(false);
         if (discovered is not null) return Adopt(connection, discovered);
         if (pinned == ModernProtocol.Version)
             throw new McpException($"The server at {_config.Url} does not speak {ModernProtocol.Version}: {whyNot}.");
@@ -92,9 +92,17 @@ public sealed partial class McpClient
         LogFallback(_logger, _config.Url, whyNot!);
         var version = serverVersions?.Where(v => McpProtocolVersions.Supported.Contains(v, StringComparer.Ordinal))
             .OrderByDescending(v => v, StringComparer.Ordinal).FirstOrDefault() ?? McpProtocolVersions.Latest;
+        if (silent && connection.IsOpen)
+        {
+            // Silence may also be a 2026 server too slow to answer in time (a loaded machine): it has taken this socket
+            // for the 2026 era and would refuse initialize on it, and its late answer would reach the handshake. The
+            // handshake gets a socket of its own.
+            connection.Abort("server/discover went unanswered");
+        }
         if (!connection.IsOpen)
         {
-            // The server ended the connection over the unknown method (a strict 2025-era WebSocket server may): open another.
+            // The server ended the connection over the unknown method (a strict 2025-era WebSocket server may), or the
+            // probe went unanswered (above): open another.
             connection = await _transport.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             StartReading(connection);
         }
@@ -105,7 +113,7 @@ public sealed partial class McpClient
     /// Asks <c>server/discover</c> in the 2026 way. Returns the result when the server speaks 2026-07-28, else why not
     /// and the versions it named, if any. The three 2026-07-28 errors that mean "fix the request" are thrown.
     /// </summary>
-    private async Task<(DiscoverResult? Result, string? WhyNot, IReadOnlyList<string>? ServerVersions)> ProbeAsync(
+    private async Task<(DiscoverResult? Result, string? WhyNot, IReadOnlyList<string>? ServerVersions, bool Silent)> ProbeAsync(
         IClientConnection connection, CancellationToken cancellationToken)
     {
         UseModern(connection, true);
@@ -119,11 +127,12 @@ public sealed partial class McpClient
 
         string whyNot;
         IReadOnlyList<string>? versions = null;
+        var silent = false;
         try
         {
             var token = await RequestAsync(ModernProtocol.ServerDiscover, _ => null, probe.Token, connection: connection).ConfigureAwait(false);
             var result = Parse<DiscoverResult>(token, ModernProtocol.ServerDiscover);
-            if (result.SupportedVersions.Contains(ModernProtocol.Version, StringComparer.Ordinal)) return (result, null, null);
+            if (result.SupportedVersions.Contains(ModernProtocol.Version, StringComparer.Ordinal)) return (result, null, null, false);
             versions = result.SupportedVersions;
             whyNot = $"it speaks {string.Join(", ", versions)}";
         }
@@ -147,6 +156,7 @@ public sealed partial class McpClient
         catch (OperationCanceledException) when (probe.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             whyNot = $"no answer within {WebSocketTransport.Format(probeTimeout)}";
+            silent = true;
         }
         catch (McpConnectionLostException ex) when (_transport is WebSocketTransport && !cancellationToken.IsCancellationRequested)
         {
@@ -154,7 +164,7 @@ public sealed partial class McpClient
         }
 
         UseModern(connection, false);
-        return (null, whyNot, versions);
+        return (null, whyNot, versions, silent);
     }
 
     /// <summary>The 2025-era handshake: initialize asking for <paramref name="version"/>, then notifications/initialized.</summary>

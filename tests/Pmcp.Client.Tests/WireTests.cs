@@ -93,6 +93,25 @@ public sealed class WireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InitializeAsync_WhenDiscoverGoesUnanswered_InitializesOnASocketOfItsOwn_AndClosesTheProbedOne()
+    {
+        // A server that says nothing to server/discover in time: a 2025-era one that drops unknown methods, or a 2026
+        // one on a loaded machine, which took the socket for 2026 and would refuse initialize on it.
+        _server.AnswersDiscoverAsLegacy = false;
+        await using var client = new McpClient(Config, new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromMilliseconds(300) });
+        var initializing = client.InitializeAsync(ClientCapabilities.Minimal());
+        var probed = await _server.AcceptAsync();
+        await probed.ExpectAsync(ModernProtocol.ServerDiscover);
+
+        var (_, initialize) = await _server.AcceptInitializedAsync();
+        await initializing.Within("initialize on the second socket");
+
+        Assert.Equal(McpProtocolVersions.Latest, (string?)initialize["params"]!["protocolVersion"]);
+        Assert.False(client.IsModernProtocol);
+        await probed.Closed.Within("the probed socket to close");
+    }
+
+    [Fact]
     public async Task InitializeAsync_ThrowsAndCloses_WhenServerChoosesAVersionTheClientDoesNotSpeak()
     {
         await using var client = new McpClient(Config);

@@ -43,10 +43,10 @@ public sealed class BenchmarkHarnessHttpSmokeTests(ITestOutputHelper output)
     {
         using var process = server switch
         {
-            "pmcp" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0"]),
+            "pmcp" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0"]),
             // As the harness starts it for its 2026-07-28 row.
             "pmcp-stateless-era" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
-                ["--port", "0", "--Pmcp:Server:ServeStatelessEra=true"]),
+                ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Server:ServeStatelessEra=true"]),
             "http-baseline" => new DotnetProcess(BenchmarksDll, ["serve-http-baseline", "--port", "0"]),
             "sdk-stateful" => new DotnetProcess(BenchmarksDll, ["serve-sdk", "--port", "0", "--stateful"]),
             _ => new DotnetProcess(BenchmarksDll, ["serve-sdk", "--port", "0"]),
