@@ -152,7 +152,7 @@ public abstract class McpServerTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLife
                 Metrics = new Diagnostics.McpMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             });
             builder.Services.AddSingleton(Sys);
-            builder.Services.AddRateLimiter(_ => { });
+            builder.Services.AddMcpEndpointServices();
             var app = builder.Build();
             var runtime = app.Services.GetRequiredService<McpServerRuntime>();
             McpServerActors.Start(Sys, runtime, app.Services.GetRequiredService<ILoggerFactory>());

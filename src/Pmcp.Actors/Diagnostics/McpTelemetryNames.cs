@@ -39,7 +39,7 @@ public static class McpTelemetryNames
     /// <summary><c>network.protocol.name</c> of a Streamable HTTP session.</summary>
     public const string ProtocolHttp = "http";
 
-    /// <summary><c>network.protocol.name</c> of a session in the same process (<see cref="Transport.McpInMemorySession"/>), which has no wire protocol.</summary>
+    /// <summary><c>network.protocol.name</c> of a session in the same process (<c>Hosting.McpInMemorySession</c>), which has no wire protocol.</summary>
     public const string ProtocolInMemory = "memory";
 
     /// <summary><c>network.transport</c> of a session in the same process: no bytes travel, so not <c>tcp</c>.</summary>

@@ -17,29 +17,36 @@ public sealed class McpServerRuntime(McpServerDefinition definition, McpServerOp
 
     public McpServerOptions Options { get; } = options;
 
-    internal ConnectionGate Gate { get; } = new(options);
+    /// <summary>What the transports use of the server (also in DI, for <c>MapMcp</c>).</summary>
+    internal McpEndpointContext Endpoint { get; } =
+        new(options, new ToolParamHeaderIndex(definition.Tools), cancellationToken => registry.GetAsync<McpServerActor>(cancellationToken));
+
+    internal ConnectionGate Gate => Endpoint.Gate;
 
     /// <summary>The sum of all connections' queued outbound bytes, against <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
-    internal ServerOutboundBudget OutboundBudget { get; } = new(options.MaxOutboundBytesTotal);
+    internal ServerOutboundBudget OutboundBudget => Endpoint.OutboundBudget;
 
     /// <summary>Where the server records its metrics (made from the host's <c>IMeterFactory</c>); null: nowhere.</summary>
-    internal Diagnostics.McpMetrics? Metrics { get; init; }
+    internal Diagnostics.McpMetrics? Metrics
+    {
+        get => Endpoint.Metrics;
+        init => Endpoint.Metrics = value;
+    }
 
     /// <summary>How this node takes part in a cluster; null when it runs alone. Set when the ActorSystem starts the MCP actors.</summary>
     public Cluster.McpClusterOptions? Cluster { get; internal set; }
 
     /// <summary>Where Streamable HTTP sessions live: in a cluster, any gateway serves the sessions of every other.</summary>
-    internal Transport.Forwarding.HttpSessionLocator HttpSessions { get; } = new();
+    internal HttpSessionLocator HttpSessions => Endpoint.HttpSessions;
 
     /// <summary>The tools' <c>x-mcp-header</c> arguments, which 2026-07-28 HTTP requests must mirror in <c>Mcp-Param-*</c> headers.</summary>
-    internal ToolParamHeaderIndex ToolParamHeaders { get; } = new(definition.Tools);
+    internal ToolParamHeaderIndex ToolParamHeaders => Endpoint.ToolParamHeaders;
 
     /// <summary>The hosts of 2026-07-28 requests waiting for their next request (issue 29: no actor spawned per request).</summary>
-    internal ModernRequestPool ModernRequestHosts { get; } = new();
+    internal ModernRequestPool ModernRequestHosts => Endpoint.ModernRequestHosts;
 
     /// <summary>The server actor, once the ActorSystem has started it.</summary>
-    internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) =>
-        registry.GetAsync<McpServerActor>(cancellationToken);
+    internal Task<IActorRef> ServerActorAsync(CancellationToken cancellationToken = default) => Endpoint.ServerActorAsync(cancellationToken);
 
     /// <summary>The tool router (<c>/user/pmcp-tools</c>), once the ActorSystem has started it.</summary>
     internal Task<IActorRef> ToolRouterAsync(CancellationToken cancellationToken = default) =>

@@ -37,7 +37,18 @@ public static class McpServiceCollectionExtensions
             };
         });
         services.AddSingleton<IHostedService, McpShutdownService>();
-        services.AddRateLimiter(_ => { }); // the services the endpoint's own upgrade rate limiter needs; the app's own policies are untouched
+        return services.AddMcpEndpointServices();
+    }
+
+    /// <summary>
+    /// What <c>MapMcp</c> needs beside a registered <see cref="McpServerRuntime"/>: the transports' view of it, and the
+    /// services of the endpoint's own upgrade rate limiter (the app's own policies are untouched). The TestKit, which
+    /// registers its runtime itself, calls it too.
+    /// </summary>
+    internal static IServiceCollection AddMcpEndpointServices(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<McpServerRuntime>().Endpoint);
+        services.AddRateLimiter(_ => { });
         return services;
     }
 }

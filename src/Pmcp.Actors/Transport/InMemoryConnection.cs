@@ -8,7 +8,7 @@ using Pmcp.Protocol;
 namespace Pmcp.Actors.Transport;
 
 /// <summary>
-/// The server's side of an <see cref="McpInMemorySession"/>: like a WebSocket, one stream for everything, but the
+/// The server's side of a <c>Hosting.McpInMemorySession</c>: like a WebSocket, one stream for everything, but the
 /// "frames" are strings in two channels. A read pump hands the ConnectionActor each message the client writes (and
 /// stops while the actor's valve is shut, so a client that floods waits on the bounded inbound channel, as on a
 /// socket's send buffer); what the session sends is queued for the client, up to

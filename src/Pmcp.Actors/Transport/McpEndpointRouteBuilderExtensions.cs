@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Pmcp.Actors.Hosting;
 
 namespace Pmcp.Actors.Transport;
 
@@ -34,7 +33,8 @@ public static class McpEndpointRouteBuilderExtensions
 
     private static IEndpointConventionBuilder Map(IEndpointRouteBuilder endpoints, string? path, bool streamableHttp)
     {
-        var runtime = endpoints.ServiceProvider.GetRequiredService<McpServerRuntime>();
+        var runtime = endpoints.ServiceProvider.GetService<McpEndpointContext>()
+            ?? throw new InvalidOperationException("MapMcp needs the MCP server's services: call services.AddMcpServer(...) (and WithMcpServer on the ActorSystem) first.");
         var loggers = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
@@ -52,7 +52,7 @@ public static class McpEndpointRouteBuilderExtensions
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
 
-    private static async Task HandleAsync(HttpContext context, McpServerRuntime runtime, OriginPolicy origins, StreamableHttpEndpoint? http, ILogger logger)
+    private static async Task HandleAsync(HttpContext context, McpEndpointContext runtime, OriginPolicy origins, StreamableHttpEndpoint? http, ILogger logger)
     {
         var origin = context.Request.Headers.Origin.ToString();
         if (!origins.IsAllowed(origin))

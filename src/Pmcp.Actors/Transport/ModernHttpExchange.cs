@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
-using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Session.Era2026;
 using Pmcp.Protocol;
@@ -15,7 +14,7 @@ namespace Pmcp.Actors.Transport;
 /// not on an actor spawned for the request. The response is JSON, or an SSE stream when
 /// something (progress, a log message) comes before it. Statuses: README, "Outcomes".
 /// </summary>
-internal sealed class ModernHttpExchange(McpServerRuntime runtime)
+internal sealed class ModernHttpExchange(McpEndpointContext runtime)
 {
     public const string MethodHeader = "Mcp-Method";
     public const string NameHeader = "Mcp-Name";

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Pmcp.Actors.Runtime;
-using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 
@@ -22,7 +21,7 @@ internal static class SessionOpening
     /// <paramref name="startsSession"/>: the request starts a session, counted against the client's session starts.
     /// A place taken is given back with <see cref="GatePlace.Release"/>.
     /// </summary>
-    public static async Task<GatePlace?> TryEnterAsync(McpServerRuntime runtime, HttpContext context, bool startsSession = true)
+    public static async Task<GatePlace?> TryEnterAsync(McpEndpointContext runtime, HttpContext context, bool startsSession = true)
     {
         var admission = runtime.Gate.TryEnter(ClientKey.For(context.Connection.RemoteIpAddress, Caller(context)), startsSession);
         if (admission.Place is { } place) return place;
@@ -47,7 +46,7 @@ internal static class SessionOpening
         context.Features.Get<IHttpAuthenticationFeature>()?.User is { } user ? CallerIdentity.From(user) : null;
 
     /// <summary>Asks the server actor for a session on <paramref name="outlet"/>; the answer is the ConnectionActor to hand its messages to.</summary>
-    public static async Task<IActorRef> OpenAsync(McpServerRuntime runtime, HttpContext context, IConnectionOutlet outlet, CallerIdentity? caller)
+    public static async Task<IActorRef> OpenAsync(McpEndpointContext runtime, HttpContext context, IConnectionOutlet outlet, CallerIdentity? caller)
     {
         var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
         var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(
@@ -60,10 +59,10 @@ internal static class SessionOpening
     /// A host for one 2026-07-28 request: one waiting in the pool (no await, so that it is handed its request before
     /// anything else can reach it), or else a new one from the server actor.
     /// </summary>
-    public static ValueTask<IActorRef> RequestHostAsync(McpServerRuntime runtime, HttpContext context) =>
+    public static ValueTask<IActorRef> RequestHostAsync(McpEndpointContext runtime, HttpContext context) =>
         runtime.ModernRequestHosts.TryTake(out var host) ? new(host) : new(NewRequestHostAsync(runtime, context));
 
-    private static async Task<IActorRef> NewRequestHostAsync(McpServerRuntime runtime, HttpContext context)
+    private static async Task<IActorRef> NewRequestHostAsync(McpEndpointContext runtime, HttpContext context)
     {
         var server = await runtime.ServerActorAsync(context.RequestAborted).ConfigureAwait(false);
         var opened = await server.Ask<McpServerProtocol.ConnectionOpened>(McpServerProtocol.OpenRequestHost.Instance, OpenTimeout, context.RequestAborted).ConfigureAwait(false);

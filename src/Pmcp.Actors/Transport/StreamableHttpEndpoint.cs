@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Cluster;
-using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Session;
 using Pmcp.Protocol;
 using Pmcp.Actors.Transport.Forwarding;
@@ -21,7 +20,7 @@ namespace Pmcp.Actors.Transport;
 /// session's SSE stream for messages tied to no request; DELETE ends the session. Each session is a ConnectionActor,
 /// the same as a WebSocket connection's, and gets each body parsed once, here. Statuses: README, "Outcomes".
 /// </summary>
-internal sealed partial class StreamableHttpEndpoint(McpServerRuntime runtime, StreamableHttpSessions sessions, ILogger logger)
+internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime, StreamableHttpSessions sessions, ILogger logger)
 {
     private readonly ModernHttpExchange _modern = new(runtime);
 

@@ -29,16 +29,6 @@ public sealed class NamespaceLayerTests
         "Pmcp.Actors.Hosting",      // DI and Akka.Hosting wiring, the wire serializer
     ];
 
-    /// <summary>
-    /// Dependencies that still point up, each a cycle between two layers that is known and not yet removed. The list
-    /// only shrinks: an entry whose dependency is gone fails <see cref="KnownUpwardDependencies_AreStillThere"/>, so
-    /// it is taken out and cannot come back unnoticed.
-    /// </summary>
-    private static readonly (string From, string To)[] KnownUpward =
-    [
-        ("Pmcp.Actors.Transport", "Pmcp.Actors.Hosting"),   // the endpoint reads McpServerRuntime (public, from DI)
-    ];
-
     [Fact]
     public void ServerNamespaces_DependOnlyOnLayersBelowThem()
     {
@@ -50,20 +40,9 @@ public sealed class NamespaceLayerTests
 
         var upward = graph.Edges
             .Where(e => Array.IndexOf(ServerLayers, e.To) > Array.IndexOf(ServerLayers, e.From))
-            .Where(e => !KnownUpward.Contains((e.From, e.To)))
             .ToList();
         Assert.True(upward.Count == 0,
             "Dependencies that point up a layer (a cycle in the making):\n" + string.Join("\n", upward.Select(e => $"  {e.From} -> {e.To}: {string.Join(", ", e.Evidence.Take(5))}")));
-    }
-
-    [Fact]
-    public void KnownUpwardDependencies_AreStillThere()
-    {
-        var graph = SourceDependencies.Read(RepoPaths.Combine("src", "Pmcp.Actors"), layerDepth: 3);
-
-        var gone = KnownUpward.Where(k => !graph.Edges.Any(e => (e.From, e.To) == k)).ToList();
-        Assert.True(gone.Count == 0,
-            $"No longer depends up, so take it out of {nameof(KnownUpward)}: " + string.Join(", ", gone.Select(k => $"{k.From} -> {k.To}")));
     }
 
     [Theory]

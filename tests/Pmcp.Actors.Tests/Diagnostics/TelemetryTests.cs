@@ -113,7 +113,7 @@ public sealed class TelemetryTests
     {
         await using var server = await TestServer.StartAsync();
         using var operations = Collect<double>(server, McpTelemetryNames.OperationDuration);
-        await using var session = await Pmcp.Actors.Transport.McpInMemorySession.OpenAsync(server.App.Services.GetRequiredService<Pmcp.Actors.Hosting.McpServerRuntime>());
+        await using var session = await Pmcp.Actors.Hosting.McpInMemorySession.OpenAsync(server.App.Services.GetRequiredService<Pmcp.Actors.Hosting.McpServerRuntime>());
 
         await session.ToServer.WriteAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":""" + $"\"{McpTestClient.LatestProtocolVersion}\"" + ""","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
         Assert.Contains("\"serverInfo\"", await session.FromServer.ReadAsync().AsTask().Within(Deadline.Default, "the initialize answer"), StringComparison.Ordinal);

@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Pmcp.Actors.Runtime;
-using Pmcp.Actors.Hosting;
+using Pmcp.Actors.Transport;
 using Pmcp.Actors.Session;
 
-namespace Pmcp.Actors.Transport;
+namespace Pmcp.Actors.Hosting;
 
 /// <summary>
 /// A session with a server in the same process, without a socket: the client writes JSON-RPC messages (one JSON text
