@@ -63,6 +63,26 @@ public sealed class CSharpSdkClientTests(ITestOutputHelper output)
     private static string TextOf(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
 
     [Fact]
+    public async Task SdkClient_AgainstTheStandaloneServerProcess_Negotiates2026_AndCallsItsTools()
+    {
+        // The server as a new user runs it (dotnet run --project src/Pmcp.Actors.Server), on its shipped settings.
+        using var process = new Loopback.ServerProcessTests.ServerProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0"]);
+        var listening = await process.ListeningUrl.Within(TimeSpan.FromSeconds(60), "the standalone server's 'listening on' line");
+        var endpoint = new UriBuilder(listening) { Scheme = Uri.UriSchemeHttp }.Uri; // one path serves WebSocket and Streamable HTTP
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = HttpTransportMode.StreamableHttp }),
+            new McpClientOptions { ClientInfo = new Implementation { Name = "csharp-sdk-interop", Version = "1.0.0" } })
+            .Within(Deadline.Default, "the C# SDK client's connect to the standalone server");
+
+        var tools = await client.ListToolsAsync();
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "to the standalone server" });
+
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        Assert.Contains(tools, t => t.Name == "echo");
+        Assert.Equal("to the standalone server", TextOf(echo));
+    }
+
+    [Fact]
     public async Task SdkClient_Negotiates2026_AndUsesToolsResourcesPromptsAndCompletion()
     {
         await using var server = await StartAsync();
