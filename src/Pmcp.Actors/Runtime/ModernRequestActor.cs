@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Diagnostics;
 using Pmcp.Actors.Messages;
@@ -22,18 +21,15 @@ namespace Pmcp.Actors.Runtime;
 /// instead, a list page or a call's answer on its way, a request to the client); otherwise it stops, as the actor per
 /// request did, and the pool makes a new one when it runs short.
 /// </summary>
-internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHost
+internal sealed class ModernRequestActor : SessionHostActor
 {
     /// <summary>Connection ids of stateless requests come from their own range, one per request, so that a call's key (and its worker's name) is never one a session or an earlier request used.</summary>
     private static long s_nextRequestId = 1L << 40;
 
     private readonly McpServerDefinition _definition;
-    private readonly McpServerOptions _options;
-    private readonly IActorRef _router;
     private readonly ModernRequestPool? _pool;
     private readonly McpMetrics? _metrics;
     private readonly Tasks.TaskService? _tasks;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     // The tools a request runs in process, as of the latest change; null: every call goes through the router.
     private ToolCatalog? _tools;
     private bool _draining;
@@ -47,10 +43,9 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
     private int _listsOnTheirWay; // list pages asked of the router
 
     public ModernRequestActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, ModernRequestPool? pool, ToolCatalog? inProcessTools, McpMetrics? metrics)
+        : base(options, router)
     {
         _definition = definition;
-        _options = options;
-        _router = router;
         _pool = pool;
         _tools = inProcessTools;
         _metrics = metrics;
@@ -60,8 +55,6 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
     public static Props Props(McpServerDefinition definition, McpServerOptions options, IActorRef router, ModernRequestPool? pool, ToolCatalog? inProcessTools = null, McpMetrics? metrics = null) =>
         Akka.Actor.Props.Create(() => new ModernRequestActor(definition, options, router, pool, inProcessTools, metrics));
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     /// <summary>Serve one 2026-07-28 request on <paramref name="Outlet"/> (its POST): a session of its own, which ends with the outlet.</summary>
     public sealed record Serve(IConnectionOutlet Outlet, JsonRpcMessage Message, CallerIdentity? Caller);
 
@@ -69,6 +62,12 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
     private sealed record Piped(CallAnswered? Answer);
 
     private sealed record ClientRequestTimedOut(long RequestId, long Id);
+
+    protected override IConnectionOutlet Outlet => _outlet!;
+
+    protected override string LogSubject => "Stateless request " + _requestId;
+
+    protected override object ClientRequestTimedOutMessage(long id) => new ClientRequestTimedOut(_requestId, id);
 
     protected override void PostStop()
     {
@@ -88,9 +87,7 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
                 return;
             case ListChanged changed:
                 if (changed.Tools is not null && _tools is not null) _tools = changed.Tools;
-                if (_session is null) return;
-                if (changed.Tools is not null && _session.Calls.Runner is InProcessCallRunner inProcess) inProcess.Catalog = changed.Tools;
-                _session.ListChanged(changed.List);
+                if (_session is not null) ListChangedFor(_session, changed);
                 return;
             case Piped piped:
                 _answersOnTheirWay--;
@@ -112,37 +109,8 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
                 return;
         }
 
-        if (_session is not { } session) return; // nothing of a request that ended clean comes after it; anything else is for nobody
-        switch (message)
-        {
-            case CallAnswered answered:
-                session.Answered(answered);
-                return;
-            case ToolCallProgress progress:
-                session.Progress(progress);
-                return;
-            case ResourceUpdated updated:
-                session.ResourceUpdated(updated.Uri);
-                return;
-            case ClientLog log:
-                session.Log(log);
-                return;
-            case ClientRequest request:
-                session.SendClientRequest(request, Sender);
-                return;
-            case CancelClientRequest cancel:
-                session.CancelClientRequest(cancel.Key);
-                return;
-            case DrainDeadline:
-                session.DrainDeadline();
-                return;
-            case SocketClosed:
-                session.TransportClosed();
-                return;
-            default:
-                Unhandled(message);
-                return;
-        }
+        // Nothing of a request that ended clean comes after it; anything else is for nobody.
+        if (_session is { } session && !DeliverTo(session, message)) Unhandled(message);
     }
 
     private void Start(Serve serve)
@@ -150,9 +118,7 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
         _outlet = serve.Outlet;
         _requestId = Interlocked.Increment(ref s_nextRequestId);
         _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        var toRouter = new RouterCallRunner(_router, Self);
-        ICallRunner runner = _tools is null ? toRouter : new InProcessCallRunner(_tools, toRouter, _options, Self);
-        _session = new McpSession(_definition, _options, this, runner, _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
+        _session = new McpSession(_definition, Options, this, CallRunner(_tools), _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
         _metrics?.SessionStarted(serve.Outlet.ProtocolName);
         if (_draining) _session.Drain(); // as a ConnectionActor opened while the server drains: no new work
         _session.Receive(serve.Message);
@@ -182,49 +148,22 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
 
     // None: this actor serves request after request, so what a task sends it by ref later would reach another
     // request's session; and a 2026 request gets no task status notifications (docs/tasks.md).
-    IActorRef? ISessionHost.Inbox => null;
-
-    bool ISessionHost.Send(string json, RequestId? related, bool final) => _outlet!.Send(json, related, final);
-
-    void ISessionHost.Close(CloseReason reason) => _outlet!.Close(reason);
-
-    void ISessionHost.PauseReading() => _outlet!.PauseReading();
-
-    void ISessionHost.ResumeReading() => _outlet!.ResumeReading();
+    public override IActorRef? Inbox => null;
 
     // The era has no handshake: the request is its whole life, and it lives as long as its POST.
-    void ISessionHost.HandshakeDone() => _outlet!.Initialized();
+    public override void HandshakeDone() => _outlet!.Initialized();
 
-    void ISessionHost.RequestCancelled(RequestId id) => _outlet!.RequestCancelled(id);
+    public override void Stop() => Finish();
 
-    void ISessionHost.CallsInFlight(int count) => _outlet!.CallsInFlight(count);
-
-    void ISessionHost.Stop() => Finish();
-
-    void ISessionHost.RequestList(ListItems request)
+    public override void RequestList(ListItems request)
     {
         _listsOnTheirWay++;
-        _router.Tell(request);
+        base.RequestList(request);
     }
 
-    void ISessionHost.AwaitAnswer(ValueTask<CallAnswered> answer)
+    public override void AwaitAnswer(ValueTask<CallAnswered> answer)
     {
         _answersOnTheirWay++;
         answer.AsTask().PipeTo(Self, success: static a => new Piped(a), failure: static _ => new Piped(null));
     }
-
-    void ISessionHost.ClientRequestDeadline(long id, TimeSpan? after)
-    {
-        var timer = "client-request-" + id;
-        if (after is { } timeout) Timers.StartSingleTimer(timer, new ClientRequestTimedOut(_requestId, id), timeout);
-        else Timers.Cancel(timer);
-    }
-
-    void ISessionHost.TellAsker(object asker, object answer) => ((IActorRef)asker).Tell(answer);
-
-    DateTimeOffset ISessionHost.Now => Context.System.Scheduler.Now;
-
-    void ISessionHost.LogWarning(string message) => _log.Warning("Stateless request {0}: {1}", _requestId, message);
-
-    void ISessionHost.LogDebug(string message) => _log.Debug("Stateless request {0}: {1}", _requestId, message);
 }
