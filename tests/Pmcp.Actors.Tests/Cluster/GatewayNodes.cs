@@ -59,17 +59,8 @@ internal sealed class GatewayNodes : IAsyncDisposable
             o.ProgressInterval = TimeSpan.Zero; // every progress notification goes: the test counts them
         },
         output,
-        configureHost: host =>
-        {
-            host.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
-            host.Services.AddAuthorization();
-        },
-        configureApp: app =>
-        {
-            app.UseAuthentication();
-            app.UseAuthorization();
-        },
+        configureHost: HeaderAuthenticationHandler.AddTo,
+        configureApp: HeaderAuthenticationHandler.UseIn,
         cluster: new McpClusterOptions { Enabled = true, Role = McpNodeRole.Both, Hostname = "127.0.0.1", RemotePort = 0, SeedNodes = seeds },
         configureAkka: akka => akka.AddHocon("akka.cluster.run-coordinated-shutdown-when-down = off", HoconAddMode.Prepend));
 

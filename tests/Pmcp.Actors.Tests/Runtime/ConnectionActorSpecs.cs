@@ -18,49 +18,25 @@ public sealed class ConnectionActorSpecs(ITestOutputHelper output) : ConnectionA
 /// <summary>The same specs with every call going through the router to a worker actor, as on a gateway node.</summary>
 public sealed class ConnectionActorRouterPathSpecs(ITestOutputHelper output) : ConnectionActorSpecsBase(output, runToolsLocally: false);
 
-public abstract class ConnectionActorSpecsBase : TestKit
+public abstract class ConnectionActorSpecsBase : SessionSpecs
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly TestTools _tools = new();
-    private readonly TestProbe _socket;
-    private readonly IActorRef _connection;
     private readonly bool _runToolsLocally;
     private IActorRef _router = ActorRefs.Nobody;
 
-    protected ConnectionActorSpecsBase(ITestOutputHelper output, bool runToolsLocally) : base(output: output)
+    protected ConnectionActorSpecsBase(ITestOutputHelper output, bool runToolsLocally) : base(output)
     {
         _runToolsLocally = runToolsLocally;
-        _socket = CreateTestProbe();
-        _connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2, ProgressInterval = TimeSpan.Zero });
+        Connection = Start(new McpServerOptions { ToolsPageSize = 2, MaxInFlightCallsPerConnection = 2, ProgressInterval = TimeSpan.Zero });
     }
 
     private IActorRef Start(McpServerOptions options, string instructions = "Use the tools.")
     {
         var definition = _tools.AddTo(new McpServerBuilder().Name("spec-server").Version("9.9.9").Instructions(instructions)).Build();
-        (var connection, _router) = SpecConnection.Start(Sys, definition, options, _socket, _runToolsLocally);
+        (var connection, _router) = SpecConnection.Start(Sys, definition, options, Socket, _runToolsLocally);
         return connection;
     }
 
-    private SpecWire Wire => new(_socket, () => _connection);
-
-    private void Send(string json) => Wire.Send(json);
-
-    private void Request(object id, string method, object? @params = null) => Wire.Request(id, method, @params);
-
-    private void Notify(string method, object? @params = null) => Wire.Notify(method, @params);
-
-    private Task<JObject> NextMessageAsync() => Wire.NextAsync();
-
-    private Task<JObject> ResultAsync(object id) => Wire.ResultAsync(id);
-
-    private Task<JObject> ErrorAsync(object? id, int code) => Wire.ErrorAsync(id, code);
-
-    private async Task InitializeAsync()
-    {
-        Request(0, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
-        await ResultAsync(0);
-        Notify("notifications/initialized");
-    }
 
     [Fact]
     public async Task Ping_IsAnswered_BeforeInitialize()
@@ -187,7 +163,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
              {"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-03-26"}},
              {"jsonrpc":"2.0","id":4,"method":"no/such"}]
             """);
-        var answer = JArray.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        var answer = JArray.Parse((await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
         Assert.Equal(5, answer.Count);
         var byId = answer.Where(a => a["id"]!.Type != JTokenType.Null).ToDictionary(a => (int)a["id"]!);
         Assert.Empty((JObject)byId[1]["result"]!);
@@ -215,7 +191,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
         Send("""[{"jsonrpc":"2.0","id":"slow","method":"tools/call","params":{"name":"block"}},{"jsonrpc":"2.0","id":"fast","method":"ping"}]""");
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
         Notify("notifications/cancelled", new { requestId = "slow" });
-        var answer = JArray.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        var answer = JArray.Parse((await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
         Assert.Equal("fast", (string)answer.Single()["id"]!);
     }
 
@@ -240,11 +216,11 @@ public abstract class ConnectionActorSpecsBase : TestKit
     {
         await InitializeAsync();
         Send("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"ping\"}");
-        Assert.Contains("\"id\":0,", (await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Assert.Contains("\"id\":0,", (await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
         Send("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"method\":\"ping\"}");
-        Assert.Contains("\"id\":\"0\",", (await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Assert.Contains("\"id\":\"0\",", (await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
         Send("{\"jsonrpc\":\"2.0\",\"id\":9223372036854775807,\"method\":\"ping\"}");
-        Assert.Contains("\"id\":9223372036854775807,", (await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
+        Assert.Contains("\"id\":9223372036854775807,", (await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
     }
 
     [Fact]
@@ -368,7 +344,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
 
         Request("after", "ping");
         await ResultAsync("after");
-        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        await Socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]
@@ -379,7 +355,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
         var seen = new List<double>();
         for (var i = 0; i < 3; i++)
         {
-            var note = await NextMessageAsync();
+            var note = await NextAsync();
             Assert.Equal("notifications/progress", (string)note["method"]!);
             Assert.Equal("tok", (string)note["params"]!["progressToken"]!);
             Assert.Equal(3, (double)note["params"]!["total"]!);
@@ -414,13 +390,13 @@ public abstract class ConnectionActorSpecsBase : TestKit
         await InitializeAsync();
         Request(1, "tools/call", new { name = "block" });
         Request(2, "tools/call", new { name = "block" });
-        await _socket.ExpectMsgAsync<ProbeOutlet.Paused>(Wait);
+        await Socket.ExpectMsgAsync<ProbeOutlet.Paused>(Wait);
         _tools.Release.SetResult();
         var answered = new HashSet<long>();
         var resumed = false;
         while (answered.Count < 2)
         {
-            var m = await _socket.ExpectMsgAsync<object>(Wait);
+            var m = await Socket.ExpectMsgAsync<object>(Wait);
             if (m is ProbeOutlet.Sent s) answered.Add((long)JObject.Parse(s.Json)["id"]!);
             else if (m is ProbeOutlet.Resumed) resumed = true;
         }
@@ -434,7 +410,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
         for (var i = 1; i <= 4; i++) Request(i, "tools/call", new { name = "block" });
         Request(9, "ping");
         // Calls past the limit wait; other requests do not.
-        var ping = await _socket.FishForMessageAsync<ProbeOutlet.Sent>(m => m is ProbeOutlet.Sent s && s.Json.Contains("\"id\":9"), Wait);
+        var ping = await Socket.FishForMessageAsync<ProbeOutlet.Sent>(m => m is ProbeOutlet.Sent s && s.Json.Contains("\"id\":9"), Wait);
         Assert.Contains("result", ping.Json);
         // By the ping's answer all four calls were read: two run, two are held back.
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) >= 2), Wait);
@@ -444,7 +420,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
         var answered = new HashSet<long>();
         while (answered.Count < 4)
         {
-            if (await _socket.ExpectMsgAsync<object>(Wait) is ProbeOutlet.Sent { Json: var json } && JObject.Parse(json)["result"] is not null)
+            if (await Socket.ExpectMsgAsync<object>(Wait) is ProbeOutlet.Sent { Json: var json } && JObject.Parse(json)["result"] is not null)
                 answered.Add((long)JObject.Parse(json)["id"]!);
         }
         Assert.Equal(4, Volatile.Read(ref _tools.Started));
@@ -456,7 +432,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
         await InitializeAsync();
         Request(1, "tools/call", new { name = "block" });
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
-        _connection.Tell(ConnectionProtocol.Drain.Instance);
+        Connection.Tell(ConnectionProtocol.Drain.Instance);
 
         Request(2, "tools/call", new { name = "echo", arguments = new { text = "late" } });
         await ErrorAsync(2, JsonRpcErrorCodes.ServerShuttingDown);
@@ -465,7 +441,7 @@ public abstract class ConnectionActorSpecsBase : TestKit
 
         _tools.Release.SetResult();
         await ResultAsync(1);
-        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        var closed = await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.Status);
     }
 
@@ -475,9 +451,9 @@ public abstract class ConnectionActorSpecsBase : TestKit
         await InitializeAsync();
         Request(1, "tools/call", new { name = "block" });
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
-        _connection.Tell(ConnectionProtocol.Drain.Instance);
-        _connection.Tell(ConnectionProtocol.DrainDeadline.Instance);
-        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Connection.Tell(ConnectionProtocol.Drain.Instance);
+        Connection.Tell(ConnectionProtocol.DrainDeadline.Instance);
+        var closed = await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed.Status);
         await _tools.Cancelled.Task.WaitAsync(Wait);
     }
@@ -486,11 +462,11 @@ public abstract class ConnectionActorSpecsBase : TestKit
     public async Task Fault_ClosesSocketWith1011()
     {
         await InitializeAsync();
-        Watch(_connection);
-        _connection.Tell(Kill.Instance);
-        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        Watch(Connection);
+        Connection.Tell(Kill.Instance);
+        var closed = await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
         Assert.Equal(WebSocketCloseStatus.InternalServerError, closed.Status);
-        await ExpectTerminatedAsync(_connection, Wait);
+        await ExpectTerminatedAsync(Connection, Wait);
     }
 
     [Fact]
@@ -499,11 +475,11 @@ public abstract class ConnectionActorSpecsBase : TestKit
         await InitializeAsync();
         Request(1, "tools/call", new { name = "block" });
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
-        Watch(_connection);
-        _connection.Tell(new ConnectionProtocol.SocketClosed("peer closed"));
-        await ExpectTerminatedAsync(_connection, Wait);
+        Watch(Connection);
+        Connection.Tell(new ConnectionProtocol.SocketClosed("peer closed"));
+        await ExpectTerminatedAsync(Connection, Wait);
         await _tools.Cancelled.Task.WaitAsync(Wait);
         // A socket that is already gone is not closed again.
-        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await Socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 }

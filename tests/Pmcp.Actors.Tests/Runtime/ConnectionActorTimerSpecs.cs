@@ -13,60 +13,49 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Handshake and idle timers, driven by Akka's TestScheduler: time moves only when a spec advances it.</summary>
-public sealed class ConnectionActorTimerSpecs : TestKit
+public sealed class ConnectionActorTimerSpecs : SessionSpecs
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly TestTools _tools = new();
-    private readonly TestProbe _socket;
-    private readonly IActorRef _connection;
 
-    public ConnectionActorTimerSpecs(ITestOutputHelper output) : base(TestConfigs.TestSchedulerConfig, output: output)
+    public ConnectionActorTimerSpecs(ITestOutputHelper output) : base(output, TestConfigs.TestSchedulerConfig)
     {
-        _socket = CreateTestProbe();
         var options = new McpServerOptions { HandshakeTimeout = TimeSpan.FromSeconds(10), IdleTimeout = TimeSpan.FromSeconds(60) };
         var definition = _tools.AddTo(new McpServerBuilder()).Build();
-        _connection = SpecConnection.Start(Sys, definition, options, _socket).Connection;
+        Connection = SpecConnection.Start(Sys, definition, options, Socket).Connection;
     }
 
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
-    private void Send(string json) => _connection.Tell(new ConnectionProtocol.Inbound(json));
-
-    private async Task InitializeAsync()
-    {
-        Send("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
-        await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
-    }
 
     [Fact]
     public async Task HandshakeTimeout_Closes1008_WhenNoInitialize()
     {
         // A ping does not count as the handshake.
         Send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
-        await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
         Clock.Advance(TimeSpan.FromSeconds(9));
-        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await Socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         Clock.Advance(TimeSpan.FromSeconds(1));
-        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        var closed = await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, closed.Status);
     }
 
     [Fact]
     public async Task HandshakeTimeout_IsCancelled_ByInitialize()
     {
-        await InitializeAsync();
+        await InitializeAsync(sendInitialized: false);
         Clock.Advance(TimeSpan.FromSeconds(30));
         Send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
-        var answer = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        var answer = await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
         Assert.Equal(2, (int)JObject.Parse(answer.Json)["id"]!);
     }
 
     [Fact]
     public async Task IdleTimeout_Closes1000_WhenNothingArrives()
     {
-        await InitializeAsync();
+        await InitializeAsync(sendInitialized: false);
         Clock.Advance(TimeSpan.FromSeconds(61));
-        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        var closed = await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, closed.Status);
         Assert.Equal("idle timeout", closed.Reason);
     }
@@ -74,12 +63,12 @@ public sealed class ConnectionActorTimerSpecs : TestKit
     [Fact]
     public async Task IdleTimeout_DoesNotClose_WhileACallIsInFlight()
     {
-        await InitializeAsync();
+        await InitializeAsync(sendInitialized: false);
         Send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"block\"}}");
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
         Clock.Advance(TimeSpan.FromSeconds(61));
         Send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}");
-        var answer = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+        var answer = await Socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
         Assert.Equal(4, (int)JObject.Parse(answer.Json)["id"]!);
     }
 }

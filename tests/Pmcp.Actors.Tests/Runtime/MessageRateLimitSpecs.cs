@@ -13,28 +13,20 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>The per-connection message rate limit (a token bucket on the scheduler's clock), driven by a TestScheduler.</summary>
-public sealed class MessageRateLimitSpecs : TestKit
+public sealed class MessageRateLimitSpecs : SessionSpecs
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly TestTools _tools = new();
-    private readonly TestProbe _socket;
-    private readonly IActorRef _connection;
 
-    public MessageRateLimitSpecs(ITestOutputHelper output) : base(TestConfigs.TestSchedulerConfig, output: output)
+    public MessageRateLimitSpecs(ITestOutputHelper output) : base(output, TestConfigs.TestSchedulerConfig)
     {
-        _socket = CreateTestProbe();
         var options = new McpServerOptions { MaxMessagesPerSecond = 2, MessageBurst = 3, RateLimitViolationsBeforeClose = 4 };
         var definition = _tools.AddTo(new McpServerBuilder()).Build();
-        _connection = SpecConnection.Start(Sys, definition, options, _socket).Connection;
+        Connection = SpecConnection.Start(Sys, definition, options, Socket).Connection;
     }
 
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
-    private void Send(string json) => _connection.Tell(new ConnectionProtocol.Inbound(json));
-
     private void Ping(int id) => Send($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}");
-
-    private async Task<JObject> NextAsync() => JObject.Parse((await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait)).Json);
 
     [Fact]
     public async Task Connection_AnswersRateLimited_ForRequestsBeyondTheBurst()
@@ -72,7 +64,7 @@ public sealed class MessageRateLimitSpecs : TestKit
 
         Send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 
-        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await Socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
@@ -84,7 +76,7 @@ public sealed class MessageRateLimitSpecs : TestKit
         for (var id = 4; id <= 7; id++) Ping(id); // refusals 1..4; the 4th closes
 
         for (var i = 0; i < 3; i++) Assert.Equal(JsonRpcErrorCodes.RateLimited, (int)(await NextAsync())["error"]!["code"]!);
-        var closed = await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
+        var closed = await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, closed.Status);
         Assert.Equal("message rate limit exceeded", closed.Reason);
     }
@@ -106,7 +98,7 @@ public sealed class MessageRateLimitSpecs : TestKit
             Assert.Null((await NextAsync())["error"]);
         }
 
-        await _socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await Socket.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
@@ -120,21 +112,19 @@ public sealed class MessageRateLimitSpecs : TestKit
     {
         // Burst 3: initialize and two calls. The second call waits for the first (limit 1) and must then run,
         // not be refused for a token it already paid.
-        var socket = CreateTestProbe();
-        socket.IgnoreMessages(m => m is ProbeOutlet.Paused or ProbeOutlet.Resumed);
+        // A second connection on the same probe: the first (this spec's own) says nothing unless spoken to.
+        Socket.IgnoreMessages(m => m is ProbeOutlet.Paused or ProbeOutlet.Resumed);
         var options = new McpServerOptions { MaxMessagesPerSecond = 0.001, MessageBurst = 3, MaxInFlightCallsPerConnection = 1 };
         var definition = _tools.AddTo(new McpServerBuilder()).Build();
-        var connection = SpecConnection.Start(Sys, definition, options, socket, connectionId: 2).Connection;
-        var wire = new SpecWire(socket, () => connection);
+        Connection = SpecConnection.Start(Sys, definition, options, Socket, connectionId: 2).Connection;
 
-        wire.Request(0, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
-        await wire.ResultAsync(0);
-        wire.Request(1, "tools/call", new { name = "block" });
-        wire.Request(2, "tools/call", new { name = "block" });
+        await InitializeAsync(sendInitialized: false);
+        Request(1, "tools/call", new { name = "block" });
+        Request(2, "tools/call", new { name = "block" });
         await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref _tools.Started) == 1), Wait);
         _tools.Release.SetResult();
 
-        Assert.Equal("released", (string)(await wire.ResultAsync(1))["content"]![0]!["text"]!);
-        Assert.Equal("released", (string)(await wire.ResultAsync(2))["content"]![0]!["text"]!);
+        Assert.Equal("released", (string)(await ResultAsync(1))["content"]![0]!["text"]!);
+        Assert.Equal("released", (string)(await ResultAsync(2))["content"]![0]!["text"]!);
     }
 }

@@ -12,18 +12,14 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Resources, resource templates, subscriptions, prompts and completion, through the ConnectionActor and the router.</summary>
-public sealed class ResourcePromptSpecs : TestKit
+public sealed class ResourcePromptSpecs : SessionSpecs
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private static readonly string[] Colors = ["red", "green", "blue", "grey"];
-    private readonly TestProbe _socket;
     private readonly IActorRef _server;
     private readonly IActorRef _router;
-    private IActorRef _connection = ActorRefs.Nobody;
 
-    public ResourcePromptSpecs(ITestOutputHelper output) : base(output: output)
+    public ResourcePromptSpecs(ITestOutputHelper output) : base(output)
     {
-        _socket = CreateTestProbe();
         var options = new McpServerOptions { ToolsPageSize = 2 };
         var definition = new McpServerBuilder()
             .Resource("test://static/text", "static text", (uri, _, _) => Task.FromResult(new ReadResourceResult([ResourceContents.FromText(uri, "hello")])),
@@ -66,23 +62,9 @@ public sealed class ResourcePromptSpecs : TestKit
 
     private async Task<JObject> OpenAsync()
     {
-        _server.Tell(new McpServerProtocol.OpenConnection(new ProbeOutlet(_socket), "test"));
-        _connection = (await ExpectMsgAsync<McpServerProtocol.ConnectionOpened>(Wait)).Connection;
-        Request(0, "initialize", new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "spec", version = "1" } });
-        var init = await ResultAsync(0);
-        _connection.Tell(new ConnectionProtocol.Inbound("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
-        return init;
+        await OpenThroughAsync(_server);
+        return await InitializeAsync();
     }
-
-    private SpecWire Wire => new(_socket, () => _connection);
-
-    private void Request(object id, string method, object? @params = null) => Wire.Request(id, method, @params);
-
-    private Task<JObject> NextAsync() => Wire.NextAsync();
-
-    private Task<JObject> ResultAsync(object id) => Wire.ResultAsync(id);
-
-    private Task<JObject> ErrorAsync(object id, int code) => Wire.ErrorAsync(id, code);
 
     [Fact]
     public async Task Capabilities_ReflectWhatIsRegistered()
@@ -201,7 +183,7 @@ public sealed class ResourcePromptSpecs : TestKit
     public async Task PromptsGet_BadArguments_AreInvalidParams(string paramsJson)
     {
         await OpenAsync();
-        _connection.Tell(new ConnectionProtocol.Inbound($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{paramsJson}}}"));
+        Connection.Tell(new ConnectionProtocol.Inbound($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{paramsJson}}}"));
         await ErrorAsync(1, JsonRpcErrorCodes.InvalidParams);
     }
 

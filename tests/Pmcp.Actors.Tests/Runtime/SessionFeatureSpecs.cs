@@ -14,19 +14,15 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Runtime;
 
 /// <summary>Requests from tools to their client, logging, progress pacing, call timeouts and list changes.</summary>
-public sealed class SessionFeatureSpecs : TestKit
+public sealed class SessionFeatureSpecs : SessionSpecs
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private readonly TestProbe _socket;
     private readonly IActorRef _server;
     private readonly IActorRef _router;
     private readonly TaskCompletionSource _hangCancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _sampleEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private IActorRef _connection = ActorRefs.Nobody;
 
-    public SessionFeatureSpecs(ITestOutputHelper output) : base(output: output)
+    public SessionFeatureSpecs(ITestOutputHelper output) : base(output)
     {
-        _socket = CreateTestProbe();
         var options = new McpServerOptions
         {
             ClientRequestTimeout = TimeSpan.FromMilliseconds(500),
@@ -124,24 +120,11 @@ public sealed class SessionFeatureSpecs : TestKit
 
     private async Task OpenAsync(object capabilities, string version = "2025-11-25", bool sendInitialized = true)
     {
-        _server.Tell(new McpServerProtocol.OpenConnection(new ProbeOutlet(_socket), "test"));
-        _connection = (await ExpectMsgAsync<McpServerProtocol.ConnectionOpened>(Wait)).Connection;
-        Request(0, "initialize", new { protocolVersion = version, capabilities, clientInfo = new { name = "spec", version = "1" } });
-        await NextAsync();
-        if (sendInitialized) Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" });
+        await OpenThroughAsync(_server);
+        await InitializeAsync(capabilities, version, sendInitialized);
     }
 
-    private SpecWire Wire => new(_socket, () => _connection);
-
-    private void Send(JObject message) => Wire.Send(message);
-
-    private void Request(object id, string method, object? @params = null) => Wire.Request(id, method, @params);
-
     private void Call(object id, string tool, object? args = null) => Request(id, "tools/call", new { name = tool, arguments = args ?? new { } });
-
-    private Task<JObject> NextAsync() => Wire.NextAsync();
-
-    private Task<JObject> ResultAsync(object id) => Wire.ResultAsync(id);
 
     private static string Text(JObject result) => (string)result["content"]![0]!["text"]!;
 
@@ -365,9 +348,9 @@ public sealed class SessionFeatureSpecs : TestKit
     public async Task ListChanges_BetweenTheInitializeAnswerAndInitialized_AreToldOnceTheClientIsInitialized()
     {
         await OpenAsync(new { }, sendInitialized: false);
-        _connection.Tell(new ConnectionProtocol.ListChanged("tools"));
-        _connection.Tell(new ConnectionProtocol.ListChanged("prompts"));
-        _connection.Tell(new ConnectionProtocol.ListChanged("tools"));
+        Connection.Tell(new ConnectionProtocol.ListChanged("tools"));
+        Connection.Tell(new ConnectionProtocol.ListChanged("prompts"));
+        Connection.Tell(new ConnectionProtocol.ListChanged("tools"));
         Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" });
         Request(1, "ping");
 
@@ -402,9 +385,9 @@ public sealed class SessionFeatureSpecs : TestKit
         await OpenAsync(new { sampling = new { } });
         Call(1, "sample", new { prompt = "x" });
         await NextAsync();
-        _connection.Tell(ConnectionProtocol.Drain.Instance);
-        _connection.Tell(ConnectionProtocol.DrainDeadline.Instance);
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await _socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait)).Status);
+        Connection.Tell(ConnectionProtocol.Drain.Instance);
+        Connection.Tell(ConnectionProtocol.DrainDeadline.Instance);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await Socket.ExpectMsgAsync<ProbeOutlet.Closed>(Wait)).Status);
         // Whichever reaches the tool first, the failed request or the cancelled call, it is not left waiting.
         Assert.Contains(await _sampleEnded.Task.WaitAsync(Wait), new[] { "ConnectionClosed", "cancelled" });
     }

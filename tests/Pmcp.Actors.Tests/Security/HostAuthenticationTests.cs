@@ -31,17 +31,8 @@ public sealed class HostAuthenticationTests
             {
                 RequiredScopes = ["files.read"],
             }),
-        configureHost: host =>
-        {
-            host.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
-            host.Services.AddAuthorization();
-        },
-        configureApp: app =>
-        {
-            app.UseAuthentication();
-            app.UseAuthorization();
-        },
+        configureHost: HeaderAuthenticationHandler.AddTo,
+        configureApp: HeaderAuthenticationHandler.UseIn,
         configureEndpoint: endpoint =>
         {
             if (requireAuthorization) endpoint.RequireAuthorization();

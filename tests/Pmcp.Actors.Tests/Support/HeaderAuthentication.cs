@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +17,20 @@ internal sealed class HeaderAuthenticationHandler(IOptionsMonitor<Authentication
 {
     public const string SchemeName = "TestHeader";
     public const string Header = "X-Test-User";
+
+    /// <summary>A test host's authentication and authorization services, with this scheme as the default.</summary>
+    public static void AddTo(WebApplicationBuilder host)
+    {
+        host.Services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(SchemeName, null);
+        host.Services.AddAuthorization();
+    }
+
+    /// <summary>The app's authentication and authorization middleware, before the MCP endpoint.</summary>
+    public static void UseIn(WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -16,16 +16,12 @@ namespace Pmcp.Actors.Tests.Tools;
 /// Typed tools: schemas generated from classes and method parameters, arguments validated before the handler runs,
 /// typed results as structuredContent. The end-to-end specs go through the real ToolRouterActor and ConnectionActor.
 /// </summary>
-public sealed class TypedToolSpecs : TestKit
+public sealed class TypedToolSpecs : SessionSpecs
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private readonly TestProbe _socket;
-    private readonly IActorRef _connection;
     private int _repeatRuns;
 
-    public TypedToolSpecs(ITestOutputHelper output) : base(output: output)
+    public TypedToolSpecs(ITestOutputHelper output) : base(output)
     {
-        _socket = CreateTestProbe();
         var definition = new McpServerBuilder()
             .Name("typed-spec")
             .Tool<RepeatArgs, RepeatResult>("repeat", RepeatAsync, "Repeats a text.", title: "Repeat")
@@ -35,7 +31,7 @@ public sealed class TypedToolSpecs : TestKit
             .ToolsFrom(typeof(StaticTools))
             .Build();
         var options = new McpServerOptions { ToolsPageSize = 100 };
-        _connection = SpecConnection.Start(Sys, definition, options, _socket).Connection;
+        Connection = SpecConnection.Start(Sys, definition, options, Socket).Connection;
     }
 
     private Task<RepeatResult> RepeatAsync(RepeatArgs args, ToolContext context)
@@ -348,10 +344,6 @@ public sealed class TypedToolSpecs : TestKit
 
     private static string TextOf(JObject result) => (string)result["content"]![0]!["text"]!;
 
-    private void Send(JObject message) => _connection.Tell(new ConnectionProtocol.Inbound(message.ToString(Formatting.None)));
-
-    private void Request(int id, string method, JObject? parameters = null) =>
-        Send(new JObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters ?? new JObject() });
 
     private void Call(int id, string tool, JObject? arguments)
     {
@@ -360,24 +352,5 @@ public sealed class TypedToolSpecs : TestKit
         Request(id, "tools/call", parameters);
     }
 
-    private async Task<JObject> ResultAsync(int id)
-    {
-        var sent = await _socket.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
-        var message = JObject.Parse(sent.Json);
-        Assert.Equal(id, (int?)message["id"]);
-        Assert.True(message["result"] is JObject, $"expected a result, got {message}");
-        return (JObject)message["result"]!;
-    }
 
-    private async Task InitializeAsync()
-    {
-        Request(0, "initialize", new JObject
-        {
-            ["protocolVersion"] = "2025-11-25",
-            ["capabilities"] = new JObject(),
-            ["clientInfo"] = new JObject { ["name"] = "spec", ["version"] = "1" },
-        });
-        await ResultAsync(0);
-        Send(new JObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" });
-    }
 }

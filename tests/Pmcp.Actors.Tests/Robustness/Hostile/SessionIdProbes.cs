@@ -52,17 +52,8 @@ public sealed class SessionIdProbes(HostileServer hostile, ITestOutputHelper out
     public async Task AnotherCallersSessionId_WithAuthentication_Gets404OnEveryMethod_AndTheSessionGoesOn()
     {
         await using var server = await TestServer.StartAsync(
-            configureHost: host =>
-            {
-                host.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName)
-                    .AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
-                host.Services.AddAuthorization();
-            },
-            configureApp: app =>
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-            },
+            configureHost: HeaderAuthenticationHandler.AddTo,
+            configureApp: HeaderAuthenticationHandler.UseIn,
             configureEndpoint: endpoint => endpoint.RequireAuthorization());
 
         await Probe.BesideCanaryAsync(server, output, async () =>
