@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace Pmcp.Actors.Tests.Loopback;
 
+[Collection(LoadCollection.Name)]
 public sealed class ConcurrentConnectionsTests(ITestOutputHelper output)
 {
     private const int Connections = 200;
