@@ -34,13 +34,18 @@ internal static class Cli
     /// <summary>Starts pmcp and returns at once, for a test that acts while it runs (e.g. interrupts it).</summary>
     public static RunningCli Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        // Through env --default-signal=INT, as a terminal's shell starts it: a test run started in the background by a
+        // shell without job control ignores SIGINT, every child inherits that, and the runtime keeps an ignored SIGINT
+        // ignored, so pmcp would never see the Ctrl-C that CliInterruptTests sends it.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
         start.ArgumentList.Add(Dll.Value);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
