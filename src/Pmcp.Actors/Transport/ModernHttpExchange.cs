@@ -19,6 +19,9 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
     public const string MethodHeader = "Mcp-Method";
     public const string NameHeader = "Mcp-Name";
 
+    /// <summary>The id of the session a 2026 request runs in: nobody sees it, so all of them share it.</summary>
+    private const string UnnamedSession = "2026-request";
+
     /// <summary>
     /// True when a POST without a session belongs to the modern era: a request that describes itself (2026 <c>_meta</c>,
     /// or <c>server/discover</c>), or any message whose <c>MCP-Protocol-Version</c> is none of the 2025 era's.
@@ -55,7 +58,8 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         // The gate counts 2026 requests in flight with the sessions and sockets: MaxConnections bounds them all.
         if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => place.Release(), runtime.Metrics);
+        // Its id is never given out (the request has no session to come back to): no random id drawn per request.
+        var session = new StreamableHttpSession(UnnamedSession, caller, runtime.Options, _ => place.Release(), runtime.Metrics);
         try
         {
             // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
