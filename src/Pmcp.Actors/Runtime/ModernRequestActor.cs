@@ -45,6 +45,8 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
     private long _startedAt;
     private int _answersOnTheirWay; // calls that outlived their turn: their answer is piped back
     private int _listsOnTheirWay; // list pages asked of the router
+    private RequestId _served; // the request's id
+    private bool _answered; // its response went out
 
     public ModernRequestActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, ModernRequestPool? pool, ToolCatalog? inProcessTools, McpMetrics? metrics)
     {
@@ -76,6 +78,12 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
     }
 
     protected override void OnReceive(object message)
+    {
+        Handle(message);
+        if (_answered && _session is not null) LetGo();
+    }
+
+    private void Handle(object message)
     {
         switch (message)
         {
@@ -150,6 +158,8 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
         _outlet = serve.Outlet;
         _requestId = Interlocked.Increment(ref s_nextRequestId);
         _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _served = serve.Message.Id ?? default;
+        _answered = false;
         var toRouter = new RouterCallRunner(_router, Self);
         ICallRunner runner = _tools is null ? toRouter : new InProcessCallRunner(_tools, toRouter, _options, Self);
         _session = new McpSession(_definition, _options, this, runner, _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
@@ -166,12 +176,27 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
         Context.Stop(Self);
     }
 
+    /// <summary>
+    /// The request was answered: when nothing of it is left, the host lets go of its POST at once and goes back to the
+    /// pool in this turn, instead of waiting for the POST's end to be told (a second turn per request, issue 29). When
+    /// the POST ended first, its end is on its way and does the same.
+    /// </summary>
+    private void LetGo()
+    {
+        if (!NothingLeft(_session!) || !_outlet!.ReleaseHost()) return;
+        _session!.TransportClosed(); // the request's transport is done with this host: Finish, as when the POST ends
+    }
+
+    /// <summary>True when nothing of the request is left that could still reach this actor.</summary>
+    private bool NothingLeft(McpSession session) =>
+        !session.CloseRequested && session.Calls.Count == 0 && !session.Calls.LeftCallsBehind && session.ClientRequests.Count == 0 &&
+        _answersOnTheirWay == 0 && _listsOnTheirWay == 0;
+
     /// <summary>Ends the request's session; true when nothing of it is left that could still reach this actor.</summary>
     private bool EndRequest()
     {
         var session = _session!;
-        var clean = !session.CloseRequested && session.Calls.Count == 0 && !session.Calls.LeftCallsBehind && session.ClientRequests.Count == 0 &&
-                    _answersOnTheirWay == 0 && _listsOnTheirWay == 0;
+        var clean = NothingLeft(session);
         session.Stopped();
         _metrics?.SessionEnded(_outlet!.ProtocolName, session.ProtocolVersion, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
         Timers.CancelAll();
@@ -184,7 +209,11 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
     // request's session; and a 2026 request gets no task status notifications (docs/tasks.md).
     IActorRef? ISessionHost.Inbox => null;
 
-    bool ISessionHost.Send(string json, RequestId? related, bool final) => _outlet!.Send(json, related, final);
+    bool ISessionHost.Send(string json, RequestId? related, bool final)
+    {
+        if (final && related == _served) _answered = true;
+        return _outlet!.Send(json, related, final);
+    }
 
     void ISessionHost.Close(CloseReason reason) => _outlet!.Close(reason);
 
