@@ -19,9 +19,6 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
     public const string MethodHeader = "Mcp-Method";
     public const string NameHeader = "Mcp-Name";
 
-    /// <summary>The id of the session a 2026 request runs in: nobody sees it, so all of them share it.</summary>
-    private const string UnnamedSession = "2026-request";
-
     /// <summary>
     /// True when a POST without a session belongs to the modern era: a request that describes itself (2026 <c>_meta</c>,
     /// or <c>server/discover</c>), or any message whose <c>MCP-Protocol-Version</c> is none of the 2025 era's.
@@ -58,12 +55,11 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         // The gate counts 2026 requests in flight with the sessions and sockets: MaxConnections bounds them all.
         if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        // Its id is never given out (the request has no session to come back to): no random id drawn per request.
-        var session = new StreamableHttpSession(UnnamedSession, caller, runtime.Options, _ => place.Release(), runtime.Metrics);
+        var outlet = new ModernRequestOutlet(id, place, runtime.Options);
         try
         {
             // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
-            session.Actor = await SessionOpening.RequestHostAsync(runtime, context).ConfigureAwait(false);
+            outlet.Actor = await SessionOpening.RequestHostAsync(runtime, context).ConfigureAwait(false);
         }
         catch
         {
@@ -73,9 +69,8 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
 
         try
         {
-            var post = session.OpenPost(id)!;
-            session.Actor.Tell(new Runtime.ModernRequestActor.Serve(session, message, caller));
-            await RespondAsync(context, session, post).ConfigureAwait(false);
+            outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller));
+            await RespondAsync(context, outlet.Post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -83,11 +78,11 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         }
         finally
         {
-            session.End("the request's POST ended");
+            outlet.End("the request's POST ended");
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post)
+    private static async Task RespondAsync(HttpContext context, StreamableHttpSession.PostStream post)
     {
         var reader = post.Reader;
         if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))

@@ -247,13 +247,6 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
 
     public long LastActive => Volatile.Read(ref _lastActive);
 
-    // Whether the session's end is still to be told to its actor: a 2026 request's host may let go of it first.
-    private const int HostAttached = 0, HostReleased = 1, HostTold = 2;
-    private int _host;
-
-    /// <summary>The 2026 request's host is done with this session (see <see cref="IConnectionOutlet.ReleaseHost"/>); false when it has ended already.</summary>
-    public bool ReleaseHost() => Interlocked.CompareExchange(ref _host, HostReleased, HostAttached) == HostAttached;
-
     public void Evict() => End("evicted: the server is at its connection limit");
 
     /// <summary>Ends the session: its streams finish, its id is forgotten (404 from now on), its actor stops.</summary>
@@ -271,7 +264,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
         _outboundBytes.Release(); // what the GET stream's queue still holds no longer counts in the server's sum
         _valve.Open();
         _onEnded(this);
-        if (Interlocked.Exchange(ref _host, HostTold) == HostAttached) Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
+        Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
         _ended.TrySetResult();
     }
 

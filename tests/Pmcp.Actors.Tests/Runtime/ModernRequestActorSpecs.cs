@@ -89,12 +89,13 @@ public sealed class ModernRequestActorSpecs : TestKit
     }
 
     [Fact]
-    public void StreamableHttpSession_LetGoByItsHost_DoesNotTellItsEnd_AndOneThatEndedFirstCannotBeLetGo()
+    public void RequestOutlet_LetGoByItsHost_DoesNotTellItsEnd_AndOneThatEndedFirstCannotBeLetGo()
     {
         var host = CreateTestProbe();
         var options = new McpServerOptions();
-        var released = new Pmcp.Actors.Transport.StreamableHttpSession("a", null, options, _ => { }) { Actor = host };
-        var ended = new Pmcp.Actors.Transport.StreamableHttpSession("b", null, options, _ => { }) { Actor = host };
+        var gate = new Pmcp.Actors.Transport.ConnectionGate(options);
+        var released = new Pmcp.Actors.Transport.ModernRequestOutlet(new RequestId(1), gate.TryEnter("a", startsSession: false).Place!, options) { Actor = host };
+        var ended = new Pmcp.Actors.Transport.ModernRequestOutlet(new RequestId(1), gate.TryEnter("b", startsSession: false).Place!, options) { Actor = host };
 
         Assert.True(released.ReleaseHost());
         released.End("the request's POST ended");
@@ -103,6 +104,7 @@ public sealed class ModernRequestActorSpecs : TestKit
         ended.End("the client went away");
         Assert.False(ended.ReleaseHost());
         Assert.Equal("the client went away", host.ExpectMsg<ConnectionProtocol.SocketClosed>(Wait).Reason);
+        Assert.Equal(0, gate.OpenConnections); // both gave their places back
     }
 
     [Fact]
