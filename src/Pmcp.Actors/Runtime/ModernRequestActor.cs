@@ -41,6 +41,8 @@ internal sealed class ModernRequestActor : SessionHostActor
     private long _startedAt;
     private int _answersOnTheirWay; // calls that outlived their turn: their answer is piped back
     private int _listsOnTheirWay; // list pages asked of the router
+    private RequestId _served; // the request's id
+    private bool _answered; // its response went out
 
     public ModernRequestActor(McpServerDefinition definition, McpServerOptions options, IActorRef router, ModernRequestPool? pool, ToolCatalog? inProcessTools, McpMetrics? metrics)
         : base(options, router)
@@ -75,6 +77,12 @@ internal sealed class ModernRequestActor : SessionHostActor
     }
 
     protected override void OnReceive(object message)
+    {
+        Handle(message);
+        if (_answered && _session is not null) LetGo();
+    }
+
+    private void Handle(object message)
     {
         switch (message)
         {
@@ -118,6 +126,8 @@ internal sealed class ModernRequestActor : SessionHostActor
         _outlet = serve.Outlet;
         _requestId = Interlocked.Increment(ref s_nextRequestId);
         _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _served = serve.Message.Id ?? default;
+        _answered = false;
         _session = new McpSession(_definition, Options, this, CallRunner(_tools), _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
         _metrics?.SessionStarted(serve.Outlet.ProtocolName);
         if (_draining) _session.Drain(); // as a ConnectionActor opened while the server drains: no new work
@@ -132,12 +142,27 @@ internal sealed class ModernRequestActor : SessionHostActor
         Context.Stop(Self);
     }
 
+    /// <summary>
+    /// The request was answered: when nothing of it is left, the host lets go of its POST at once and goes back to the
+    /// pool in this turn, instead of waiting for the POST's end to be told (a second turn per request, issue 29). When
+    /// the POST ended first, its end is on its way and does the same.
+    /// </summary>
+    private void LetGo()
+    {
+        if (!NothingLeft(_session!) || !_outlet!.ReleaseHost()) return;
+        _session!.TransportClosed(); // the request's transport is done with this host: Finish, as when the POST ends
+    }
+
+    /// <summary>True when nothing of the request is left that could still reach this actor.</summary>
+    private bool NothingLeft(McpSession session) =>
+        !session.CloseRequested && session.Calls.Count == 0 && !session.Calls.LeftCallsBehind && session.ClientRequests.Count == 0 &&
+        _answersOnTheirWay == 0 && _listsOnTheirWay == 0;
+
     /// <summary>Ends the request's session; true when nothing of it is left that could still reach this actor.</summary>
     private bool EndRequest()
     {
         var session = _session!;
-        var clean = !session.CloseRequested && session.Calls.Count == 0 && !session.Calls.LeftCallsBehind && session.ClientRequests.Count == 0 &&
-                    _answersOnTheirWay == 0 && _listsOnTheirWay == 0;
+        var clean = NothingLeft(session);
         session.Stopped();
         _metrics?.SessionEnded(_outlet!.ProtocolName, session.ProtocolVersion, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
         Timers.CancelAll();
@@ -149,6 +174,12 @@ internal sealed class ModernRequestActor : SessionHostActor
     // None: this actor serves request after request, so what a task sends it by ref later would reach another
     // request's session; and a 2026 request gets no task status notifications (docs/tasks.md).
     public override IActorRef? Inbox => null;
+
+    public override bool Send(string json, RequestId? related = null, bool final = false)
+    {
+        if (final && related == _served) _answered = true;
+        return base.Send(json, related, final);
+    }
 
     // The era has no handshake: the request is its whole life, and it lives as long as its POST.
     public override void HandshakeDone() => _outlet!.Initialized();

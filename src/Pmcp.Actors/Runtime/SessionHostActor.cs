@@ -100,7 +100,7 @@ internal abstract class SessionHostActor : UntypedActor, IWithTimers, ISessionHo
 
     public virtual void RequestList(ListItems request) => Router.Tell(request);
 
-    bool ISessionHost.Send(string json, RequestId? related, bool final) => Outlet.Send(json, related, final);
+    public virtual bool Send(string json, RequestId? related = null, bool final = false) => Outlet.Send(json, related, final);
 
     void ISessionHost.Close(CloseReason reason) => Outlet.Close(reason);
 

@@ -13,13 +13,14 @@ namespace Pmcp.Actors.Session;
 /// </summary>
 internal sealed class ClientRequests(McpSession session, ISessionHost host)
 {
-    private readonly Dictionary<long, Pending> _pending = [];
-    private readonly Dictionary<string, long> _idsByKey = [];
+    // Made with the first request to the client: most sessions, and every 2026 request, never send one.
+    private Dictionary<long, Pending>? _pending;
+    private Dictionary<string, long>? _idsByKey;
     private long _nextId;
 
     private sealed record Pending(string Key, object Asker, string Method, RequestId? Related);
 
-    public int Count => _pending.Count;
+    public int Count => _pending?.Count ?? 0;
 
     public void Send(ClientRequest request, object asker)
     {
@@ -30,8 +31,8 @@ internal sealed class ClientRequests(McpSession session, ISessionHost host)
         }
 
         var id = ++_nextId;
-        _pending[id] = new Pending(request.Key, asker, request.Method, request.RelatedRequest);
-        _idsByKey[request.Key] = id;
+        (_pending ??= [])[id] = new Pending(request.Key, asker, request.Method, request.RelatedRequest);
+        (_idsByKey ??= [])[request.Key] = id;
         host.ClientRequestDeadline(id, session.Options.ClientRequestTimeout);
         session.Send(JsonRpcWriter.RequestRaw(new RequestId(id), request.Method, request.ParamsJson), request.RelatedRequest);
     }
@@ -39,8 +40,8 @@ internal sealed class ClientRequests(McpSession session, ISessionHost host)
     /// <summary>The client answered one of the server's requests (a late or unknown answer is ignored).</summary>
     public void Answered(JsonRpcMessage msg)
     {
-        if (msg.Id?.AsNumber is not { } id || !_pending.Remove(id, out var pending)) return;
-        _idsByKey.Remove(pending.Key);
+        if (msg.Id?.AsNumber is not { } id || _pending is null || !_pending.Remove(id, out var pending)) return;
+        _idsByKey!.Remove(pending.Key);
         host.ClientRequestDeadline(id, null);
         if (msg.Kind == JsonRpcMessageKind.Response)
             host.TellAsker(pending.Asker, new ClientRequestCompleted(pending.Key, msg.Result!.ToString(Formatting.None)));
@@ -52,15 +53,15 @@ internal sealed class ClientRequests(McpSession session, ISessionHost host)
     /// <summary>The tool gave up on its request: the client is told, and no answer follows.</summary>
     public void Cancel(string key)
     {
-        if (!_idsByKey.Remove(key, out var id) || !_pending.Remove(id, out var cancelled)) return;
+        if (_idsByKey is null || !_idsByKey.Remove(key, out var id) || !_pending!.Remove(id, out var cancelled)) return;
         host.ClientRequestDeadline(id, null);
         session.Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(id)) { Reason = "cancelled by the server" }), cancelled.Related);
     }
 
     public void TimedOut(long id)
     {
-        if (!_pending.Remove(id, out var expired)) return;
-        _idsByKey.Remove(expired.Key);
+        if (_pending is null || !_pending.Remove(id, out var expired)) return;
+        _idsByKey!.Remove(expired.Key);
         session.Send(JsonRpcWriter.Notification(McpMethods.Cancelled, new CancelledParams(new RequestId(id)) { Reason = "timed out" }), expired.Related);
         host.TellAsker(expired.Asker, new ClientRequestFailed(expired.Key, ClientRequestFailure.Timeout,
             $"The client did not answer {expired.Method} within {session.Options.ClientRequestTimeout.TotalSeconds:0.###} s."));
@@ -68,9 +69,10 @@ internal sealed class ClientRequests(McpSession session, ISessionHost host)
 
     public void FailAll(string why)
     {
+        if (_pending is null) return;
         foreach (var pending in _pending.Values)
             host.TellAsker(pending.Asker, new ClientRequestFailed(pending.Key, ClientRequestFailure.ConnectionClosed, $"The request {pending.Method} failed: {why}."));
         _pending.Clear();
-        _idsByKey.Clear();
+        _idsByKey!.Clear();
     }
 }

@@ -44,4 +44,11 @@ internal interface IConnectionOutlet
     void RequestCancelled(RequestId id)
     {
     }
+
+    /// <summary>
+    /// Its host is done with it before it ended (a 2026-07-28 request answered, with nothing of it left running): the
+    /// outlet's end is not told to the host, which may serve another request by then. False when the outlet ended
+    /// first (its end is on its way to the host), and for an outlet that lives as long as its host (the default).
+    /// </summary>
+    bool ReleaseHost() => false;
 }

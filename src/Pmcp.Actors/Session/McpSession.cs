@@ -21,7 +21,7 @@ internal sealed partial class McpSession
     private readonly ISessionHost _host;
     private readonly InboundAdmission? _admission;
     private readonly RequestTelemetry _telemetry;
-    private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
+    private HashSet<string>? _subscriptions; // made with the first resources/subscribe: a 2026 request never makes one
     // Lists ("tools", "resources", "prompts") that changed after initialize was answered but before the client said
     // notifications/initialized: told once it does, so a change in that window is not lost.
     private HashSet<string>? _changedBeforeInitialized;
@@ -71,7 +71,7 @@ internal sealed partial class McpSession
     /// <summary>The rank of the lowest log level the client gets (<c>logging/setLevel</c>).</summary>
     public int LogRank { get; set; }
 
-    public ISet<string> Subscriptions => _subscriptions;
+    public ISet<string> Subscriptions => _subscriptions ??= new HashSet<string>(StringComparer.Ordinal);
 
     public SessionCalls Calls { get; }
 
@@ -258,7 +258,7 @@ internal sealed partial class McpSession
     public void ResourceUpdated(string uri)
     {
         if (IsOpen && Listens is not null) Listens.ResourceUpdated(uri);
-        else if (IsOpen && _subscriptions.Contains(uri)) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
+        else if (IsOpen && _subscriptions?.Contains(uri) == true) Send(JsonRpcWriter.Notification(McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri }));
     }
 
     public void Log(ClientLog log)

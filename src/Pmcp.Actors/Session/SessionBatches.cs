@@ -11,7 +11,8 @@ namespace Pmcp.Actors.Session;
 /// </summary>
 internal sealed class SessionBatches(McpSession session)
 {
-    private readonly Dictionary<RequestId, Batch> _batchOf = [];
+    // Made with the first batch: only 2025-03-26 sessions send any.
+    private Dictionary<RequestId, Batch>? _batchOf;
 
     private sealed class Batch
     {
@@ -53,7 +54,7 @@ internal sealed class SessionBatches(McpSession session)
             if (msg.Kind == JsonRpcMessageKind.Request)
             {
                 var id = msg.Id!.Value;
-                if (msg.Method == McpMethods.Initialize || !_batchOf.TryAdd(id, batch))
+                if (msg.Method == McpMethods.Initialize || !(_batchOf ??= []).TryAdd(id, batch))
                 {
                     var why = msg.Method == McpMethods.Initialize ? "initialize must not be part of a batch." : $"request id {id} is used twice.";
                     batch.Responses.Add(JsonRpcWriter.Error(id, JsonRpcErrorCodes.InvalidRequest, "Invalid request: " + why));
@@ -108,7 +109,7 @@ internal sealed class SessionBatches(McpSession session)
     /// <summary>Holds the response to <paramref name="id"/> for its batch (sending the batch when it was the last); false when the request came alone.</summary>
     public bool TryAdd(RequestId id, string json)
     {
-        if (!_batchOf.Remove(id, out var batch)) return false;
+        if (_batchOf is null || !_batchOf.Remove(id, out var batch)) return false;
         batch.Responses.Add(json);
         Settle(batch);
         return true;
@@ -117,7 +118,7 @@ internal sealed class SessionBatches(McpSession session)
     /// <summary>The client cancelled request <paramref name="id"/>: its batch no longer waits for it.</summary>
     public void Cancelled(RequestId id)
     {
-        if (_batchOf.Remove(id, out var batch)) Settle(batch);
+        if (_batchOf is not null && _batchOf.Remove(id, out var batch)) Settle(batch);
     }
 
     private void Settle(Batch batch)

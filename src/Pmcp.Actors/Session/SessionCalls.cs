@@ -15,7 +15,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
 {
     private readonly Dictionary<long, InFlightCall> _calls = [];
     private readonly Dictionary<RequestId, long> _callIds = [];
-    private readonly Queue<JsonRpcMessage> _heldBack = new();
+    private Queue<JsonRpcMessage>? _heldBack; // made when a request first waits for the in-flight limit
     private long _nextCallId;
     private bool _paused;
 
@@ -44,12 +44,12 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         public long LastProgressAt { get; set; }
     }
 
-    public void HoldBack(JsonRpcMessage request) => _heldBack.Enqueue(request);
+    public void HoldBack(JsonRpcMessage request) => (_heldBack ??= new Queue<JsonRpcMessage>()).Enqueue(request);
 
     /// <summary>Runs the requests held back by the limit while there is room (while draining: refuses them all).</summary>
     public void RunHeldBack()
     {
-        while (_heldBack.Count > 0 && (session.Phase == SessionPhase.Draining || (session.Phase == SessionPhase.Operating && !AtLimit)))
+        while (_heldBack is { Count: > 0 } && (session.Phase == SessionPhase.Draining || (session.Phase == SessionPhase.Operating && !AtLimit)))
             session.Dispatch(_heldBack.Dequeue());
     }
 

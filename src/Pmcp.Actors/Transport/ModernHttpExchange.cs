@@ -55,11 +55,11 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         // The gate counts 2026 requests in flight with the sessions and sockets: MaxConnections bounds them all.
         if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        var session = new StreamableHttpSession(StreamableHttpSessions.NewId(), caller, runtime.Options, _ => place.Release(), runtime.Metrics);
+        var outlet = new ModernRequestOutlet(id, place, runtime.Options);
         try
         {
             // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
-            session.Actor = await SessionOpening.RequestHostAsync(runtime, context).ConfigureAwait(false);
+            outlet.Actor = await SessionOpening.RequestHostAsync(runtime, context).ConfigureAwait(false);
         }
         catch
         {
@@ -69,9 +69,8 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
 
         try
         {
-            var post = session.OpenPost(id)!;
-            session.Actor.Tell(new Runtime.ModernRequestActor.Serve(session, message, caller));
-            await RespondAsync(context, session, post).ConfigureAwait(false);
+            outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller));
+            await RespondAsync(context, outlet.Post).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -79,11 +78,11 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         }
         finally
         {
-            session.End("the request's POST ended");
+            outlet.End("the request's POST ended");
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post)
+    private static async Task RespondAsync(HttpContext context, StreamableHttpSession.PostStream post)
     {
         var reader = post.Reader;
         if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))

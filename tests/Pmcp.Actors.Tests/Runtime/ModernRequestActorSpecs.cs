@@ -72,6 +72,42 @@ public sealed class ModernRequestActorSpecs : TestKit
     }
 
     [Fact]
+    public async Task Host_WhoseAnsweredRequestLetsGoOfItsOutlet_IsBackInThePoolAtOnce_WithoutWaitingForTheOutletsEnd()
+    {
+        var host = await NewHostAsync();
+        var client = CreateTestProbe();
+
+        host.Tell(new ModernRequestActor.Serve(new ProbeOutlet(client) { Releasable = true }, Call(1, "echo", "first"), null));
+        await client.ExpectMsgAsync<ProbeOutlet.Sent>(Wait);
+
+        // No SocketClosed is told: the answered request's host is back in the pool in the turn that answered it.
+        await AwaitConditionAsync(() => Task.FromResult(_pool.IdleCount == 1), Wait);
+        Assert.True(_pool.TryTake(out var again));
+        var second = JObject.Parse(await ServeAsync(again, client, Call(2, "echo", "second")));
+        Assert.Equal("second", (string?)second["result"]!["content"]![0]!["text"]);
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing was closed, by either request
+    }
+
+    [Fact]
+    public void RequestOutlet_LetGoByItsHost_DoesNotTellItsEnd_AndOneThatEndedFirstCannotBeLetGo()
+    {
+        var host = CreateTestProbe();
+        var options = new McpServerOptions();
+        var gate = new Pmcp.Actors.Transport.ConnectionGate(options);
+        var released = new Pmcp.Actors.Transport.ModernRequestOutlet(new RequestId(1), gate.TryEnter("a", startsSession: false).Place!, options) { Actor = host };
+        var ended = new Pmcp.Actors.Transport.ModernRequestOutlet(new RequestId(1), gate.TryEnter("b", startsSession: false).Place!, options) { Actor = host };
+
+        Assert.True(released.ReleaseHost());
+        released.End("the request's POST ended");
+        host.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        ended.End("the client went away");
+        Assert.False(ended.ReleaseHost());
+        Assert.Equal("the client went away", host.ExpectMsg<ConnectionProtocol.SocketClosed>(Wait).Reason);
+        Assert.Equal(0, gate.OpenConnections); // both gave their places back
+    }
+
+    [Fact]
     public async Task Host_WhoseRequestEndedWithItsCallStillRunning_Stops_InsteadOfWaitingInThePool()
     {
         var host = await NewHostAsync();

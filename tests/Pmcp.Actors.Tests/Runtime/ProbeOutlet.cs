@@ -16,6 +16,13 @@ internal sealed class ProbeOutlet(IActorRef probe) : IConnectionOutlet
 
     public sealed record Resumed;
 
+    /// <summary>Whether its host may let go of it before it ends (as a 2026 request's POST does), once.</summary>
+    public bool Releasable { get; init; }
+
+    private int _released;
+
+    public bool ReleaseHost() => Releasable && Interlocked.Exchange(ref _released, 1) == 0;
+
     public bool Send(string json, Pmcp.Protocol.RequestId? related = null, bool final = false)
     {
         probe.Tell(new Sent(json));

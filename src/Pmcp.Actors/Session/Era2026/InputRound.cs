@@ -38,9 +38,9 @@ internal sealed class InputRound
     public static InputRound? Read(JsonRpcMessage request, RequestBinding binding, McpServerOptions options, out JsonRpcError? refusal)
     {
         refusal = null;
-        var parameters = request.Params;
-        var responsesToken = parameters?["inputResponses"];
-        var stateToken = parameters?["requestState"];
+        // Param, not Params: most requests have neither member, and Params would build the whole object to say so.
+        var responsesToken = request.Param("inputResponses");
+        var stateToken = request.Param("requestState");
         if (responsesToken is null && stateToken is null) return null;
 
         if (responsesToken is not null and not JObject || responsesToken is JObject given && given.Properties().Any(p => p.Value is not JObject))

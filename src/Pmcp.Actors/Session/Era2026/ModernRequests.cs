@@ -102,12 +102,16 @@ internal sealed class ModernRequests(McpServerOptions options, Security.CallerId
 
     private string Complete(string responseJson, bool cacheable)
     {
+        // The usual way: the members added in the text (ResultMembers); the tokens only for a response the scan does not follow.
+        var ttlMs = (long)options.CacheTtl.TotalMilliseconds;
+        var scope = options.CacheResultsPublicly ? "public" : "private";
+        if (ResultMembers.Complete(responseJson, cacheable, ttlMs, scope) is { } completed) return completed;
         if (McpJson.Parse(responseJson) is not JObject response || response["result"] is not JObject result) return responseJson;
         result["resultType"] ??= "complete";
         if (cacheable)
         {
-            result["ttlMs"] ??= (long)options.CacheTtl.TotalMilliseconds;
-            result["cacheScope"] ??= options.CacheResultsPublicly ? "public" : "private";
+            result["ttlMs"] ??= ttlMs;
+            result["cacheScope"] ??= scope;
         }
         return response.ToString(Formatting.None);
     }

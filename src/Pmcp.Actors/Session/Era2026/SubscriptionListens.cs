@@ -17,11 +17,14 @@ internal sealed class SubscriptionListens(McpSession session)
     public const string SubscriptionIdKey = "io.modelcontextprotocol/subscriptionId";
     public const string Acknowledged = "notifications/subscriptions/acknowledged";
 
-    private readonly Dictionary<RequestId, Filter> _listens = [];
+    // Made with the first listen: most modern sessions (one request each) never open one.
+    private Dictionary<RequestId, Filter>? _made;
+
+    private Dictionary<RequestId, Filter> ByRequest => _made ??= [];
 
     private sealed record Filter(bool Tools, bool Prompts, bool Resources, HashSet<string> Uris);
 
-    public int Count => _listens.Count;
+    public int Count => _made?.Count ?? 0;
 
     public static void Handle(McpSession session, RequestId id, JsonRpcMessage request) => session.Listens!.Open(id, request);
 
@@ -34,7 +37,7 @@ internal sealed class SubscriptionListens(McpSession session)
                 "Invalid params: subscriptions/listen needs params.notifications, an object (toolsListChanged, promptsListChanged, resourcesListChanged: booleans; resourceSubscriptions: an array of URIs).");
             return;
         }
-        if (_listens.ContainsKey(id) || session.Calls.IsInFlight(id))
+        if (ByRequest.ContainsKey(id) || session.Calls.IsInFlight(id))
         {
             session.Modern!.Forget(id);
             session.Reply(id, McpSession.RequestIdInUse(id));
@@ -48,7 +51,7 @@ internal sealed class SubscriptionListens(McpSession session)
             Asked(asked, "promptsListChanged") && offered.Prompts?.ListChanged == true,
             Asked(asked, "resourcesListChanged") && offered.Resources?.ListChanged == true,
             offered.Resources?.Subscribe == true ? uris : []);
-        _listens[id] = filter;
+        ByRequest[id] = filter;
 
         var agreed = new JObject();
         if (filter.Tools) agreed["toolsListChanged"] = true;
@@ -61,7 +64,8 @@ internal sealed class SubscriptionListens(McpSession session)
     /// <summary>A list changed ("tools", "prompts", "resources"): each listen that agreed to hear of it is told.</summary>
     public void ListChanged(string list)
     {
-        foreach (var (id, filter) in _listens)
+        if (_made is null) return;
+        foreach (var (id, filter) in _made)
         {
             var wanted = list switch
             {
@@ -76,14 +80,15 @@ internal sealed class SubscriptionListens(McpSession session)
 
     public void ResourceUpdated(string uri)
     {
-        foreach (var (id, filter) in _listens)
+        if (_made is null) return;
+        foreach (var (id, filter) in _made)
             if (filter.Uris.Contains(uri)) Notify(id, McpMethods.ResourcesUpdated, new JObject { ["uri"] = uri });
     }
 
     /// <summary>The client cancelled request <paramref name="id"/>: if it was a listen, it ends without a response.</summary>
     public bool Cancelled(RequestId id)
     {
-        if (!_listens.Remove(id)) return false;
+        if (_made is null || !_made.Remove(id)) return false;
         session.Modern!.Forget(id);
         return true;
     }
@@ -91,9 +96,10 @@ internal sealed class SubscriptionListens(McpSession session)
     /// <summary>The server shuts down: every listen ends with its (empty) result, which says so.</summary>
     public void EndAll()
     {
-        foreach (var id in _listens.Keys.ToArray())
+        if (_made is null) return;
+        foreach (var id in _made.Keys.ToArray())
         {
-            _listens.Remove(id);
+            _made.Remove(id);
             session.SendResult(id, new JObject { ["_meta"] = new JObject { [SubscriptionIdKey] = id.ToToken() } }.ToString(Newtonsoft.Json.Formatting.None));
         }
     }

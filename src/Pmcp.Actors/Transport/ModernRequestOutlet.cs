@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Pmcp.Actors.Messages;
+using Pmcp.Actors.Session;
+using Pmcp.Protocol;
+
+namespace Pmcp.Actors.Transport;
+
+/// <summary>
+/// The outlet of one 2026-07-28 request over Streamable HTTP: its POST's stream and nothing else. It used to be a whole
+/// <see cref="StreamableHttpSession"/> (a table of POSTs, a GET stream's queue, a read valve, an end to await, a random
+/// id), made and dropped for every request although a 2026 request has one POST, no GET stream, no id given out and
+/// nobody waiting for it to be readable (issue 29: allocations per request). What it keeps is what the request can
+/// use: the POST's stream with the connection's outbound budget, its place at the gate, and its end told to the host,
+/// unless the host let go of it first (<see cref="ReleaseHost"/>).
+/// </summary>
+internal sealed class ModernRequestOutlet : IConnectionOutlet
+{
+    private const int HostAttached = 0, HostReleased = 1, HostTold = 2;
+
+    private readonly RequestId _request;
+    private readonly GatePlace _place;
+    private readonly OutboundBytes _outboundBytes;
+    private int _ended;
+    private int _host;
+
+    public ModernRequestOutlet(RequestId request, GatePlace place, McpServerOptions options)
+    {
+        _request = request;
+        _place = place;
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
+        Post = new StreamableHttpSession.PostStream(options.OutboundQueueCapacity, _outboundBytes);
+    }
+
+    public string ProtocolName => Diagnostics.McpTelemetryNames.ProtocolHttp;
+
+    /// <summary>The request's host; told when the outlet ends, unless it let go first.</summary>
+    public IActorRef Actor { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>What the POST streams back: messages for the request, the last one its response.</summary>
+    public StreamableHttpSession.PostStream Post { get; }
+
+    public bool HasEnded => Volatile.Read(ref _ended) != 0;
+
+    /// <summary>
+    /// Queues a message for the request's POST. A message tied to no request (or to another) has nowhere to go in this
+    /// era, which has no GET stream: it is dropped, as the unnamed session's GET queue, which nobody could open, dropped it.
+    /// </summary>
+    public bool Send(string json, RequestId? related = null, bool final = false)
+    {
+        if (HasEnded) return false;
+        if (related != _request) return true;
+        if (Post.IsAbandoned) return true; // the client went away: the response is dropped (the spec does not read that as cancellation)
+        if (!_outboundBytes.Add(json))
+        {
+            _outboundBytes.Remove(json);
+            End("closed by the server: outbound budget exceeded: the client is not reading");
+            return false;
+        }
+        if (Post.TryWrite(json, final)) return true;
+        _outboundBytes.Remove(json);
+        if (Post.IsAbandoned) return true;
+        End("closed by the server: outbound queue full: the client is not reading");
+        return false;
+    }
+
+    public void Close(CloseReason reason) => End($"closed by the server: {reason.Text}");
+
+    // Nothing waits to hand the request over: it was handed over whole, with its POST.
+    public void PauseReading()
+    {
+    }
+
+    public void ResumeReading()
+    {
+    }
+
+    public void RequestCancelled(RequestId id)
+    {
+        if (id == _request) Post.Abandon();
+    }
+
+    /// <summary>The request's host is done with it (see <see cref="IConnectionOutlet.ReleaseHost"/>); false when it has ended already.</summary>
+    public bool ReleaseHost() => Interlocked.CompareExchange(ref _host, HostReleased, HostAttached) == HostAttached;
+
+    /// <summary>The request is over (its POST ended, or the server closed it): the stream finishes, the place is given back, the host is told.</summary>
+    public void End(string reason)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0) return;
+        Post.Abandon();
+        _place.Release();
+        if (Interlocked.Exchange(ref _host, HostTold) == HostAttached) Actor.Tell(new ConnectionProtocol.SocketClosed(reason));
+    }
+}
