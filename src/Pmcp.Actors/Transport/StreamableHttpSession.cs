@@ -53,8 +53,15 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
         _options = options;
         _onEnded = onEnded;
         _metrics = metrics;
-        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => End(ServerBudgetExceeded));
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => CutOff(ServerBudgetExceeded));
     }
+
+    /// <summary>
+    /// Runs after the session is ended for the bytes it holds (past its own budget, or picked by the server's): a
+    /// 2026-07-28 request aborts its POST here, whose write to a client that does not read would otherwise keep its
+    /// answer in memory until the client went away. Null: the session only ends.
+    /// </summary>
+    public Action? Cut { get; set; }
 
     public string Id { get; }
 
@@ -126,9 +133,25 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     {
         if (_outboundBytes.Add(json)) return true;
         _outboundBytes.Remove(json);
-        End("closed by the server: outbound budget exceeded: the client is not reading");
+        CutOff("closed by the server: outbound budget exceeded: the client is not reading");
         return false;
     }
+
+    private void CutOff(string reason)
+    {
+        End(reason);
+        Cut?.Invoke();
+    }
+
+    /// <summary>
+    /// A stream took <paramref name="json"/> off its queue and is writing it to a client that may not read: it counts
+    /// against the budgets again until <see cref="Written"/>. A 2026-07-28 request's answer is one message, so counted
+    /// only while queued it would count for nothing while its client, not reading, keeps it in the response's pipe.
+    /// </summary>
+    public void Writing(string json) => _outboundBytes.Add(json); // fits or not, the next message queued is the one refused
+
+    /// <summary>The write of <paramref name="json"/> that <see cref="Writing"/> counted ended (written, or failed).</summary>
+    public void Written(string json) => _outboundBytes.Remove(json);
 
     /// <summary>A stream took <paramref name="json"/> off its queue to write it: it no longer counts against the budget.</summary>
     public void Dequeued(string json) => _outboundBytes.Remove(json);

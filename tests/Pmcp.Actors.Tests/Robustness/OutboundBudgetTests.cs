@@ -68,4 +68,48 @@ public sealed class OutboundBudgetTests
         Assert.True(session.Send(new string('x', 100_000)));
         Assert.False(session.HasEnded);
     }
+
+    [Fact]
+    public void AnAnswerBeingWritten_CountsUntilItIsWritten()
+    {
+        var session = Session([]);
+
+        session.Writing(Message);
+        Assert.Equal(800, session.QueuedOutboundBytes);
+
+        session.Written(Message);
+        Assert.Equal(0, session.QueuedOutboundBytes);
+    }
+
+    [Fact]
+    public void MessagesQueuedBehindAnAnswerBeingWritten_PastTheBudget_CutTheSession()
+    {
+        var cut = 0;
+        var session = Session([]);
+        session.Cut = () => cut++;
+        var post = session.OpenPost(new RequestId(1))!;
+
+        Assert.True(session.Send(Message, new RequestId(1)));
+        Assert.True(post.Reader.TryRead(out var first));
+        session.Writing(first.Json); // its client does not read: the write does not end
+        Assert.True(session.Send(Message, new RequestId(1))); // 1,600 bytes
+        Assert.False(session.Send(Message, new RequestId(1))); // 2,400: past the budget
+
+        Assert.True(session.HasEnded);
+        Assert.Equal(1, cut);
+    }
+
+    [Fact]
+    public async Task ASessionPickedByTheServersBudget_IsCut()
+    {
+        var server = new ServerOutboundBudget(1_000);
+        var cut = 0;
+        var session = new StreamableHttpSession("s", null, new McpServerOptions(), _ => { }, serverBudget: server) { Cut = () => Interlocked.Increment(ref cut) };
+
+        session.Writing(new string('x', 1_000)); // 2,000 bytes: twice the server's budget
+
+        await Pmcp.Actors.Tests.Support.Deadline.UntilAsync(() => Task.FromResult(Volatile.Read(ref cut) == 1), () => "the session to be cut");
+        Assert.True(session.HasEnded);
+        Assert.Equal(0, server.Queued);
+    }
 }
