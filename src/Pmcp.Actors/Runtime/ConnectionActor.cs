@@ -77,6 +77,7 @@ internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
         {
             case Inbound inbound:
                 _session.Receive(inbound.Text);
+                _outlet.InboundHandled(inbound.Text.Length);
                 return;
             case InboundMessage inbound:
                 _session.Receive(inbound.Message);
