@@ -22,22 +22,22 @@ namespace Pmcp.Actors.Tests.Robustness.Hostile;
 [Collection(HostileCollection.Name)]
 public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
 {
-    private const int Requests = 160;
+    private const int Requests = 40;
 
     /// <summary>The server's sum for this probe, set below its 256 MB default so that the requests pass it well within the client's cap.</summary>
-    private const long ServerBudget = 64L * 1024 * 1024;
+    private const long ServerBudget = 12L * 1024 * 1024;
 
-    // An answer of 512 KB as a .NET string: 80 MB for all, were they all kept. The server's sockets get small send
+    // An answer of 512 KB as a .NET string: 20 MB for all, were they all kept. The server's sockets get small send
     // buffers (16 KB, as on a congested route): on loopback the kernel would otherwise take up to 4 MB of each answer.
     private const int BlobChars = 256 * 1024;
 
     /// <summary>
-    /// The stated bound on the memory the process keeps, after a full collection, while the requests not cut still wait
-    /// (docs/security.md): the server's sum bounds the answers they hold. Making the answers costs more for a moment
-    /// (each is built, serialized and encoded: garbage the GC collects when it runs), so the peak is reported, not
-    /// bounded here. Measured: 200 such requests kept +105 MiB, with a peak of +291 MiB.
+    /// The stated bound on the process's memory growth while the requests are made and wait (docs/security.md): the
+    /// server's sum bounds the answers held; the rest is the answers being made (each built, serialized and encoded:
+    /// garbage the GC collects when it runs). Measured: +101 to +127 MiB in four runs (160 requests against a 64 MB budget: +233 to +291 MiB). Nothing forces a
+    /// collection while the canary runs: a full blocking one stops the whole process, the server and its canary too.
     /// </summary>
-    private const long RetainedGrowthBound = 512L * 1024 * 1024;
+    private const long PeakGrowthBound = 256L * 1024 * 1024;
 
     [Fact]
     public async Task ManyModernRequestsWithLargeAnswersNeverRead_AreCutByTheServersBudget_AndMemoryStaysBounded()
@@ -60,13 +60,13 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
             using var sampling = new CancellationTokenSource();
             try
             {
-                var start = Rss(collectFirst: true);
+                var start = Rss();
                 var peak = start;
                 var sampler = Task.Run(async () =>
                 {
                     while (!sampling.IsCancellationRequested)
                     {
-                        peak = Math.Max(peak, Rss(collectFirst: false));
+                        peak = Math.Max(peak, Rss());
                         await Task.Delay(50); // the sampling interval, not a wait for anything
                     }
                 });
@@ -80,12 +80,11 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
                     TimeSpan.FromSeconds(90));
                 await sampling.CancelAsync();
                 await sampler;
-                var retained = Rss(collectFirst: true);
 
                 output.WriteLine($"{budget.Cut} of {Requests} requests cut by the server's budget, {Held()} still waiting with {budget.Queued / 1048576} MiB counted; " +
-                                 $"memory growth: {(retained - start) / 1048576} MiB kept after a full collection, {(peak - start) / 1048576} MiB at the peak; managed heap {GC.GetTotalMemory(true) / 1048576} MiB");
+                                 $"peak memory growth {(peak - start) / 1048576} MiB");
                 Assert.True(Held() * 2L * BlobChars <= budget.Budget, $"{Held()} requests hold their answers, more than the server's budget allows");
-                Assert.True(retained - start < RetainedGrowthBound, $"the process kept {(retained - start) / 1048576} MiB more (bound {RetainedGrowthBound / 1048576} MiB)");
+                Assert.True(peak - start < PeakGrowthBound, $"memory grew {(peak - start) / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
             }
             finally
             {
@@ -125,9 +124,8 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
         return tcp;
     }
 
-    private static long Rss(bool collectFirst)
+    private static long Rss()
     {
-        if (collectFirst) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using var process = Process.GetCurrentProcess();
         return process.WorkingSet64;
     }
