@@ -74,6 +74,7 @@ internal sealed class ConnectionActor : SessionHostActor
         {
             case Inbound inbound:
                 _session.Receive(inbound.Text);
+                _outlet.InboundHandled(inbound.Text.Length);
                 return;
             case InboundMessage inbound:
                 _session.Receive(inbound.Message);

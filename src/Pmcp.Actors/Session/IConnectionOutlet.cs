@@ -30,6 +30,14 @@ internal interface IConnectionOutlet
 
     void ResumeReading();
 
+    /// <summary>
+    /// The host handled one inbound message of <paramref name="chars"/> characters that the transport read and handed it
+    /// as text: a transport that bounds what it reads ahead of its host (a WebSocket) reads on once it is back within that.
+    /// </summary>
+    void InboundHandled(int chars)
+    {
+    }
+
     /// <summary>The session answered initialize with success (a Streamable HTTP session gives out its id only then).</summary>
     void Initialized()
     {

@@ -13,6 +13,9 @@ namespace Pmcp.Actors.Transport;
 /// gateway afterwards. The session runs on a long-lived host actor from a pool (<see cref="Runtime.ModernRequestActor"/>),
 /// not on an actor spawned for the request. The response is JSON, or an SSE stream when
 /// something (progress, a log message) comes before it. Statuses: README, "Outcomes".
+/// Its answers count in the server's outbound byte sum (<see cref="ServerOutboundBudget"/>) from when they are queued
+/// until they are written, so requests whose clients do not read cannot together hold more than the server allows; a
+/// request past its own budget or picked by the server's is cut: its session ends and its POST is aborted.
 /// </summary>
 internal sealed class ModernHttpExchange(McpEndpointContext runtime)
 {
@@ -55,7 +58,9 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         // The gate counts 2026 requests in flight with the sessions and sockets: MaxConnections bounds them all.
         if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        var outlet = new ModernRequestOutlet(id, place, runtime.Options);
+        var outlet = new ModernRequestOutlet(id, place, runtime.Options, runtime.OutboundBudget);
+        var abort = new PostAbort(context);
+        outlet.Cut = abort.Abort;
         try
         {
             // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
@@ -70,30 +75,83 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         try
         {
             outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller));
-            await RespondAsync(context, outlet.Post).ConfigureAwait(false);
+            await RespondAsync(context, outlet).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away: in 2026 that ends the request, whose session ends below.
+            // The client went away, or the request was cut for the bytes it held: in 2026 either ends the request, whose
+            // session ends below.
         }
         finally
         {
+            abort.Done();
             outlet.End("the request's POST ended");
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, StreamableHttpSession.PostStream post)
+    private static async Task RespondAsync(HttpContext context, ModernRequestOutlet outlet)
     {
-        var reader = post.Reader;
+        var reader = outlet.Post.Reader;
         if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; // the session ended (the server is stopping) before an answer
             return;
         }
-        if (first.Final)
+        if (!first.Final)
+        {
+            await StreamableHttpEndpoint.StreamAsync(context, CountedUntilWritten(outlet, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
+            return;
+        }
+        outlet.Writing(first.Json);
+        try
+        {
             await StreamableHttpEndpoint.JsonAsync(context, StatusOf(first.Json), first.Json).ConfigureAwait(false);
-        else
-            await StreamableHttpEndpoint.StreamAsync(context, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted)).ConfigureAwait(false);
+        }
+        finally
+        {
+            outlet.Written(first.Json);
+        }
+    }
+
+    /// <summary>Each event counted against the budgets while the SSE writer writes it (it asks for the next once the last is written and flushed).</summary>
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> CountedUntilWritten(ModernRequestOutlet outlet,
+        IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> events)
+    {
+        await foreach (var item in events.ConfigureAwait(false))
+        {
+            outlet.Writing(item.Data);
+            try
+            {
+                yield return item;
+            }
+            finally
+            {
+                outlet.Written(item.Data);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Aborts the POST when its request is cut, unless the exchange is done with it: the context may serve another
+    /// request afterwards, so the abort and the end of the exchange take turns under one lock.
+    /// </summary>
+    private sealed class PostAbort(HttpContext context)
+    {
+        private readonly Lock _lock = new();
+        private bool _done;
+
+        public void Abort()
+        {
+            lock (_lock)
+            {
+                if (!_done) context.Abort();
+            }
+        }
+
+        public void Done()
+        {
+            lock (_lock) _done = true;
+        }
     }
 
     /// <summary>The HTTP status of a final JSON-RPC error in this era: 404 for an unknown method, 400 for the era's own refusals, else 200.</summary>

@@ -23,11 +23,11 @@ internal sealed class ModernRequestOutlet : IConnectionOutlet
     private int _ended;
     private int _host;
 
-    public ModernRequestOutlet(RequestId request, GatePlace place, McpServerOptions options)
+    public ModernRequestOutlet(RequestId request, GatePlace place, McpServerOptions options, ServerOutboundBudget? serverBudget = null)
     {
         _request = request;
         _place = place;
-        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection);
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => CutOff(StreamableHttpSession.ServerBudgetExceeded));
         Post = new StreamableHttpSession.PostStream(options.OutboundQueueCapacity, _outboundBytes);
     }
 
@@ -41,6 +41,26 @@ internal sealed class ModernRequestOutlet : IConnectionOutlet
 
     public bool HasEnded => Volatile.Read(ref _ended) != 0;
 
+    /// <summary>What the request's messages hold now, in bytes, from queued until written.</summary>
+    public long QueuedOutboundBytes => _outboundBytes.Queued;
+
+    /// <summary>
+    /// Runs after the request is ended for the bytes it holds (past its own budget, or picked by the server's): the
+    /// exchange aborts its POST here, whose write to a client that does not read would otherwise keep the answer in
+    /// memory until the client went away.
+    /// </summary>
+    public Action? Cut { get; set; }
+
+    /// <summary>
+    /// The POST took <paramref name="json"/> off its queue and is writing it to a client that may not read: it counts
+    /// against the budgets again until <see cref="Written"/>. The request's answer is one message, so counted only while
+    /// queued it would count for nothing while its client, not reading, keeps it in the response's pipe.
+    /// </summary>
+    public void Writing(string json) => _outboundBytes.Add(json); // fits or not, the next message queued is the one refused
+
+    /// <summary>The write of <paramref name="json"/> that <see cref="Writing"/> counted ended (written, or failed).</summary>
+    public void Written(string json) => _outboundBytes.Remove(json);
+
     /// <summary>
     /// Queues a message for the request's POST. A message tied to no request (or to another) has nowhere to go in this
     /// era, which has no GET stream: it is dropped, as the unnamed session's GET queue, which nobody could open, dropped it.
@@ -53,7 +73,7 @@ internal sealed class ModernRequestOutlet : IConnectionOutlet
         if (!_outboundBytes.Add(json))
         {
             _outboundBytes.Remove(json);
-            End("closed by the server: outbound budget exceeded: the client is not reading");
+            CutOff("closed by the server: outbound budget exceeded: the client is not reading");
             return false;
         }
         if (Post.TryWrite(json, final)) return true;
@@ -61,6 +81,12 @@ internal sealed class ModernRequestOutlet : IConnectionOutlet
         if (Post.IsAbandoned) return true;
         End("closed by the server: outbound queue full: the client is not reading");
         return false;
+    }
+
+    private void CutOff(string reason)
+    {
+        End(reason);
+        Cut?.Invoke();
     }
 
     public void Close(CloseReason reason) => End($"closed by the server: {reason.Text}");

@@ -25,6 +25,15 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
 
     private const int InitialBufferSize = 4 * 1024;
 
+    /// <summary>
+    /// How much text (two bytes a character) the read loop may have handed the actor that the actor has not yet handled;
+    /// past it the loop reads no more until the actor catches up. One message alone always goes, however large. Without
+    /// it a client pipelining large messages had the loop decode all it sent (tens of megabytes) into the actor's mailbox
+    /// long before the actor could parse it: garbage that cost the whole server full collections, and an actor that then
+    /// held a thread for a long batch of large parses while other clients' messages waited (issue 30, fairness).
+    /// </summary>
+    internal const long InboundBytesAhead = 1024 * 1024;
+
     /// <summary>The close reason of a socket cut because all connections' queued bytes passed <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
     internal const string ServerBudgetExceeded = "server outbound budget exceeded: the client is not reading";
 
@@ -35,6 +44,8 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     private readonly Channel<string> _outbound;
     private readonly OutboundBytes _outboundBytes;
     private readonly ReadValve _valve = new();
+    private readonly ReadValve _inboundValve = new(); // shut while the actor is behind by more than InboundBytesAhead
+    private long _inboundAhead;
     private readonly WebSocketFramer _framer;
     private readonly CancellationTokenSource _abort = new();
     private WebSocketCloseStatus? _closeStatus;
@@ -97,6 +108,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
         _closeReason = reason;
         _outbound.Writer.TryComplete();
         _valve.Open();
+        _inboundValve.Open(); // only the peer's close is read from now on, and nothing of it reaches the actor
         // A peer that never answers the close frame, or never reads what is queued, cannot hold the socket open.
         _abort.CancelAfter(_options.CloseTimeout);
         Pump();
@@ -105,6 +117,12 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     public void PauseReading() => _valve.Close();
 
     public void ResumeReading() => _valve.Open();
+
+    public void InboundHandled(int chars)
+    {
+        // Reopened on the way back within the bound; the loop shut it on the way past (see ReadLoopAsync).
+        if (Interlocked.Add(ref _inboundAhead, -(long)chars * sizeof(char)) <= InboundBytesAhead) _inboundValve.Open();
+    }
 
     public void CallsInFlight(int count)
     {
@@ -176,13 +194,22 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
             while (true)
             {
                 await _valve.WhenOpen().ConfigureAwait(false);
+                await _inboundValve.WhenOpen().ConfigureAwait(false);
                 var result = await _socket.ReceiveAsync(framer.NextReceiveBuffer(), CancellationToken.None).ConfigureAwait(false);
                 var frame = framer.Accept(result);
                 switch (frame.Outcome)
                 {
                     case WebSocketFrameOutcome.Message:
                         Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
-                        actor.Tell(new ConnectionProtocol.Inbound(frame.Text!));
+                        var text = frame.Text!;
+                        // Shut before telling: the actor may handle the message (and reopen) before the next line runs.
+                        if (Interlocked.Add(ref _inboundAhead, (long)text.Length * sizeof(char)) > InboundBytesAhead && Volatile.Read(ref _closing) == 0)
+                        {
+                            _inboundValve.Close();
+                            // Handled meanwhile: reopen, or the loop would wait for a message the actor has already handled.
+                            if (Interlocked.Read(ref _inboundAhead) <= InboundBytesAhead) _inboundValve.Open();
+                        }
+                        actor.Tell(new ConnectionProtocol.Inbound(text));
                         break;
                     case WebSocketFrameOutcome.Closed:
                         return $"closed by client ({_socket.CloseStatus})";

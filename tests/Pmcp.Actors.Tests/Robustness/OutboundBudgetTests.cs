@@ -68,4 +68,55 @@ public sealed class OutboundBudgetTests
         Assert.True(session.Send(new string('x', 100_000)));
         Assert.False(session.HasEnded);
     }
+
+    private static ModernRequestOutlet Request(ServerOutboundBudget? server = null)
+    {
+        var options = new McpServerOptions { MaxOutboundBytesPerConnection = 2_000 };
+        var place = new ConnectionGate(options).TryEnter("c", startsSession: false).Place!;
+        return new ModernRequestOutlet(new RequestId(1), place, options, server);
+    }
+
+    [Fact]
+    public void A2026AnswerBeingWritten_CountsUntilItIsWritten()
+    {
+        var request = Request();
+
+        request.Writing(Message);
+        Assert.Equal(800, request.QueuedOutboundBytes);
+
+        request.Written(Message);
+        Assert.Equal(0, request.QueuedOutboundBytes);
+    }
+
+    [Fact]
+    public void MessagesQueuedBehindA2026AnswerBeingWritten_PastTheBudget_CutTheRequest()
+    {
+        var cut = 0;
+        var request = Request();
+        request.Cut = () => cut++;
+
+        Assert.True(request.Send(Message, new RequestId(1)));
+        Assert.True(request.Post.Reader.TryRead(out var first));
+        request.Writing(first.Json); // its client does not read: the write does not end
+        Assert.True(request.Send(Message, new RequestId(1))); // 1,600 bytes
+        Assert.False(request.Send(Message, new RequestId(1))); // 2,400: past the budget
+
+        Assert.True(request.HasEnded);
+        Assert.Equal(1, cut);
+    }
+
+    [Fact]
+    public async Task A2026RequestPickedByTheServersBudget_IsCut()
+    {
+        var server = new ServerOutboundBudget(1_000);
+        var cut = 0;
+        var request = Request(server);
+        request.Cut = () => Interlocked.Increment(ref cut);
+
+        request.Writing(new string('x', 1_000)); // 2,000 bytes: twice the server's budget
+
+        await Pmcp.Actors.Tests.Support.Deadline.UntilAsync(() => Task.FromResult(Volatile.Read(ref cut) == 1), () => "the request to be cut");
+        Assert.True(request.HasEnded);
+        Assert.Equal(0, server.Queued);
+    }
 }

@@ -204,6 +204,13 @@ internal sealed class RawWebSocketPeer : IDisposable
 
     public void Dispose() => _tcp.Dispose();
 
+    /// <summary>Resets the connection (RST, no close handshake at either level): what a crashed client or a dropped route looks like.</summary>
+    public void Reset()
+    {
+        _tcp.Client.LingerState = new LingerOption(true, 0);
+        _tcp.Dispose();
+    }
+
     private async Task<bool> FillAsync(int needed, CancellationToken cancellationToken)
     {
         while (_pendingEnd - _pendingStart < needed)
