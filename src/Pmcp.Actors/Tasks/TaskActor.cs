@@ -21,6 +21,8 @@ namespace Pmcp.Actors.Tasks;
 /// sees it: anyone else is answered as for an unknown id. A tool that asked its client before it became a task
 /// (<see cref="Tools.McpToolDefinition.InputBeforeTask"/>) runs again from the start, its questions answered as then.
 /// The connection that made it (<see cref="StartTask.Watcher"/>) is told each change of its status while both live.
+/// When it expires, its events are deleted and what the journal keeps of a deleted id is purged
+/// (<see cref="TaskStore.PurgeAsync"/>): no row is left.
 /// </summary>
 internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
 {
@@ -42,6 +44,8 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     private sealed record PendingInput(IActorRef Asker, string Method, string? ParamsJson);
 
     private sealed record RunFinished(CallAnswered Answer);
+
+    private sealed record Purged(Exception? Failure);
 
     private sealed class Expire
     {
@@ -87,10 +91,16 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         Command<ToolCallProgress>(_ => { });
         Command<Expire>(_ => ExpireNow());
         Command<Terminated>(gone => _watchers.Remove(gone.ActorRef));
-        Command<DeleteMessagesSuccess>(_ => Passivate());
+        Command<DeleteMessagesSuccess>(_ => TaskStore.PurgeAsync(_host.Options, PersistenceId)
+            .PipeTo(Self, success: () => new Purged(null), failure: ex => new Purged(ex)));
         Command<DeleteMessagesFailure>(failure =>
         {
             Context.GetLogger().Warning(failure.Cause, "Task {0} expired but its events could not be deleted", _taskId);
+            Passivate();
+        });
+        Command<Purged>(purged =>
+        {
+            if (purged.Failure is { } failure) Context.GetLogger().Warning(failure, "Task {0} expired; its events are deleted, but the journal's marker row could not be removed", _taskId);
             Passivate();
         });
     }
