@@ -103,6 +103,9 @@ internal sealed class ConnectionActor : UntypedActor, IWithTimers, ISessionHost
             case Tasks.TaskProtocol.TaskStatusChanged changed:
                 _session.TaskStatusChanged(changed.StateJson);
                 break;
+            case Tasks.TaskProtocol.TaskListenNotice notice:
+                _session.TaskListenNotice(notice.Subscription, notice.StateJson);
+                break;
             case ClientLog log:
                 _session.Log(log);
                 return;

@@ -124,6 +124,9 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
             case ResourceUpdated updated:
                 session.ResourceUpdated(updated.Uri);
                 return;
+            case Tasks.TaskProtocol.TaskListenNotice notice:
+                session.TaskListenNotice(notice.Subscription, notice.StateJson); // a listen's tag: a late one finds no listen of this request
+                return;
             case ClientLog log:
                 session.Log(log);
                 return;
@@ -180,9 +183,9 @@ internal sealed class ModernRequestActor : UntypedActor, IWithTimers, ISessionHo
         return clean;
     }
 
-    // None: this actor serves request after request, so what a task sends it by ref later would reach another
-    // request's session; and a 2026 request gets no task status notifications (docs/tasks.md).
-    IActorRef? ISessionHost.Inbox => null;
+    // This actor serves request after request, so what a task sends it by ref may arrive after the request that asked
+    // for it: the only such messages are a listen's task notices, tagged with a subscription only that listen knows.
+    IActorRef? ISessionHost.Inbox => Self;
 
     bool ISessionHost.Send(string json, RequestId? related, bool final) => _outlet!.Send(json, related, final);
 
