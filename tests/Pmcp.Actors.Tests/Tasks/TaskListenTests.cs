@@ -15,7 +15,8 @@ namespace Pmcp.Actors.Tests.Tasks;
 /// 2026-07-28 task status notifications over real HTTP: a <c>subscriptions/listen</c> whose filter names
 /// <c>taskIds</c> is acknowledged with them, then told <c>notifications/tasks</c> (the task as <c>tasks/get</c> shows it)
 /// as the task is when the listen opens and at each change of its status, on the listen's own POST stream. Only tasks
-/// its caller may see: another caller's task id is agreed to like any id and tells nothing.
+/// its caller may see: another caller's task id is agreed to like any id and tells nothing (and tasks/get of it is
+/// -32602, as for an id nobody made).
 /// </summary>
 public sealed class TaskListenTests(ITestOutputHelper output) : IDisposable
 {
@@ -86,6 +87,13 @@ public sealed class TaskListenTests(ITestOutputHelper output) : IDisposable
         // Ada's task, if it leaked, would have told its state at the watch, before bob's task ended.
         while ((string?)seen[^1]["params"]?["status"] != "completed") seen.Add(await NextAsync(events));
 
+        var peek = ModernHttp.Post(client, 10, "tasks/get", TaskServers.WithTasks(new JObject { ["taskId"] = adas }), nameHeader: adas);
+        peek.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "token-bob");
+        var (_, bobsGetOfAdas, _) = await ModernHttp.SendAsync(client, peek);
+
+        Assert.Equal(-32602, (int?)bobsGetOfAdas["error"]?["code"]); // tasks/get of another caller's task: as for an id nobody made
+        Assert.Equal($"Unknown task: {adas}", (string?)bobsGetOfAdas["error"]!["message"]);
+        Assert.Null(bobsGetOfAdas["result"]);
         Assert.Equal([adas, bobs], seen[0]["params"]!["notifications"]!["taskIds"]!.Values<string>());
         Assert.All(seen.Skip(1), note => Assert.Equal(bobs, (string?)note["params"]!["taskId"]));
         Assert.Equal(["working", "completed"], seen.Skip(1).Select(n => (string?)n["params"]!["status"]));
