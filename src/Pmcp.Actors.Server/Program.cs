@@ -63,7 +63,8 @@ var port = pmcp.GetValue("Port", 9001);
 var options = pmcp.GetSection("Server").Get<McpServerOptions>() ?? new McpServerOptions();
 var cluster = ClusterOptions(pmcp.GetSection("Cluster"));
 // Tasks (README, "Tasks"): on unless Pmcp:Tasks:Enabled is false; kept in data/tasks.db beside the server unless
-// Pmcp:Tasks:DataFolder or a ConnectionString says otherwise. A store that cannot be opened ends the start here.
+// Pmcp:Tasks:DataFolder or a ConnectionString says otherwise. A store that cannot be opened, or (single node) a SQLite
+// file another running server holds, ends the start here: one line, exit code 3.
 var tasks = pmcp.GetSection("Tasks").Get<McpTaskOptions>() ?? new McpTaskOptions();
 if (pmcp["Tasks:DataFolder"] is null) tasks.DataFolder = Path.Combine(AppContext.BaseDirectory, "data");
 if (tasks.Enabled)
@@ -76,7 +77,7 @@ if (tasks.Enabled)
     {
         return ConfigurationError(ex.Message);
     }
-    if (await TaskStore.CheckAsync(tasks) is { } unavailable)
+    if (await TaskStore.CheckAsync(tasks, cluster) is { } unavailable)
     {
         Console.Error.WriteLine("error: " + unavailable);
         return TaskStore.UnavailableExitCode;

@@ -65,6 +65,9 @@ internal sealed class McpWireSerializer : SerializerWithStringManifest
         [typeof(Tasks.TaskProtocol.TaskEnded)] = "KN",
         [typeof(Tasks.TaskProtocol.TaskRestarted)] = "KT",
         [typeof(Tasks.TaskProtocol.TaskStatusChanged)] = "KW",
+        [typeof(Tasks.TaskProtocol.WatchTask)] = "KL",
+        [typeof(Tasks.TaskProtocol.UnwatchTask)] = "KX",
+        [typeof(Tasks.TaskProtocol.TaskListenNotice)] = "KO",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> Types = Manifests.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

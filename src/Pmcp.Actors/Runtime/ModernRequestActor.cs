@@ -171,9 +171,9 @@ internal sealed class ModernRequestActor : SessionHostActor
         return clean;
     }
 
-    // None: this actor serves request after request, so what a task sends it by ref later would reach another
-    // request's session; and a 2026 request gets no task status notifications (docs/tasks.md).
-    public override IActorRef? Inbox => null;
+    // This actor serves request after request, so what a task sends it by ref may arrive after the request that asked
+    // for it: the only such messages are a listen's task notices, tagged with a subscription only that listen knows.
+    public override IActorRef? Inbox => Self;
 
     public override bool Send(string json, RequestId? related = null, bool final = false)
     {

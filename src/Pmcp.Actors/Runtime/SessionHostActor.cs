@@ -70,6 +70,9 @@ internal abstract class SessionHostActor : UntypedActor, IWithTimers, ISessionHo
             case ResourceUpdated updated:
                 session.ResourceUpdated(updated.Uri);
                 return true;
+            case Tasks.TaskProtocol.TaskListenNotice notice:
+                session.TaskListenNotice(notice.Subscription, notice.StateJson); // tagged: a late one finds no listen of the request now served
+                return true;
             case ClientLog log:
                 session.Log(log);
                 return true;

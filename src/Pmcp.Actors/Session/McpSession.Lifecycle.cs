@@ -64,6 +64,7 @@ internal sealed partial class McpSession
     /// <summary>The host stops (it failed, or the transport is gone): calls are cancelled, and a transport still open is closed as failed.</summary>
     public void Stopped()
     {
+        Listens?.Stopped();
         ClientRequests.FailAll("the connection closed");
         Calls.CancelAll();
         if (!_closeRequested && !_transportGone) _host.Close(new CloseReason(CloseKind.InternalError, "internal server error"));

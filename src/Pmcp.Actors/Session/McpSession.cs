@@ -245,14 +245,20 @@ internal sealed partial class McpSession
 
     /// <summary>
     /// A task this session made changed its status: a 2025-11-25 session tells its client (<c>notifications/tasks/status</c>,
-    /// the task as <c>tasks/get</c> shows it). 2026-07-28 has no session to tell (its <c>notifications/tasks</c> come through
-    /// <c>subscriptions/listen</c>, not served for tasks).
+    /// the task as <c>tasks/get</c> shows it). 2026-07-28 has no session to tell: its <c>notifications/tasks</c> come
+    /// through <c>subscriptions/listen</c> (<see cref="TaskListenNotice"/>).
     /// </summary>
     public void TaskStatusChanged(string stateJson)
     {
         if (!IsOpen || Modern is not null || Tasks is not { } tasks) return;
         var task = TaskMethods.TaskWire.Task2025(Pmcp.Actors.Tasks.TaskState.FromJson(stateJson), tasks.PollIntervalMs);
         Send(JsonRpcWriter.Notification(McpMethods.TasksStatus, task));
+    }
+
+    /// <summary>A task that a listen of this session named is now as <paramref name="stateJson"/> says (<paramref name="subscription"/>: which listen).</summary>
+    public void TaskListenNotice(string subscription, string stateJson)
+    {
+        if (IsOpen) Listens?.TaskChanged(subscription, stateJson);
     }
 
     public void ResourceUpdated(string uri)

@@ -20,7 +20,9 @@ namespace Pmcp.Actors.Tasks;
 /// creation; when it passes, its events are deleted and it is unknown from then on. Only <see cref="ITaskMessage.Owner"/>
 /// sees it: anyone else is answered as for an unknown id. A tool that asked its client before it became a task
 /// (<see cref="Tools.McpToolDefinition.InputBeforeTask"/>) runs again from the start, its questions answered as then.
-/// The connection that made it (<see cref="StartTask.Watcher"/>) is told each change of its status while both live.
+/// The connection that made it (<see cref="StartTask.Watcher"/>), and the 2026-07-28 listens that name it
+/// (<see cref="WatchTask"/>), are told each change of its status while they live. When it expires, its events are
+/// deleted and what the journal keeps of a deleted id is purged (<see cref="TaskStore.PurgeAsync"/>): no row is left.
 /// </summary>
 internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
 {
@@ -29,19 +31,21 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
     private readonly string _taskId;
     private readonly Dictionary<string, PendingInput> _inputs = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _resultWaiters = [];
-    private readonly List<IActorRef> _watchers = [];
-    private string? _notifiedStatus;
+    private readonly TaskWatchers _watchers = new();
     private TaskCreated? _created;
     private TaskEnded? _ended;
     private string _lastUpdatedAt = "";
     private CallExecution? _running;
     private bool _unfinishedOnRecovery;
     private bool _expired;
+    private bool _endStored;
     private JObject? _givenAnswers;
 
     private sealed record PendingInput(IActorRef Asker, string Method, string? ParamsJson);
 
     private sealed record RunFinished(CallAnswered Answer);
+
+    private sealed record Purged(Exception? Failure);
 
     private sealed class Expire
     {
@@ -62,6 +66,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         Recover<TaskEnded>(e =>
         {
             _ended = e;
+            _endStored = true;
             _lastUpdatedAt = e.At;
             _unfinishedOnRecovery = false;
         });
@@ -75,6 +80,12 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         }));
         Command<CancelTask>(cancel => Answer(cancel, Cancel));
         Command<UpdateTask>(update => Answer(update, () => Update(update.InputResponsesJson)));
+        Command<WatchTask>(watch => Answer(watch, () => Watch(watch), reply: false));
+        Command<UnwatchTask>(unwatch =>
+        {
+            if (_watchers.Remove(unwatch.Listener, unwatch.Subscription)) Context.Unwatch(unwatch.Listener);
+            if (_created is null && !_expired) Passivate(); // an id with no task, made only to be told this
+        });
         Command<RunFinished>(finished => Finished(finished.Answer));
         Command<ClientRequest>(AskClient);
         Command<CancelClientRequest>(cancel =>
@@ -86,11 +97,17 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         Command<ClientLog>(_ => { }); // a task has no client to log to while it runs: its log lines stay in the server's log
         Command<ToolCallProgress>(_ => { });
         Command<Expire>(_ => ExpireNow());
-        Command<Terminated>(gone => _watchers.Remove(gone.ActorRef));
-        Command<DeleteMessagesSuccess>(_ => Passivate());
+        Command<Terminated>(gone => _watchers.RemoveAll(gone.ActorRef));
+        Command<DeleteMessagesSuccess>(_ => TaskStore.PurgeAsync(_host.Options, PersistenceId)
+            .PipeTo(Self, success: () => new Purged(null), failure: ex => new Purged(ex)));
         Command<DeleteMessagesFailure>(failure =>
         {
             Context.GetLogger().Warning(failure.Cause, "Task {0} expired but its events could not be deleted", _taskId);
+            Passivate();
+        });
+        Command<Purged>(purged =>
+        {
+            if (purged.Failure is { } failure) Context.GetLogger().Warning(failure, "Task {0} expired; its events are deleted, but the journal's marker row could not be removed", _taskId);
             Passivate();
         });
     }
@@ -127,28 +144,24 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             start.InputAnswersJson);
         var replyTo = Sender;
         // Answered only once stored: a tasks/get right after the CreateTaskResult must find the task, on any node.
-        if (start.Watcher is { } watcher)
-        {
-            _watchers.Add(watcher);
-            Context.Watch(watcher);
-        }
+        // The creator learns the first status (working) from the CreateTaskResult, and is told each later one.
+        if (start.Watcher is { } watcher && _watchers.Add(watcher, null, TaskStatuses.Working)) Context.Watch(watcher);
         Persist(created, e =>
         {
             _created = e;
             _lastUpdatedAt = e.CreatedAt;
-            _notifiedStatus = TaskStatuses.Working; // the creator learns this one from the CreateTaskResult
             Timers.StartSingleTimer(ExpiryTimer, Expire.Instance, TimeSpan.FromMilliseconds(e.TtlMs));
             Run();
             replyTo.Tell(StateAnswer());
         });
     }
 
-    /// <summary>Runs <paramref name="action"/> for the task's owner; anyone else (and any id with no task) is told the task is unknown.</summary>
-    private void Answer(ITaskMessage message, Action action)
+    /// <summary>Runs <paramref name="action"/> for the task's owner; anyone else (and any id with no task) is told the task is unknown (when <paramref name="reply"/>).</summary>
+    private void Answer(ITaskMessage message, Action action, bool reply = true)
     {
         if (_created is null || _expired || _created.Owner != message.Owner)
         {
-            Sender.Tell(new TaskAnswer(AnswerKind.Unknown, null));
+            if (reply) Sender.Tell(new TaskAnswer(AnswerKind.Unknown, null));
             if (_created is null && !_expired) Passivate(); // nothing to keep in memory for an id nobody made
             return;
         }
@@ -259,6 +272,13 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         NotifyStatus();
     }
 
+    /// <summary>A listen names this task: it is told the task now (once the status it shows is stored), then each change.</summary>
+    private void Watch(WatchTask watch)
+    {
+        if (_watchers.Add(watch.Listener, watch.Subscription, null)) Context.Watch(watch.Listener);
+        if (_ended is null || _endStored) NotifyStatus(); // else the end's store tells it, with the others
+    }
+
     private JObject? GivenAnswers() => _givenAnswers ??= _created?.InputAnswersJson is { } json ? McpJson.Parse(json) as JObject : null;
 
     private void End(TaskEnded ended)
@@ -269,6 +289,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         _inputs.Clear();
         Persist(ended, _ =>
         {
+            _endStored = true;
             var answer = StateAnswer();
             foreach (var waiter in _resultWaiters) waiter.Tell(answer);
             _resultWaiters.Clear();
@@ -276,15 +297,11 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    /// <summary>Tells the watchers the task, when its status is not the one they were last told.</summary>
+    /// <summary>Tells the watchers the task, each that was last told another status.</summary>
     private void NotifyStatus()
     {
         if (_watchers.Count == 0 || _created is null) return;
-        var state = State();
-        if (state.Status == _notifiedStatus) return;
-        _notifiedStatus = state.Status;
-        var changed = new TaskStatusChanged(state.ToJson());
-        foreach (var watcher in _watchers) watcher.Tell(changed);
+        _watchers.Tell(State(), Self);
     }
 
     private void ExpireNow()

@@ -29,6 +29,19 @@ internal static class TaskProtocol
     /// <summary>Told to the task's <see cref="StartTask.Watcher"/>: its status changed, and this is the task now (a <see cref="TaskState"/> as JSON).</summary>
     public sealed record TaskStatusChanged(string StateJson) : IMcpWireMessage;
 
+    /// <summary>
+    /// 2026-07-28 <c>subscriptions/listen</c> with <c>taskIds</c>: <paramref name="Listener"/> is told the task as it is
+    /// now and then each change of its status (<see cref="TaskListenNotice"/>, tagged <paramref name="Subscription"/>),
+    /// while both live or until <see cref="UnwatchTask"/>. Never answered: a task the caller cannot see tells nothing.
+    /// </summary>
+    public sealed record WatchTask(string TaskId, string Owner, IActorRef Listener, string Subscription) : ITaskMessage;
+
+    /// <summary>The listen that sent <see cref="WatchTask"/> ended: its listener is told nothing more of the task.</summary>
+    public sealed record UnwatchTask(string TaskId, string Owner, IActorRef Listener, string Subscription) : ITaskMessage;
+
+    /// <summary>Told to a listener of <see cref="WatchTask"/>: the task now (a <see cref="TaskState"/> as JSON), for the listen tagged <paramref name="Subscription"/>.</summary>
+    public sealed record TaskListenNotice(string Subscription, string StateJson) : IMcpWireMessage;
+
     public sealed record GetTask(string TaskId, string Owner) : ITaskMessage;
 
     /// <summary>2025-11-25 <c>tasks/result</c>: answered when the task is terminal.</summary>

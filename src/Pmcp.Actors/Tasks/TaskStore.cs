@@ -10,7 +10,7 @@ namespace Pmcp.Actors.Tasks;
 /// </summary>
 public static class TaskStore
 {
-    /// <summary>The exit code of the standalone server when the task store cannot be opened at start.</summary>
+    /// <summary>The exit code of the standalone server when the task store cannot be opened at start (or is another server's).</summary>
     public const int UnavailableExitCode = 3;
 
     /// <summary>The provider names <see cref="McpTaskOptions.Provider"/> takes.</summary>
@@ -27,25 +27,44 @@ public static class TaskStore
 
     /// <summary>The connection string Akka.Persistence uses: <see cref="McpTaskOptions.ConnectionString"/>, or the SQLite file under the data folder.</summary>
     internal static string ConnectionString(McpTaskOptions options) =>
-        options.ConnectionString ?? $"Data Source={Path.GetFullPath(Path.Combine(options.DataFolder, "tasks.db"))}";
+        options.ConnectionString ?? $"Data Source={SqliteFile(options)}";
+
+    internal static string SqliteFile(McpTaskOptions options) => Path.GetFullPath(Path.Combine(options.DataFolder, "tasks.db"));
 
     internal static string Provider(McpTaskOptions options) =>
         options.ConnectionString is null ? ProviderName.SQLiteMS : ProviderFor(options.Provider)!;
 
     /// <summary>
-    /// Creates the data folder (for SQLite) and opens one connection to the store within <see cref="McpTaskOptions.StoreTimeout"/>.
-    /// Returns null when it could, or one line saying why not.
+    /// How every connection to the store is made (the journal's, the snapshot store's, the start check's and the purge's):
+    /// the provider and connection string, and, for SQLite, a busy timeout on each connection (<see cref="SqliteTuning"/>).
     /// </summary>
-    public static async Task<string?> CheckAsync(McpTaskOptions options, CancellationToken cancellationToken = default)
+    internal static DataOptions DataOptions(McpTaskOptions options)
+    {
+        var data = new DataOptions().UseConnectionString(Provider(options), ConnectionString(options));
+        return options.ConnectionString is null ? data.UseInterceptor(new SqliteTuning(options.StoreTimeout)) : data;
+    }
+
+    /// <summary>
+    /// Creates the data folder (for SQLite) and opens one connection to the store within <see cref="McpTaskOptions.StoreTimeout"/>.
+    /// Returns null when it could, or one line saying why not. On a single node (<paramref name="cluster"/> null or not
+    /// enabled) a SQLite store must not be in use by another running server (<see cref="TaskStoreClaim"/>): two servers
+    /// that each think they alone own the tasks in one file would report each other's running tasks failed.
+    /// </summary>
+    public static async Task<string?> CheckAsync(McpTaskOptions options, Cluster.McpClusterOptions? cluster = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         try
         {
             options.Validate();
             PrepareSqlite(options);
+            if (cluster is not { Enabled: true } && options.ConnectionString is null)
+            {
+                using var claim = TaskStoreClaim.TryTake(options, out var inUse);
+                if (claim is null) return inUse;
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StoreTimeout);
-            await using var connection = new DataConnection(new DataOptions().UseConnectionString(Provider(options), ConnectionString(options)));
+            await using var connection = new DataConnection(DataOptions(options));
             await connection.ExecuteAsync("SELECT 1", timeout.Token).ConfigureAwait(false);
             return null;
         }
@@ -60,8 +79,9 @@ public static class TaskStore
     }
 
     /// <summary>
-    /// Makes the SQLite file ready: its folder, and write-ahead logging, so that the journal's concurrent writes and the
-    /// readers of recovering tasks do not wait on each other's locks (the journal mode is kept in the file).
+    /// Makes the SQLite file ready: its folder, and write-ahead logging, so that the journal's writes and the reads of
+    /// recovering tasks do not wait on each other's locks (the journal mode is kept in the file; the busy timeout is set
+    /// first, so a file another node is preparing at the same moment is waited for, not failed).
     /// </summary>
     internal static void PrepareSqlite(McpTaskOptions options)
     {
@@ -69,11 +89,38 @@ public static class TaskStore
         Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString(options));
         connection.Open();
+        SqliteTuning.Apply(connection, options.StoreTimeout);
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Removes what Akka.Persistence.Sql leaves of a deleted persistence id. Its delete (<c>DeleteMessages</c>) removes
+    /// the events but keeps the newest one, marked <c>deleted</c>, so that the id's sequence numbers never start again;
+    /// a task id is never used again (the server makes 128-bit random ids, and an expired id answers as unknown), so
+    /// that row is of no use and goes here. Tasks keep no snapshots, so the snapshot table holds nothing of them.
+    /// </summary>
+    internal static async Task PurgeAsync(McpTaskOptions options, string persistenceId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new DataConnection(DataOptions(options));
+        await connection.GetTable<DeletedJournalRow>()
+            .Where(r => r.PersistenceId == persistenceId && r.Deleted)
+            .DeleteAsync(cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     private static string Describe(McpTaskOptions options) =>
         options.ConnectionString is null ? $"SQLite file {Path.Combine(options.DataFolder, "tasks.db")}" : options.Provider;
+
+    /// <summary>The columns of the journal table (Akka.Persistence.Sql's default mapping, which <c>WithMcpTasks</c> uses) that the purge reads.</summary>
+    [LinqToDB.Mapping.Table("journal")]
+    private sealed class DeletedJournalRow
+    {
+        [LinqToDB.Mapping.Column("persistence_id")]
+        public string PersistenceId { get; set; } = "";
+
+        [LinqToDB.Mapping.Column("deleted")]
+        public bool Deleted { get; set; }
+    }
 }

@@ -20,6 +20,9 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>A temp folder of the child's own (a server's task store), deleted once the child has exited.</summary>
+    public string? OwnFolder { get; set; }
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -167,7 +170,21 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         {
         }
         _process.Dispose();
+        if (OwnFolder is not null && Directory.Exists(OwnFolder))
+        {
+            try
+            {
+                Directory.Delete(OwnFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // the temp folder is the system's to clean
+            }
+        }
     }
+
+    /// <summary>A new temp folder for a server's task store: servers started from one build folder would otherwise share <c>data/tasks.db</c>, which a single-node server holds for itself.</summary>
+    public static string NewStoreFolder() => Path.Combine(Path.GetTempPath(), "pmcp-bench-data", Guid.NewGuid().ToString("N"));
 
     [GeneratedRegex(@"listening on ((?:ws|http)://\S+)")]
     private static partial Regex ListeningPattern();

@@ -112,8 +112,10 @@ internal static class Servers
         // it serves WebSocket and Streamable HTTP on the same path and prints a 'listening on' line for each. The load
         // generator is one client (loopback), so the per-client limits, which would stop it at 500 sessions and 300
         // session starts a minute, are off.
+        // Tasks are on as shipped, each server with a store folder of its own.
+        var store = ChildProcess.NewStoreFolder();
         string[] pmcpArgs = ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Server:MaxConnections=20000",
-            "--Pmcp:Server:MaxConnectionsPerClient=0", "--Pmcp:Server:MaxUpgradesPerWindow=0", "--Pmcp:Telemetry:MetricsPort=0"];
+            "--Pmcp:Server:MaxConnectionsPerClient=0", "--Pmcp:Server:MaxUpgradesPerWindow=0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Tasks:DataFolder=" + store];
         var child = kind switch
         {
             ServerKind.Pmcp or ServerKind.PmcpHttp => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, pmcpArgs, env),
@@ -126,6 +128,7 @@ internal static class Servers
             ServerKind.SdkStateless => ChildProcess.Start("sdk-stateless-server", SelfDll, ["serve-sdk", "--port", "0"], env),
             _ => ChildProcess.Start("sdk-server", SelfDll, settings.SdkStateful ? ["serve-sdk", "--port", "0", "--stateful"] : ["serve-sdk", "--port", "0"], env),
         };
+        if (kind is ServerKind.Pmcp or ServerKind.PmcpHttp or ServerKind.PmcpHttpStateless or ServerKind.PmcpCompare or ServerKind.PmcpCompareHttp) child.OwnFolder = store;
         try
         {
             var url = await child.WaitForListeningAsync(TimeSpan.FromSeconds(60), Transport(kind)).ConfigureAwait(false);

@@ -86,17 +86,23 @@ internal sealed class TaskScenario(string serverDll, int connections, double sec
         return (created, createUs, getUs, errors);
     }
 
+    /// <summary>Sends a request and reads its response, passing over the session's notifications (the 2025 session is told each task's end: notifications/tasks/status).</summary>
     private static async Task<JsonDocument> RequestAsync(ClientWebSocket socket, byte[] buffer, string request)
     {
         await socket.SendAsync(Encoding.UTF8.GetBytes(request), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
-        var received = 0;
         while (true)
         {
-            var frame = await socket.ReceiveAsync(buffer.AsMemory(received), CancellationToken.None).ConfigureAwait(false);
-            received += frame.Count;
-            if (frame.EndOfMessage) break;
+            var received = 0;
+            while (true)
+            {
+                var frame = await socket.ReceiveAsync(buffer.AsMemory(received), CancellationToken.None).ConfigureAwait(false);
+                received += frame.Count;
+                if (frame.EndOfMessage) break;
+            }
+            var message = JsonDocument.Parse(buffer.AsMemory(0, received));
+            if (message.RootElement.TryGetProperty("id", out _)) return message;
+            message.Dispose();
         }
-        return JsonDocument.Parse(buffer.AsMemory(0, received));
     }
 
     private static string Ms(List<double> microseconds, double quantile)

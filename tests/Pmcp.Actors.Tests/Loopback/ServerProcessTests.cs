@@ -167,7 +167,12 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
     [GeneratedRegex(@"listening on (wss?://\S+)")]
     private static partial Regex ListeningLine();
 
-    /// <summary>The standalone server run with <c>dotnet</c>; its output is collected, and it is killed on dispose if still running.</summary>
+    /// <summary>
+    /// The standalone server run with <c>dotnet</c>; its output is collected, and it is killed on dispose if still running.
+    /// Unless the test names a <c>Tasks:DataFolder</c>, the server keeps its tasks in a temp folder of its own
+    /// (<see cref="DataFolder"/>, deleted on dispose): servers started from one build folder would otherwise share
+    /// <c>data/tasks.db</c> beside the binary, which a single-node server holds for itself.
+    /// </summary>
     internal sealed class ServerProcess : IDisposable
     {
         private readonly Process _process;
@@ -198,6 +203,12 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
                 startInfo.ArgumentList.Add(arg);
             }
 
+            if (!args.Any(a => a.Contains("Tasks:DataFolder", StringComparison.OrdinalIgnoreCase)))
+            {
+                DataFolder = Path.Combine(Path.GetTempPath(), "pmcp-server-data", Guid.NewGuid().ToString("N"));
+                startInfo.ArgumentList.Add("--Pmcp:Tasks:DataFolder=" + DataFolder);
+            }
+
             // Tests run several servers at once: each gets a free metrics port too, unless the test chooses one.
             if (!args.Any(a => a.Contains("Telemetry", StringComparison.OrdinalIgnoreCase))) startInfo.ArgumentList.Add("--Pmcp:Telemetry:MetricsPort=0");
 
@@ -216,6 +227,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         }
 
         public int Id => _process.Id;
+
+        /// <summary>The temp folder of the server's task store, made for it; null when the test named its own.</summary>
+        public string? DataFolder { get; }
 
         public Task<Uri> ListeningUrl => _listening.Task;
 
@@ -245,6 +259,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
                 if (!_process.HasExited)
                 {
                     _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit(10_000); // its store's files are closed before they are deleted
                 }
             }
             catch (InvalidOperationException)
@@ -253,6 +268,17 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
             }
 
             _process.Dispose();
+            if (DataFolder is not null && Directory.Exists(DataFolder))
+            {
+                try
+                {
+                    Directory.Delete(DataFolder, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Still held by a process that would not die: the temp folder is the system's to clean.
+                }
+            }
         }
 
         private void OnLine(string stream, string? line)

@@ -8,7 +8,8 @@ namespace Pmcp.Actors.Tests.Tasks;
 /// <summary>
 /// Tasks outlive their server: a second server on the same SQLite file (a restart) answers tasks/get with the truth — a
 /// finished task keeps its result, a task cut off mid-run is failed, or run again when its tool is idempotent. And a
-/// store that cannot be opened stops the standalone server at start with one line and exit code 3.
+/// store that cannot be opened, or that another running single-node server holds, stops the standalone server at start
+/// with one line and exit code 3.
 /// </summary>
 public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
 {
@@ -57,6 +58,42 @@ public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("stopped before the task finished", (string?)failed["error"]!["message"]);
         Assert.Null(failed["result"]);
         Assert.Equal("ran again", (string?)rerun["result"]!["content"]![0]!["text"]);
+    }
+
+    [Fact]
+    public async Task SecondStandaloneServer_OnTheStoreOfARunningOne_ExitsWithCode3AndOneLine_AndStartsOnceTheFirstIsGone()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        string[] args = ["--port", "0", $"--Pmcp:Tasks:DataFolder={_data.Path}"];
+        var first = new ServerProcessTests.ServerProcess(dll, args);
+        ServerProcessTests.ServerProcess? third = null;
+        try
+        {
+            var url = await first.ListeningUrl.Within(TimeSpan.FromSeconds(60), "the first server's 'listening on' line");
+            using var late = new ServerProcessTests.ServerProcess(dll, args);
+            var exitCode = await late.Exited.Within(TimeSpan.FromSeconds(60), "the second server to give up on the store the first holds");
+            await using (var client = await McpTestClient.ConnectAsync(url))
+            {
+                await client.InitializeAsync();
+                Assert.Equal("still here", (await client.CallToolAsync("echo", new { text = "still here" })).ToolText()); // the first one goes on
+            }
+            first.Dispose(); // killed: the operating system drops its hold on the store
+            third = new ServerProcessTests.ServerProcess(dll, args);
+            await third.ListeningUrl.Within(TimeSpan.FromSeconds(60), "a server on the store once its holder is gone");
+
+            output.WriteLine(late.Output);
+            Assert.Equal(3, exitCode);
+            var errors = late.Output.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal)).ToList();
+            Assert.Single(errors);
+            Assert.Contains("in use by another running server", errors[0], StringComparison.Ordinal);
+            Assert.DoesNotContain("listening on", late.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.WriteLine(first.Output);
+            first.Dispose();
+            third?.Dispose();
+        }
     }
 
     [Fact]

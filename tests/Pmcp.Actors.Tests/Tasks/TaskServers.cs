@@ -24,7 +24,9 @@ internal sealed class TaskServers
 
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static Task<TestServer> StartAsync(string dataFolder, ITestOutputHelper output, TaskCompletionSource? gate = null, McpClusterOptions? cluster = null)
+    public static Task<TestServer> StartAsync(string dataFolder, ITestOutputHelper output, TaskCompletionSource? gate = null, McpClusterOptions? cluster = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureHost = null, Action<Microsoft.AspNetCore.Builder.WebApplication>? configureApp = null,
+        Action<Microsoft.AspNetCore.Builder.IEndpointConventionBuilder>? configureEndpoint = null)
     {
         gate ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = new McpTaskOptions { DataFolder = dataFolder, PollInterval = TimeSpan.FromMilliseconds(100) };
@@ -60,6 +62,9 @@ internal sealed class TaskServers
                 }),
             o => o.ServeStatelessEra = true,
             output,
+            configureHost: configureHost,
+            configureApp: configureApp,
+            configureEndpoint: configureEndpoint,
             cluster: cluster,
             configureAkka: akka => akka.WithMcpTasks(tasks, cluster));
     }
