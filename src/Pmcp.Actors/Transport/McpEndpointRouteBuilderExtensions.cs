@@ -93,7 +93,7 @@ public static class McpEndpointRouteBuilderExtensions
             var connection = new WebSocketConnection(socket, options, logger, runtime.Metrics, runtime.OutboundBudget);
             var actor = await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false);
             place.Hold(connection);
-            await connection.RunAsync(actor).ConfigureAwait(false);
+            await connection.RunAsync(actor, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {

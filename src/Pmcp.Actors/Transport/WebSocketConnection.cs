@@ -114,6 +114,14 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
         Pump();
     }
 
+    /// <summary>The connection is gone under the socket: the read loop, wherever it waits, reads the failure and ends.</summary>
+    private void PeerLost()
+    {
+        _socket.Abort();
+        _valve.Open();
+        _inboundValve.Open();
+    }
+
     public void PauseReading() => _valve.Close();
 
     public void ResumeReading() => _valve.Open();
@@ -141,10 +149,14 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     public void Evict() => Close(EvictedStatus, "evicted: the server is at its connection limit");
 
     /// <summary>Runs both loops until the socket is done, telling <paramref name="actor"/> what arrives and when it ends.</summary>
-    public async Task RunAsync(IActorRef actor)
+    /// <param name="connectionLost">Kestrel's word that the connection is gone (<c>HttpContext.RequestAborted</c>): a read
+    /// loop held back by the session's in-flight limit is not reading, so without it a peer that reset its socket then
+    /// would leave the session and its calls running.</param>
+    public async Task RunAsync(IActorRef actor, CancellationToken connectionLost = default)
     {
         try
         {
+            using var lost = connectionLost.Register(static s => ((WebSocketConnection)s!).PeerLost(), this);
             await RunLoopsAsync(actor).ConfigureAwait(false);
         }
         finally
