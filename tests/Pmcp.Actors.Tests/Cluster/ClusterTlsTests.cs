@@ -37,12 +37,17 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
             Assert.Equal("tools", answer.ToolText());
         }
 
-        // A node with a certificate of its own tries to join: the gateway refuses its handshake, again and again.
+        // A node with a certificate of its own tries to join: the gateway refuses its handshake, again and again. The
+        // refusal is heard on either side: the gateway's transport logs the rejected certificate (listened to before the
+        // outsider starts, so the first refusal is not missed), the outsider publishes its failed association.
+        var refused = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<Akka.Event.Error, bool> handshakeFailed = e => $"{e.Message}".Contains("TLS handshake failed", StringComparison.Ordinal);
+        var gatewayLatch = gateway.ActorSystem.ActorOf(Props.Create(() => new EventLatch<Akka.Event.Error>(refused, handshakeFailed)));
+        gateway.ActorSystem.EventStream.Subscribe(gatewayLatch, typeof(Akka.Event.Error));
         await using var outsider = await StartNodeAsync("outsider", McpNodeRole.Tools, [seed], stranger, "stranger-secret");
-        var refused = new TaskCompletionSource<AssociationErrorEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var latch = outsider.ActorSystem.ActorOf(Props.Create(() => new EventLatch<AssociationErrorEvent>(refused)));
-        outsider.ActorSystem.EventStream.Subscribe(latch, typeof(AssociationErrorEvent));
-        var error = await refused.Task.Within(ClusterNodes.ClusterDeadline, "the outsider's association with the gateway to fail");
+        var outsiderLatch = outsider.ActorSystem.ActorOf(Props.Create(() => new EventLatch<AssociationErrorEvent>(refused, null)));
+        outsider.ActorSystem.EventStream.Subscribe(outsiderLatch, typeof(AssociationErrorEvent));
+        var error = await refused.Task.Within(ClusterNodes.ClusterDeadline, "the outsider's handshake with the gateway to be refused");
         output.WriteLine(error.ToString());
 
         Assert.Equal(2, UpMembers(gateway));
@@ -96,9 +101,11 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>Completes with the first event of its kind it hears of.</summary>
+    /// <summary>Completes with the first event of its kind it hears of (that <paramref name="matches"/>, when given).</summary>
     private sealed class EventLatch<T> : ReceiveActor
+        where T : notnull
     {
-        public EventLatch(TaskCompletionSource<T> heard) => Receive<T>(e => heard.TrySetResult(e));
+        public EventLatch(TaskCompletionSource<object> heard, Func<T, bool>? matches) =>
+            Receive<T>(e => matches is null || matches(e), e => heard.TrySetResult(e));
     }
 }
