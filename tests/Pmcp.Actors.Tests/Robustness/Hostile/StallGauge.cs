@@ -16,7 +16,7 @@ internal sealed class StallGauge : IDisposable
 
     private readonly List<(long From, long To)> _stalls = [];
     private readonly Thread _thread;
-    private volatile bool _stopped;
+    private readonly ManualResetEventSlim _stopped = new();
 
     public StallGauge()
     {
@@ -41,19 +41,21 @@ internal sealed class StallGauge : IDisposable
 
     public void Dispose()
     {
-        _stopped = true;
+        _stopped.Set();
         _thread.Join();
+        _stopped.Dispose();
     }
 
     private void Watch()
     {
         var tick = Stopwatch.Frequency * TickMilliseconds / 1000;
-        while (!_stopped)
+        while (true)
         {
             var before = Stopwatch.GetTimestamp();
             var gcBefore = GC.GetTotalPauseDuration();
             var cpuBefore = Environment.CpuUsage.TotalTime;
-            Thread.Sleep(TickMilliseconds);
+            // The tick is the clock being measured, not a wait for something: it ends early only when the gauge stops.
+            if (_stopped.Wait(TickMilliseconds)) return;
             var after = Stopwatch.GetTimestamp();
             var explained = (GC.GetTotalPauseDuration() - gcBefore) + (Environment.CpuUsage.TotalTime - cpuBefore);
             var stalled = after - before - tick - (long)(explained.TotalSeconds * Stopwatch.Frequency);
