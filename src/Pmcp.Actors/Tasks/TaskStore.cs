@@ -133,13 +133,19 @@ public static class TaskStore
             .ConfigureAwait(false);
     }
 
-    /// <summary>The store, named for an error line: never with the connection string's password.</summary>
-    internal static string Describe(McpTaskOptions options) => KindOf(options) switch
-    {
-        TaskStoreKind.Sqlite => options.ConnectionString is null ? $"SQLite file {Path.Combine(options.DataFolder, "tasks.db")}" : "SQLite",
-        TaskStoreKind.PostgreSql => DescribePostgres(options.ConnectionString!),
-        _ => "SQL Server",
-    };
+    /// <summary>
+    /// The store, named for an error line: never with the connection string's password. It does not throw (it names the
+    /// store in the line that reports an invalid one too).
+    /// </summary>
+    internal static string Describe(McpTaskOptions options) => options.ConnectionString is null
+        ? $"SQLite file {Path.Combine(options.DataFolder, "tasks.db")}"
+        : KindFor(options.Provider) switch
+        {
+            TaskStoreKind.PostgreSql => DescribePostgres(options.ConnectionString),
+            TaskStoreKind.SqlServer => "SQL Server",
+            TaskStoreKind.Sqlite => "SQLite",
+            _ => options.Provider,
+        };
 
     private static string DescribePostgres(string connectionString)
     {
