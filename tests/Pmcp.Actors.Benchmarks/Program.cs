@@ -187,14 +187,17 @@ public static class Program
 
         var tasksSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 8, Description = "Measured seconds." };
         var tasksConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 8, Description = "Clients, each making a task and reading it back in a loop." };
-        var tasks = new Command("tasks", "One node with tasks in SQLite: tasks created/s and the p50/p99 of the task-making tools/call and of tasks/get.")
+        var tasksProvider = new Option<string>("--tasks-provider") { DefaultValueFactory = _ => "SQLite", Description = "Pmcp:Tasks:Provider of the server (SQLite, PostgreSQL)." };
+        var tasksConnectionString = new Option<string?>("--tasks-connection-string") { Description = "Pmcp:Tasks:ConnectionString of the server (default: a SQLite file of the run's own)." };
+        var tasks = new Command("tasks", "One node with tasks (SQLite, or the store named): tasks created/s and the p50/p99 of the task-making tools/call and of tasks/get.")
         {
-            tasksSeconds, tasksConnections, pmcpDll,
+            tasksSeconds, tasksConnections, pmcpDll, tasksProvider, tasksConnectionString,
         };
         tasks.SetAction(async parse =>
         {
             var dll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : Harness.Servers.DefaultPmcpDll;
-            return await new TaskScenario(dll, parse.GetValue(tasksConnections), parse.GetValue(tasksSeconds), Console.Out).RunAsync().ConfigureAwait(false);
+            var store = new TaskScenario.Store(parse.GetValue(tasksProvider)!, parse.GetValue(tasksConnectionString));
+            return await new TaskScenario(dll, parse.GetValue(tasksConnections), parse.GetValue(tasksSeconds), store, Console.Out).RunAsync().ConfigureAwait(false);
         });
         root.Subcommands.Add(tasks);
 

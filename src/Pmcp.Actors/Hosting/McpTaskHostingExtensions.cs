@@ -21,8 +21,8 @@ public static class McpTaskHostingExtensions
     /// Pass the same <paramref name="cluster"/> as to <c>WithMcpServer</c>; without one, this node becomes a one-node
     /// cluster on a loopback port so that the same sharding code finds its tasks. Check the store first with
     /// <see cref="TaskStore.CheckAsync"/>: a store that cannot be opened would otherwise show only as tasks that fail.
-    /// A single node holds its SQLite file for as long as its ActorSystem runs; a second single node on the same file
-    /// cannot start (<see cref="InvalidOperationException"/>; <see cref="TaskStore.CheckAsync"/> says so in one line first).
+    /// A single node holds its SQLite file, or its PostgreSQL database (an advisory lock), for as long as its ActorSystem
+    /// runs; a second single node on the same store cannot start (<see cref="InvalidOperationException"/>; <see cref="TaskStore.CheckAsync"/> says so in one line first).
     /// </summary>
     public static AkkaConfigurationBuilder WithMcpTasks(this AkkaConfigurationBuilder builder, McpTaskOptions options, McpClusterOptions? cluster = null)
     {
@@ -42,8 +42,9 @@ public static class McpTaskHostingExtensions
                     self.Join(self.SelfAddress);
                 });
         }
+        if (TaskStore.MissingDriver(options) is { } missing) throw new InvalidOperationException(missing);
         TaskStore.PrepareSqlite(options);
-        if (!clustered && options.ConnectionString is null)
+        if (!clustered)
         {
             var claim = TaskStoreClaim.TryTake(options, out var inUse) ?? throw new InvalidOperationException(inUse);
             builder.AddStartup((system, _) => system.RegisterOnTermination(claim.Dispose));

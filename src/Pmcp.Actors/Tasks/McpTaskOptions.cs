@@ -43,7 +43,7 @@ public sealed class McpTaskOptions
         if (MaxRunTime <= TimeSpan.Zero) throw new ArgumentException($"Tasks:MaxRunTime must be positive, not {MaxRunTime}.");
         if (StoreTimeout <= TimeSpan.Zero) throw new ArgumentException($"Tasks:StoreTimeout must be positive, not {StoreTimeout}.");
         if (ConnectionString is null) ArgumentException.ThrowIfNullOrWhiteSpace(DataFolder, "Tasks:DataFolder");
-        if (TaskStore.ProviderFor(Provider) is null)
+        if (TaskStore.KindFor(Provider) is null)
             throw new ArgumentException($"Tasks:Provider must be one of {string.Join(", ", TaskStore.Providers)}, not '{Provider}'.");
     }
 }

@@ -16,14 +16,17 @@ public static class TaskStore
     /// <summary>The provider names <see cref="McpTaskOptions.Provider"/> takes.</summary>
     public static IReadOnlyList<string> Providers { get; } = ["SQLite", "PostgreSQL", "SqlServer"];
 
-    /// <summary>The Linq2Db provider name for <paramref name="provider"/>, or null when it is not one of <see cref="Providers"/>.</summary>
-    internal static string? ProviderFor(string? provider) => provider?.ToLowerInvariant() switch
+    /// <summary>The store <paramref name="provider"/> names, or null when it is not one of <see cref="Providers"/>.</summary>
+    internal static TaskStoreKind? KindFor(string? provider) => provider?.ToLowerInvariant() switch
     {
-        "sqlite" => ProviderName.SQLiteMS,
-        "postgresql" or "postgres" => ProviderName.PostgreSQL,
-        "sqlserver" => ProviderName.SqlServer,
+        "sqlite" => TaskStoreKind.Sqlite,
+        "postgresql" or "postgres" => TaskStoreKind.PostgreSql,
+        "sqlserver" => TaskStoreKind.SqlServer,
         _ => null,
     };
+
+    internal static TaskStoreKind KindOf(McpTaskOptions options) =>
+        options.ConnectionString is null ? TaskStoreKind.Sqlite : KindFor(options.Provider) ?? throw new ArgumentException($"Tasks:Provider '{options.Provider}' is not one of {string.Join(", ", Providers)}.");
 
     /// <summary>The connection string Akka.Persistence uses: <see cref="McpTaskOptions.ConnectionString"/>, or the SQLite file under the data folder.</summary>
     internal static string ConnectionString(McpTaskOptions options) =>
@@ -31,8 +34,25 @@ public static class TaskStore
 
     internal static string SqliteFile(McpTaskOptions options) => Path.GetFullPath(Path.Combine(options.DataFolder, "tasks.db"));
 
-    internal static string Provider(McpTaskOptions options) =>
-        options.ConnectionString is null ? ProviderName.SQLiteMS : ProviderFor(options.Provider)!;
+    /// <summary>The Linq2Db provider name: each generates its own SQL dialect (the purge's DELETE included).</summary>
+    internal static string Provider(McpTaskOptions options) => KindOf(options) switch
+    {
+        TaskStoreKind.PostgreSql => ProviderName.PostgreSQL,
+        TaskStoreKind.SqlServer => ProviderName.SqlServer,
+        _ => ProviderName.SQLiteMS,
+    };
+
+    /// <summary>
+    /// One line naming the driver package the store needs when the app does not include it, else null. The project
+    /// ships the SQLite and PostgreSQL drivers; SQL Server's (Microsoft.Data.SqlClient) is the app's to add: without
+    /// this check Linq2Db's own error would not say which package is missing.
+    /// </summary>
+    internal static string? MissingDriver(McpTaskOptions options) =>
+        KindOf(options) == TaskStoreKind.SqlServer
+        && Type.GetType("Microsoft.Data.SqlClient.SqlConnection, Microsoft.Data.SqlClient", throwOnError: false) is null
+        && Type.GetType("System.Data.SqlClient.SqlConnection, System.Data.SqlClient", throwOnError: false) is null
+            ? $"the task store ({Describe(options)}) needs the ADO.NET driver package Microsoft.Data.SqlClient, which this app does not include; add it to the app (dotnet add package Microsoft.Data.SqlClient), or use Pmcp:Tasks:Provider PostgreSQL or SQLite"
+            : null;
 
     /// <summary>
     /// How every connection to the store is made (the journal's, the snapshot store's, the start check's and the purge's):
@@ -47,8 +67,8 @@ public static class TaskStore
     /// <summary>
     /// Creates the data folder (for SQLite) and opens one connection to the store within <see cref="McpTaskOptions.StoreTimeout"/>.
     /// Returns null when it could, or one line saying why not. On a single node (<paramref name="cluster"/> null or not
-    /// enabled) a SQLite store must not be in use by another running server (<see cref="TaskStoreClaim"/>): two servers
-    /// that each think they alone own the tasks in one file would report each other's running tasks failed.
+    /// enabled) a SQLite or PostgreSQL store must not be in use by another running server (<see cref="TaskStoreClaim"/>):
+    /// two servers that each think they alone own the tasks in one store would report each other's running tasks failed.
     /// </summary>
     public static async Task<string?> CheckAsync(McpTaskOptions options, Cluster.McpClusterOptions? cluster = null, CancellationToken cancellationToken = default)
     {
@@ -56,16 +76,19 @@ public static class TaskStore
         try
         {
             options.Validate();
+            if (MissingDriver(options) is { } missing) return missing;
             PrepareSqlite(options);
-            if (cluster is not { Enabled: true } && options.ConnectionString is null)
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(options.StoreTimeout);
+                await using var connection = new DataConnection(DataOptions(options));
+                await connection.ExecuteAsync("SELECT 1", timeout.Token).ConfigureAwait(false);
+            }
+            if (cluster is not { Enabled: true })
             {
                 using var claim = TaskStoreClaim.TryTake(options, out var inUse);
                 if (claim is null) return inUse;
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.StoreTimeout);
-            await using var connection = new DataConnection(DataOptions(options));
-            await connection.ExecuteAsync("SELECT 1", timeout.Token).ConfigureAwait(false);
             return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -74,7 +97,7 @@ public static class TaskStore
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return $"the task store ({Describe(options)}) cannot be opened: {ex.GetBaseException().Message}";
+            return $"the task store ({Describe(options)}) cannot be opened: {OneLine(ex.GetBaseException().Message)}";
         }
     }
 
@@ -110,8 +133,34 @@ public static class TaskStore
             .ConfigureAwait(false);
     }
 
-    private static string Describe(McpTaskOptions options) =>
-        options.ConnectionString is null ? $"SQLite file {Path.Combine(options.DataFolder, "tasks.db")}" : options.Provider;
+    /// <summary>
+    /// The store, named for an error line: never with the connection string's password. It does not throw (it names the
+    /// store in the line that reports an invalid one too).
+    /// </summary>
+    internal static string Describe(McpTaskOptions options) => options.ConnectionString is null
+        ? $"SQLite file {Path.Combine(options.DataFolder, "tasks.db")}"
+        : KindFor(options.Provider) switch
+        {
+            TaskStoreKind.PostgreSql => DescribePostgres(options.ConnectionString),
+            TaskStoreKind.SqlServer => "SQL Server",
+            TaskStoreKind.Sqlite => "SQLite",
+            _ => options.Provider,
+        };
+
+    private static string DescribePostgres(string connectionString)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return $"PostgreSQL database {builder.Database ?? builder.Username ?? "(default)"} on {builder.Host}:{builder.Port}";
+        }
+        catch (ArgumentException)
+        {
+            return "PostgreSQL";
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>The columns of the journal table (Akka.Persistence.Sql's default mapping, which <c>WithMcpTasks</c> uses) that the purge reads.</summary>
     [LinqToDB.Mapping.Table("journal")]

@@ -8,23 +8,28 @@ using Pmcp.Actors.Benchmarks.Load;
 namespace Pmcp.Actors.Benchmarks.Harness;
 
 /// <summary>
-/// The tasks row: the standalone server (one node, tasks in a SQLite file of the run's own) as a child process, and N
+/// The tasks row: the standalone server (one node, tasks in a SQLite file of the run's own, or the store named by
+/// <see cref="Store"/>) as a child process, and N
 /// WebSocket clients that each, in a loop, make a task (<c>report</c> with 0 seconds, <c>params.task</c>) and read it
 /// back with <c>tasks/get</c>. Prints tasks created per second, and the p50 and p99 of both requests.
 /// </summary>
-internal sealed class TaskScenario(string serverDll, int connections, double seconds, TextWriter log)
+internal sealed class TaskScenario(string serverDll, int connections, double seconds, TaskScenario.Store store, TextWriter log)
 {
+    /// <summary>The server's task store: <c>Pmcp:Tasks:Provider</c>, and a connection string (none: a SQLite file of the run's own).</summary>
+    public sealed record Store(string Provider, string? ConnectionString);
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     public async Task<int> RunAsync()
     {
         var data = Path.Combine(Path.GetTempPath(), "pmcp-bench-tasks-" + Guid.NewGuid().ToString("N"));
-        log.WriteLine($"== tasks: {connections} connections, each making a task and reading it back, {seconds:0.#} s (store: {data})");
+        log.WriteLine($"== tasks: {connections} connections, each making a task and reading it back, {seconds:0.#} s (store: {store.Provider} {(store.ConnectionString is null ? data : "by connection string")})");
         try
         {
-            await using var server = ChildProcess.Start("server", serverDll,
-                ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Tasks:Enabled=true", $"--Pmcp:Tasks:DataFolder={data}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Akka=Error"],
-                Servers.ServerEnvironment(serverGc: true));
+            List<string> args = ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Tasks:Enabled=true", $"--Pmcp:Tasks:DataFolder={data}", $"--Pmcp:Tasks:Provider={store.Provider}",
+                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Akka=Error"];
+            if (store.ConnectionString is { } connectionString) args.Add("--Pmcp:Tasks:ConnectionString=" + connectionString);
+            await using var server = ChildProcess.Start("server", serverDll, args, Servers.ServerEnvironment(serverGc: true));
             var url = await server.WaitForListeningAsync(StartTimeout).ConfigureAwait(false);
 
             await MeasureAsync(url, Math.Min(3, seconds)).ConfigureAwait(false); // warm-up: JIT, the store's tables
@@ -32,7 +37,7 @@ internal sealed class TaskScenario(string serverDll, int connections, double sec
             log.WriteLine();
             log.WriteLine("| node | tasks created/s | tools/call (task) p50 | p99 | tasks/get p50 | p99 | errors |");
             log.WriteLine("|---|---|---|---|---|---|---|");
-            log.WriteLine($"| 1 (SQLite) | {created / seconds:0} | {Ms(createUs, 0.5)} | {Ms(createUs, 0.99)} | {Ms(getUs, 0.5)} | {Ms(getUs, 0.99)} | {errors} |");
+            log.WriteLine($"| 1 ({store.Provider}) | {created / seconds:0} | {Ms(createUs, 0.5)} | {Ms(createUs, 0.99)} | {Ms(getUs, 0.5)} | {Ms(getUs, 0.99)} | {errors} |");
             return errors == 0 && created > 0 ? 0 : 2;
         }
         finally

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace Pmcp.Actors.Tests.Tasks;
 
 /// <summary>
-/// Test servers that run tasks, kept in a SQLite file under a folder of the test's own. Their task tools: <c>quick</c>
+/// Test servers that run tasks, kept in a SQLite file under a folder of the test's own (or the store <c>configureTasks</c> names). Their task tools: <c>quick</c>
 /// (only as a task; answers "done"), <c>hold</c> (may be a task; waits until the test opens <see cref="Gate"/>),
 /// <c>again</c> (like hold, declared idempotent), <c>ask</c> (may be a task; asks the user to confirm), <c>greet_later</c>
 /// (asks a name in the request, then continues as a task that greets it), and the demo
@@ -26,10 +26,11 @@ internal sealed class TaskServers
 
     public static Task<TestServer> StartAsync(string dataFolder, ITestOutputHelper output, TaskCompletionSource? gate = null, McpClusterOptions? cluster = null,
         Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureHost = null, Action<Microsoft.AspNetCore.Builder.WebApplication>? configureApp = null,
-        Action<Microsoft.AspNetCore.Builder.IEndpointConventionBuilder>? configureEndpoint = null)
+        Action<Microsoft.AspNetCore.Builder.IEndpointConventionBuilder>? configureEndpoint = null, Action<McpTaskOptions>? configureTasks = null)
     {
         gate ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = new McpTaskOptions { DataFolder = dataFolder, PollInterval = TimeSpan.FromMilliseconds(100) };
+        configureTasks?.Invoke(tasks);
         return TestServer.StartAsync(
             mcp => mcp
                 .Tool(new McpToolDefinition("quick", McpToolDefinition.EmptyInputSchema(), (_, _) => Task.FromResult(CallToolResult.Text("done")))

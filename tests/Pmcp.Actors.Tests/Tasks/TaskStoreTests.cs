@@ -27,6 +27,15 @@ public sealed class TaskStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_OfAProviderNotAmongTheProviders_IsOneLineNamingThem_NotAnException()
+    {
+        var line = await TaskStore.CheckAsync(new McpTaskOptions { Provider = "Oracle", ConnectionString = "Data Source=x" });
+
+        Assert.Contains("Tasks:Provider must be one of SQLite, PostgreSQL, SqlServer, not 'Oracle'", line, StringComparison.Ordinal);
+        Assert.Contains("(Oracle)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SingleNodeCheck_OfAStoreAnotherServerHolds_SaysSoInOneLine_AndAClusterNodeMayShareIt()
     {
         var options = new McpTaskOptions { DataFolder = _data.Path };
