@@ -19,7 +19,7 @@ namespace Pmcp.Actors.Session;
 internal sealed partial class McpSession
 {
     private readonly ISessionHost _host;
-    private readonly InboundAdmission? _admission;
+    private InboundAdmission? _admission;
     private readonly RequestTelemetry _telemetry;
     private HashSet<string>? _subscriptions; // made with the first resources/subscribe: a 2026 request never makes one
     // Lists ("tools", "resources", "prompts") that changed after initialize was answered but before the client said
@@ -48,7 +48,7 @@ internal sealed partial class McpSession
 
     public McpServerOptions Options { get; }
 
-    public CallerIdentity? Caller { get; }
+    public CallerIdentity? Caller { get; private set; }
 
     /// <summary>The node's tasks (<c>WithMcpTasks</c>); null: this server runs no tasks, and tools/call is served as always.</summary>
     internal Pmcp.Actors.Tasks.TaskService? Tasks { get; }
@@ -187,7 +187,8 @@ internal sealed partial class McpSession
     /// </summary>
     private void EnterModernEra()
     {
-        Modern = new ModernRequests(Options, Caller);
+        Modern = _spareModern?.Renewed(Caller) ?? new ModernRequests(Options, Caller);
+        _spareModern = null;
         Listens = new SubscriptionListens(this);
         ProtocolVersion = ModernProtocol.Version;
         _methods = MethodTable.For(ModernProtocol.Version);
@@ -195,6 +196,40 @@ internal sealed partial class McpSession
         _host.HandshakeDone();
         Phase = SessionPhase.Operating;
     }
+
+    /// <summary>
+    /// Makes this session, whose request has ended clean, a fresh one for the next request of its host (a pooled
+    /// 2026-07-28 request host, issue 29): everything the last request set is forgotten, as in a session just made, but the
+    /// tables its calls and requests used (and the call runner) are kept, emptied, instead of made again for every
+    /// request. Only for a session nothing of which is left running (the host's check): a call or a request to the
+    /// client still on its way could otherwise reach the next request.
+    /// </summary>
+    internal void Renew(long connectionId, CallerIdentity? caller)
+    {
+        Caller = caller;
+        Phase = SessionPhase.AwaitingInitialize;
+        ProtocolVersion = null;
+        ClientInitialized = false;
+        ClientCapabilities = default;
+        LogRank = LoggingLevels.Rank(Options.DefaultLogLevel);
+        _methods = MethodTable.For(null);
+        _subscriptions = null;
+        _changedBeforeInitialized = null;
+        _closeRequested = false;
+        _transportGone = false;
+        _taskScope = null;
+        _admission = Options.MaxMessagesPerSecond > 0 ? new InboundAdmission(this, Options) : null; // a fresh rate, as a new session's
+        _spareModern ??= Modern;
+        Modern = null;
+        Listens = null;
+        Batches.Clear();
+        Calls.Renew(connectionId);
+        ClientRequests.Clear();
+        _telemetry.Clear();
+    }
+
+    // The modern era's table of requests of the last request served, emptied and given its next caller when the era is entered again.
+    private ModernRequests? _spareModern;
 
     /// <summary>The client said notifications/initialized: lists that changed meanwhile are told now.</summary>
     internal void ClientSaidInitialized()
