@@ -61,7 +61,8 @@ internal sealed class ModernRequestActor : SessionHostActor
         Akka.Actor.Props.Create(() => new ModernRequestActor(definition, options, router, pool, inProcessTools, metrics));
 
     /// <summary>Serve one 2026-07-28 request on <paramref name="Outlet"/> (its POST): a session of its own, which ends with the outlet.</summary>
-    public sealed record Serve(IConnectionOutlet Outlet, JsonRpcMessage Message, CallerIdentity? Caller);
+    /// <param name="Meta">The request's <c>_meta</c> as its transport read it, or null when it did not (the session reads it).</param>
+    public sealed record Serve(IConnectionOutlet Outlet, JsonRpcMessage Message, CallerIdentity? Caller, Session.Era2026.RequestMeta? Meta = null);
 
     /// <summary>The answer of a call that outlived its turn (null: the task failed, which <see cref="CallExecution"/> never does).</summary>
     private sealed record Piped(CallAnswered? Answer);
@@ -134,7 +135,8 @@ internal sealed class ModernRequestActor : SessionHostActor
         _session = RenewedSession(serve) ?? new McpSession(_definition, Options, this, CallRunner(_tools), _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
         _metrics?.SessionStarted(serve.Outlet.ProtocolName);
         if (_draining) _session.Drain(); // as a ConnectionActor opened while the server drains: no new work
-        _session.Receive(serve.Message);
+        if (serve.Meta is { } meta) _session.Receive(serve.Message, meta);
+        else _session.Receive(serve.Message);
     }
 
     /// <summary>The last request's session made fresh for <paramref name="serve"/>, or null when there is none to renew.</summary>

@@ -120,6 +120,39 @@ internal sealed partial class McpSession
         Calls.RunHeldBack();
     }
 
+    /// <summary>
+    /// One 2026-07-28 request the transport has parsed and whose <c>_meta</c> it has read already (<paramref name="meta"/>,
+    /// as <see cref="RequestMeta.TryRead"/> read it): its handler takes that instead of reading it again.
+    /// </summary>
+    public void Receive(JsonRpcMessage message, RequestMeta meta)
+    {
+        _metaRead = (message.Id, meta);
+        try
+        {
+            Receive(message);
+        }
+        finally
+        {
+            _metaRead = null;
+        }
+    }
+
+    // The _meta of the request being received, when its transport read it (read once per request, issue 29).
+    private (RequestId? Id, RequestMeta Meta)? _metaRead;
+
+    /// <summary>Request <paramref name="id"/>'s <c>_meta</c> as its transport read it; false when it did not (the handler reads it).</summary>
+    internal bool TryTakeMetaRead(RequestId id, out RequestMeta meta)
+    {
+        if (_metaRead is { Id: { } read } known && read == id)
+        {
+            meta = known.Meta;
+            _metaRead = null;
+            return true;
+        }
+        meta = default;
+        return false;
+    }
+
     /// <summary>Handles one message, alone or as an element of a batch.</summary>
     internal void Dispatch(JsonRpcMessage message)
     {
