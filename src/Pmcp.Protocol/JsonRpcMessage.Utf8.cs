@@ -39,6 +39,13 @@ internal sealed partial class JsonRpcMessage
 
     private static readonly KnownStrings KnownParamNames = new("name", "arguments", "_meta", "requestId", "uri", "cursor", "reason");
 
+    // Member names of the objects inside params that requests repeat: every 2026-07-28 request's _meta names its version,
+    // client capabilities and client info with these long keys (issue 29: a 2026 request made about 0.4 KB of them), and
+    // the echo call's arguments, progress tokens and client info their short ones. A name not here is read as before.
+    private static readonly KnownStrings KnownMemberNames = new(
+        "io.modelcontextprotocol/protocolVersion", "io.modelcontextprotocol/clientCapabilities", "io.modelcontextprotocol/clientInfo",
+        "io.modelcontextprotocol/logLevel", "name", "version", "text", "progressToken", "sampling", "elicitation", "roots");
+
     /// <summary>Whether the UTF-8 route reads <paramref name="text"/> itself (for tests: the other route gives the same verdicts).</summary>
     internal static bool ReadsStrictly(string text) => TryReadMembersUtf8(text, out _);
 
@@ -206,7 +213,7 @@ internal sealed partial class JsonRpcMessage
                 var obj = new JObject();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var name = reader.GetString()!;
+                    var name = KnownMemberNames.Match(ref reader) ?? reader.GetString()!;
                     reader.Read();
                     if (Token(ref reader) is not { } member) return null;
                     obj[name] = member;

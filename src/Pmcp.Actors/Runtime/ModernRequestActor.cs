@@ -36,6 +36,9 @@ internal sealed class ModernRequestActor : SessionHostActor
 
     // The request being served; null while the actor waits in the pool.
     private McpSession? _session;
+    // The session of the last request, which ended clean: renewed for the next instead of a new one (its tables and
+    // runner kept), since a session per request was most of what a 2026 request allocated beyond a 2025 call (issue 29).
+    private McpSession? _spare;
     private IConnectionOutlet? _outlet;
     private long _requestId;
     private long _startedAt;
@@ -58,7 +61,8 @@ internal sealed class ModernRequestActor : SessionHostActor
         Akka.Actor.Props.Create(() => new ModernRequestActor(definition, options, router, pool, inProcessTools, metrics));
 
     /// <summary>Serve one 2026-07-28 request on <paramref name="Outlet"/> (its POST): a session of its own, which ends with the outlet.</summary>
-    public sealed record Serve(IConnectionOutlet Outlet, JsonRpcMessage Message, CallerIdentity? Caller);
+    /// <param name="Meta">The request's <c>_meta</c> as its transport read it, or null when it did not (the session reads it).</param>
+    public sealed record Serve(IConnectionOutlet Outlet, JsonRpcMessage Message, CallerIdentity? Caller, Session.Era2026.RequestMeta? Meta = null);
 
     /// <summary>The answer of a call that outlived its turn (null: the task failed, which <see cref="CallExecution"/> never does).</summary>
     private sealed record Piped(CallAnswered? Answer);
@@ -128,10 +132,23 @@ internal sealed class ModernRequestActor : SessionHostActor
         _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _served = serve.Message.Id ?? default;
         _answered = false;
-        _session = new McpSession(_definition, Options, this, CallRunner(_tools), _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
+        _session = RenewedSession(serve) ?? new McpSession(_definition, Options, this, CallRunner(_tools), _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
         _metrics?.SessionStarted(serve.Outlet.ProtocolName);
         if (_draining) _session.Drain(); // as a ConnectionActor opened while the server drains: no new work
-        _session.Receive(serve.Message);
+        if (serve.Meta is { } meta) _session.Receive(serve.Message, meta);
+        else _session.Receive(serve.Message);
+    }
+
+    /// <summary>The last request's session made fresh for <paramref name="serve"/>, or null when there is none to renew.</summary>
+    private McpSession? RenewedSession(Serve serve)
+    {
+        var session = _spare;
+        _spare = null;
+        if (session is null || session.Telemetry.ProtocolName != serve.Outlet.ProtocolName) return null;
+        session.Renew(_requestId, serve.Caller);
+        // The tools as of the latest change, which may have come while the host waited in the pool.
+        if (_tools is not null && session.Calls.Runner is InProcessCallRunner inProcess) inProcess.Catalog = _tools;
+        return session;
     }
 
     /// <summary>The request's outlet ended (<see cref="McpSession.TransportClosed"/>): the session stops; the actor waits for the next request, or stops.</summary>
@@ -168,6 +185,7 @@ internal sealed class ModernRequestActor : SessionHostActor
         Timers.CancelAll();
         _session = null;
         _outlet = null;
+        if (clean) _spare = session;
         return clean;
     }
 

@@ -22,6 +22,14 @@ internal sealed class ClientRequests(McpSession session, ISessionHost host)
 
     public int Count => _pending?.Count ?? 0;
 
+    /// <summary>Forgets every request, as in a new session (<see cref="McpSession.Renew"/>; none is pending then).</summary>
+    public void Clear()
+    {
+        _pending?.Clear();
+        _idsByKey?.Clear();
+        _nextId = 0;
+    }
+
     public void Send(ClientRequest request, object asker)
     {
         if (session.ClientCapabilities.Refusal(request, session) is { } reason)

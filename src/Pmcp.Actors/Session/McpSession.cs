@@ -19,7 +19,7 @@ namespace Pmcp.Actors.Session;
 internal sealed partial class McpSession
 {
     private readonly ISessionHost _host;
-    private readonly InboundAdmission? _admission;
+    private InboundAdmission? _admission;
     private readonly RequestTelemetry _telemetry;
     private HashSet<string>? _subscriptions; // made with the first resources/subscribe: a 2026 request never makes one
     // Lists ("tools", "resources", "prompts") that changed after initialize was answered but before the client said
@@ -48,7 +48,7 @@ internal sealed partial class McpSession
 
     public McpServerOptions Options { get; }
 
-    public CallerIdentity? Caller { get; }
+    public CallerIdentity? Caller { get; private set; }
 
     /// <summary>The node's tasks (<c>WithMcpTasks</c>); null: this server runs no tasks, and tools/call is served as always.</summary>
     internal Pmcp.Actors.Tasks.TaskService? Tasks { get; }
@@ -187,7 +187,8 @@ internal sealed partial class McpSession
     /// </summary>
     private void EnterModernEra()
     {
-        Modern = new ModernRequests(Options, Caller);
+        Modern = _spareModern?.Renewed(Caller) ?? new ModernRequests(Options, Caller);
+        _spareModern = null;
         Listens = new SubscriptionListens(this);
         ProtocolVersion = ModernProtocol.Version;
         _methods = MethodTable.For(ModernProtocol.Version);

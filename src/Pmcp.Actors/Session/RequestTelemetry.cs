@@ -17,6 +17,15 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
 
     private readonly record struct Pending(long StartedAt, string Method, string? Target, Activity? Span);
 
+    /// <summary>How the session's requests came (<c>http</c>, <c>websocket</c>), as its metrics name it.</summary>
+    public string ProtocolName => protocolName;
+
+    /// <summary>
+    /// Forgets the requests still timed, for a renewed session (<see cref="McpSession.Renew"/>): as when a session ends,
+    /// a request that got no response is not recorded.
+    /// </summary>
+    public void Clear() => _pending?.Clear();
+
     private bool Listening => metrics?.OperationsRecorded == true || McpActivities.Source.HasListeners();
 
     /// <summary>The session took request <paramref name="id"/> (again, when it had held it back: the first time counts).</summary>

@@ -14,6 +14,9 @@ internal sealed class SessionBatches(McpSession session)
     // Made with the first batch: only 2025-03-26 sessions send any.
     private Dictionary<RequestId, Batch>? _batchOf;
 
+    /// <summary>Forgets every batch, as in a new session (<see cref="McpSession.Renew"/>).</summary>
+    public void Clear() => _batchOf = null;
+
     private sealed class Batch
     {
         public List<string> Responses { get; } = [];

@@ -13,6 +13,7 @@ namespace Pmcp.Actors.Session;
 /// </summary>
 internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallRunner runner, long connectionId)
 {
+    private long _connectionId = connectionId; // the session's; a renewed session (McpSession.Renew) gets the next request's
     private readonly Dictionary<long, InFlightCall> _calls = [];
     private readonly Dictionary<RequestId, long> _callIds = [];
     private Queue<JsonRpcMessage>? _heldBack; // made when a request first waits for the in-flight limit
@@ -96,7 +97,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
             return;
         }
 
-        var key = new CallKey(connectionId, _nextCallId + 1);
+        var key = new CallKey(_connectionId, _nextCallId + 1);
         CallStart start;
         // Inside the request's span: code run here is its child, and a call sent elsewhere carries its trace context.
         using (McpActivities.Ambient(session.Telemetry.Span(id)))
@@ -244,6 +245,18 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         foreach (var (callId, call) in _calls) Cancel(callId, call);
     }
 
+    /// <summary>Empties the tables for the next request of a renewed session (<see cref="McpSession.Renew"/>), under its own connection id.</summary>
+    public void Renew(long connectionId)
+    {
+        _connectionId = connectionId;
+        _calls.Clear();
+        _callIds.Clear();
+        _heldBack = null;
+        _nextCallId = 0;
+        _paused = false;
+        LeftCallsBehind = false;
+    }
+
     public void Clear()
     {
         session.Telemetry.CallsEnded(_calls.Count);
@@ -255,7 +268,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
     private void Cancel(long callId, InFlightCall call)
     {
         if (call.Running is AsyncRequest request) request.Cancel();
-        else Runner.Cancel(new CallKey(connectionId, callId), call.Running);
+        else Runner.Cancel(new CallKey(_connectionId, callId), call.Running);
     }
 
     private InFlightCall? Forget(long callId)

@@ -48,7 +48,7 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
             await ErrorAsync(context, id, new JsonRpcError(ModernProtocol.HeaderMismatch, mismatch)).ConfigureAwait(false);
             return;
         }
-        if (!RequestMeta.TryRead(message, out _, out var refusal))
+        if (!RequestMeta.TryRead(message, out var meta, out var refusal))
         {
             await ErrorAsync(context, id, refusal!).ConfigureAwait(false);
             return;
@@ -74,7 +74,7 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
 
         try
         {
-            outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller));
+            outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller, meta));
             await RespondAsync(context, outlet).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

@@ -25,6 +25,15 @@ internal sealed class ServerOutboundBudget(long budget)
     /// <summary>How many connections were cut to bring the sum back within the budget since the server started.</summary>
     public long Cut => Interlocked.Read(ref _cut);
 
+    /// <summary>How many connections it keeps to pick from: those that queued a message and are not done.</summary>
+    internal int Tracked
+    {
+        get
+        {
+            lock (_lock) return _connections.Count;
+        }
+    }
+
     /// <summary>True while a relief pass is queued or running.</summary>
     internal bool IsRelieving => Volatile.Read(ref _relieving) != 0;
 

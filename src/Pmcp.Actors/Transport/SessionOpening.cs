@@ -21,11 +21,15 @@ internal static class SessionOpening
     /// <paramref name="startsSession"/>: the request starts a session, counted against the client's session starts.
     /// A place taken is given back with <see cref="GatePlace.Release"/>.
     /// </summary>
-    public static async Task<GatePlace?> TryEnterAsync(McpEndpointContext runtime, HttpContext context, bool startsSession = true)
+    /// <remarks>A place taken is the usual answer, and is given without a task: every 2026-07-28 request takes one (issue 29).</remarks>
+    public static ValueTask<GatePlace?> TryEnterAsync(McpEndpointContext runtime, HttpContext context, bool startsSession = true)
     {
         var admission = runtime.Gate.TryEnter(ClientKey.For(context.Connection.RemoteIpAddress, Caller(context)), startsSession);
-        if (admission.Place is { } place) return place;
+        return admission.Place is { } place ? new(place) : new(RefuseAsync(runtime, context, admission));
+    }
 
+    private static async Task<GatePlace?> RefuseAsync(McpEndpointContext runtime, HttpContext context, GateAdmission admission)
+    {
         var status = StatusCodes.Status503ServiceUnavailable;
         if (admission.Refusal is GateRefusal.ClientFull or GateRefusal.TooManyStarts)
         {

@@ -106,6 +106,24 @@ public sealed class OutboundBudgetTests
     }
 
     [Fact]
+    public void A2026RequestThatEnded_IsNoLongerKeptByTheServersBudget()
+    {
+        var server = new ServerOutboundBudget(1_000_000);
+        var request = Request(server);
+        Assert.True(request.Send(Message, new RequestId(1), final: true));
+        Assert.True(request.Post.Reader.TryRead(out var answer));
+        request.Writing(answer.Json);
+        request.Written(answer.Json);
+        Assert.Equal(1, server.Tracked);
+
+        request.End("the request's POST ended");
+
+        // Kept, it would stay listed for the server's life with its outlet and answer: memory growing with every request.
+        Assert.Equal(0, server.Tracked);
+        Assert.Equal(0, server.Queued);
+    }
+
+    [Fact]
     public async Task A2026RequestPickedByTheServersBudget_IsCut()
     {
         var server = new ServerOutboundBudget(1_000);

@@ -41,7 +41,7 @@ internal static class Methods2026
     /// </summary>
     private static RequestHandler SelfDescribing(RequestHandler handler) => (session, id, request) =>
     {
-        if (!RequestMeta.TryRead(request, out var meta, out var refusal))
+        if (!session.TryTakeMetaRead(id, out var meta) && !RequestMeta.TryRead(request, out meta, out var refusal))
         {
             session.Reply(id, JsonRpcWriter.Error(id, refusal!));
             return;

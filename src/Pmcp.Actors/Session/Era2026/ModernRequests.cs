@@ -16,7 +16,17 @@ namespace Pmcp.Actors.Session.Era2026;
 internal sealed class ModernRequests(McpServerOptions options, Security.CallerIdentity? caller)
 {
     private readonly Dictionary<RequestId, Open> _open = [];
+    private Security.CallerIdentity? _caller = caller;
     private string? _callerDigest;
+
+    /// <summary>This table, emptied, for the next request of a renewed session (<see cref="McpSession.Renew"/>), from <paramref name="caller"/>.</summary>
+    public ModernRequests Renewed(Security.CallerIdentity? caller)
+    {
+        _open.Clear();
+        _caller = caller;
+        _callerDigest = null;
+        return this;
+    }
 
     /// <param name="readUri">For <c>resources/read</c>: the URI read.</param>
     private sealed class Open(RequestMeta meta, bool cacheable, string? readUri)
@@ -42,7 +52,7 @@ internal sealed class ModernRequests(McpServerOptions options, Security.CallerId
         InputRound? round = null;
         if (InputRound.Serves(method))
         {
-            binding = RequestBinding.Of(request, _callerDigest ??= RequestStateSeal.CallerDigest(caller));
+            binding = RequestBinding.Of(request, _callerDigest ??= RequestStateSeal.CallerDigest(_caller));
             round = InputRound.Read(request, binding, options, out var refusal);
             if (refusal is not null) return refusal;
         }
