@@ -23,7 +23,8 @@ internal enum WebSocketFrameOutcome
     TooBig,
 }
 
-internal readonly record struct WebSocketFrame(WebSocketFrameOutcome Outcome, string? Text = null);
+/// <summary>A framing outcome; a message comes as its text, or (a large one, when asked for) already parsed, with its size in bytes (0 for text).</summary>
+internal readonly record struct WebSocketFrame(WebSocketFrameOutcome Outcome, string? Text = null, JsonRpcMessage? Parsed = null, int Size = 0);
 
 /// <summary>
 /// The framing rules of MCP over WebSocket, shared by the server's and the client's read loops: one UTF-8 JSON-RPC
@@ -33,7 +34,9 @@ internal readonly record struct WebSocketFrame(WebSocketFrameOutcome Outcome, st
 /// when the message is complete), grown by doubling up to the limit. The loop owns the socket and its
 /// <c>ReceiveAsync</c>; this type makes no task and no allocation of its own per message.
 /// </summary>
-internal sealed class WebSocketFramer(int maxMessageBytes) : IDisposable
+/// <param name="parseFromBytesAbove">Messages larger than this (in bytes) are parsed from their bytes when they read as a
+/// valid JSON-RPC message (<see cref="WebSocketFrame.Parsed"/>); the rest, and all by default, come as text.</param>
+internal sealed class WebSocketFramer(int maxMessageBytes, int parseFromBytesAbove = int.MaxValue) : IDisposable
 {
     private const int InitialBufferSize = 4 * 1024;
 
@@ -84,10 +87,20 @@ internal sealed class WebSocketFramer(int maxMessageBytes) : IDisposable
         }
         if (!result.EndOfMessage) return new(WebSocketFrameOutcome.Pending);
 
-        var text = _count == 0 ? "" : Encoding.UTF8.GetString(_buffer!, 0, _count);
+        var size = _count;
         _count = 0;
-        ReturnBuffer();
-        return new(WebSocketFrameOutcome.Message, text);
+        try
+        {
+            // A large message is read from its bytes when it can be: its text would be a large-object-heap copy made
+            // only to be encoded back to UTF-8 by the parser (see JsonRpcMessage.TryParseUtf8).
+            if (size > parseFromBytesAbove && JsonRpcMessage.TryParseUtf8(_buffer.AsSpan(0, size), out var parsed))
+                return new(WebSocketFrameOutcome.Message, Parsed: parsed, Size: size);
+            return new(WebSocketFrameOutcome.Message, size == 0 ? "" : Encoding.UTF8.GetString(_buffer!, 0, size));
+        }
+        finally
+        {
+            ReturnBuffer();
+        }
     }
 
     /// <summary>Gives the buffer back; call when the read loop ends.</summary>
