@@ -42,28 +42,6 @@ internal sealed partial class JsonRpcMessage
     /// <summary>Whether the UTF-8 route reads <paramref name="text"/> itself (for tests: the other route gives the same verdicts).</summary>
     internal static bool ReadsStrictly(string text) => TryReadMembersUtf8(text, out _);
 
-    /// <summary>
-    /// Reads a message straight from its UTF-8 bytes, as a WebSocket received them, without decoding them to a string
-    /// first: for a large message that string was a large-object-heap copy made only to be encoded back to UTF-8 here.
-    /// False when the fast route does not read it whole or it is not a valid message: the caller then takes the text
-    /// route (<see cref="TryParse"/>), which gives every verdict and every error's text as before.
-    /// </summary>
-    internal static bool TryParseUtf8(ReadOnlySpan<byte> utf8, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JsonRpcMessage? message)
-    {
-        message = null;
-        var members = default(Members);
-        try
-        {
-            var reader = new Utf8JsonReader(utf8, Utf8Options);
-            if (!TryReadMembers(ref reader, ref members)) return false;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            return false;
-        }
-        return TryFrom(members, out message, out _, out _);
-    }
-
     /// <summary>Reads the envelope with the UTF-8 reader; false when the text must take the Json.NET route instead.</summary>
     private static bool TryReadMembersUtf8(string text, out Members members)
     {

@@ -23,8 +23,7 @@ internal enum WebSocketFrameOutcome
     TooBig,
 }
 
-/// <summary>A framing outcome; a message comes as its text, or (a large one, when asked for) already parsed, with its size in bytes (0 for text).</summary>
-internal readonly record struct WebSocketFrame(WebSocketFrameOutcome Outcome, string? Text = null, JsonRpcMessage? Parsed = null, int Size = 0);
+internal readonly record struct WebSocketFrame(WebSocketFrameOutcome Outcome, string? Text = null);
 
 /// <summary>
 /// The framing rules of MCP over WebSocket, shared by the server's and the client's read loops: one UTF-8 JSON-RPC
@@ -34,9 +33,7 @@ internal readonly record struct WebSocketFrame(WebSocketFrameOutcome Outcome, st
 /// when the message is complete), grown by doubling up to the limit. The loop owns the socket and its
 /// <c>ReceiveAsync</c>; this type makes no task and no allocation of its own per message.
 /// </summary>
-/// <param name="parseFromBytesAbove">Messages larger than this (in bytes) are parsed from their bytes when they read as a
-/// valid JSON-RPC message (<see cref="WebSocketFrame.Parsed"/>); the rest, and all by default, come as text.</param>
-internal sealed class WebSocketFramer(int maxMessageBytes, int parseFromBytesAbove = int.MaxValue) : IDisposable
+internal sealed class WebSocketFramer(int maxMessageBytes) : IDisposable
 {
     private const int InitialBufferSize = 4 * 1024;
 
@@ -87,20 +84,10 @@ internal sealed class WebSocketFramer(int maxMessageBytes, int parseFromBytesAbo
         }
         if (!result.EndOfMessage) return new(WebSocketFrameOutcome.Pending);
 
-        var size = _count;
+        var text = _count == 0 ? "" : Encoding.UTF8.GetString(_buffer!, 0, _count);
         _count = 0;
-        try
-        {
-            // A large message is read from its bytes when it can be: its text would be a large-object-heap copy made
-            // only to be encoded back to UTF-8 by the parser (see JsonRpcMessage.TryParseUtf8).
-            if (size > parseFromBytesAbove && JsonRpcMessage.TryParseUtf8(_buffer.AsSpan(0, size), out var parsed))
-                return new(WebSocketFrameOutcome.Message, Parsed: parsed, Size: size);
-            return new(WebSocketFrameOutcome.Message, size == 0 ? "" : Encoding.UTF8.GetString(_buffer!, 0, size));
-        }
-        finally
-        {
-            ReturnBuffer();
-        }
+        ReturnBuffer();
+        return new(WebSocketFrameOutcome.Message, text);
     }
 
     /// <summary>Gives the buffer back; call when the read loop ends.</summary>

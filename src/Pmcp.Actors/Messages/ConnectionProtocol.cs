@@ -11,9 +11,6 @@ internal static class ConnectionProtocol
     /// <summary>One inbound message the transport has already parsed (a Streamable HTTP body, read once by the endpoint).</summary>
     public sealed record InboundMessage(JsonRpcMessage Message);
 
-    /// <summary>A large WebSocket message its read loop parsed from the bytes it received; <paramref name="Chars"/> is what it counts against the loop's read-ahead.</summary>
-    public sealed record InboundParsed(JsonRpcMessage Message, int Chars);
-
     /// <summary>The read side ended: the peer closed, the socket failed, or the server's own close completed.</summary>
     public sealed record SocketClosed(string Reason);
 

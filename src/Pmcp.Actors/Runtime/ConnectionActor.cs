@@ -79,10 +79,6 @@ internal sealed class ConnectionActor : SessionHostActor
             case InboundMessage inbound:
                 _session.Receive(inbound.Message);
                 return;
-            case InboundParsed parsed:
-                _session.Receive(parsed.Message);
-                _outlet.InboundHandled(parsed.Chars);
-                return;
             case ToolsListed listed:
                 _session.Listed(listed.RequestId, listed.ResultJson);
                 return;

@@ -34,14 +34,6 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     /// </summary>
     internal const long InboundBytesAhead = 1024 * 1024;
 
-    /// <summary>
-    /// Messages larger than this are parsed by the read loop from the bytes received (<see cref="WebSocketFramer"/>),
-    /// not decoded to a string for the actor to parse: that string, past the large object heap's 85,000 bytes, was a
-    /// copy the parser encoded straight back to UTF-8, and garbage only a full collection frees. Clients pipelining
-    /// 256 KB calls made the server run a gen2 collection every few calls (issue 30, fairness under CPU pressure).
-    /// </summary>
-    internal const int ParseFromBytesAbove = 85_000 / sizeof(char);
-
     /// <summary>The close reason of a socket cut because all connections' queued bytes passed <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
     internal const string ServerBudgetExceeded = "server outbound budget exceeded: the client is not reading";
 
@@ -72,7 +64,7 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
         _options = options;
         _logger = logger;
         _metrics = metrics;
-        _framer = new WebSocketFramer(options.MaxMessageBytes, ParseFromBytesAbove);
+        _framer = new WebSocketFramer(options.MaxMessageBytes);
         _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget,
             () => Close(WebSocketCloseStatus.PolicyViolation, ServerBudgetExceeded));
         _outbound = Channel.CreateBounded<string>(new BoundedChannelOptions(options.OutboundQueueCapacity)
@@ -221,16 +213,15 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
                 {
                     case WebSocketFrameOutcome.Message:
                         Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
-                        if (frame.Parsed is { } parsed)
+                        var text = frame.Text!;
+                        // Shut before telling: the actor may handle the message (and reopen) before the next line runs.
+                        if (Interlocked.Add(ref _inboundAhead, (long)text.Length * sizeof(char)) > InboundBytesAhead && Volatile.Read(ref _closing) == 0)
                         {
-                            AheadBy(frame.Size); // counted as if its bytes were characters: the actor gives back the same
-                            actor.Tell(new ConnectionProtocol.InboundParsed(parsed, frame.Size));
+                            _inboundValve.Close();
+                            // Handled meanwhile: reopen, or the loop would wait for a message the actor has already handled.
+                            if (Interlocked.Read(ref _inboundAhead) <= InboundBytesAhead) _inboundValve.Open();
                         }
-                        else
-                        {
-                            AheadBy(frame.Text!.Length);
-                            actor.Tell(new ConnectionProtocol.Inbound(frame.Text));
-                        }
+                        actor.Tell(new ConnectionProtocol.Inbound(text));
                         break;
                     case WebSocketFrameOutcome.Closed:
                         return $"closed by client ({_socket.CloseStatus})";
@@ -246,17 +237,6 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             return _abort.IsCancellationRequested ? "aborted after close timeout" : $"socket failed: {ex.Message}";
-        }
-    }
-
-    /// <summary>Counts a message about to be told to the actor against the read-ahead; shut before telling, as the actor may handle it (and reopen) at once.</summary>
-    private void AheadBy(int chars)
-    {
-        if (Interlocked.Add(ref _inboundAhead, (long)chars * sizeof(char)) > InboundBytesAhead && Volatile.Read(ref _closing) == 0)
-        {
-            _inboundValve.Close();
-            // Handled meanwhile: reopen, or the loop would wait for a message the actor has already handled.
-            if (Interlocked.Read(ref _inboundAhead) <= InboundBytesAhead) _inboundValve.Open();
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Newtonsoft.Json.Linq;
 using Pmcp.Protocol;
 
@@ -172,35 +171,6 @@ public sealed class EnvelopeParsingTests
 
         // Most generated texts are strict JSON, so the UTF-8 route is what these comparisons exercise.
         Assert.InRange(readStrictly, 1500, 3000);
-    }
-
-    /// <summary>
-    /// The route a WebSocket's large messages take (parsed from their UTF-8 bytes, no string first) reads a message only
-    /// when the text route reads the same message from its text; everything else it leaves to the text route, which
-    /// answers the errors. The same generated envelopes and broken copies as above.
-    /// </summary>
-    [Fact]
-    public void GeneratedMessages_ParsedFromTheirBytes_AreTheMessagesTheirTextGives_OrLeftToTheTextRoute()
-    {
-        var random = new Random(20261207);
-        var readFromBytes = 0;
-        for (var i = 0; i < 3000; i++)
-        {
-            var text = GeneratedEnvelope(random);
-            foreach (var candidate in new[] { text, Broken(text, random) })
-            {
-                // What a WebSocket receives is UTF-8; its text is what those bytes decode to (a lone surrogate has no UTF-8 form).
-                var bytes = Encoding.UTF8.GetBytes(candidate);
-                var fromBytes = JsonRpcMessage.TryParseUtf8(bytes, out var message);
-                var fromText = JsonRpcMessage.TryParse(Encoding.UTF8.GetString(bytes), out var expected, out _, out _);
-                if (!fromBytes) continue;
-                readFromBytes++;
-                Assert.True(fromText, candidate);
-                Assert.True(Describe(expected) == Describe(message), candidate);
-                Assert.True(Text(expected!.Params) == Text(message!.Params), candidate);
-            }
-        }
-        Assert.InRange(readFromBytes, 1000, 6000); // many generated envelopes are not valid messages; enough are to compare
     }
 
     private static void AssertSameVerdict(string text)
