@@ -99,59 +99,10 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         }
         if (!first.Final)
         {
-            await StreamableHttpEndpoint.StreamAsync(context, CountedUntilWritten(outlet, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
+            await StreamableHttpEndpoint.StreamAsync(context, CountedWrites.Events(outlet, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
             return;
         }
-        outlet.Writing(first.Json);
-        try
-        {
-            await StreamableHttpEndpoint.JsonAsync(context, StatusOf(first.Json), first.Json).ConfigureAwait(false);
-        }
-        finally
-        {
-            outlet.Written(first.Json);
-        }
-    }
-
-    /// <summary>Each event counted against the budgets while the SSE writer writes it (it asks for the next once the last is written and flushed).</summary>
-    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> CountedUntilWritten(ModernRequestOutlet outlet,
-        IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> events)
-    {
-        await foreach (var item in events.ConfigureAwait(false))
-        {
-            outlet.Writing(item.Data);
-            try
-            {
-                yield return item;
-            }
-            finally
-            {
-                outlet.Written(item.Data);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Aborts the POST when its request is cut, unless the exchange is done with it: the context may serve another
-    /// request afterwards, so the abort and the end of the exchange take turns under one lock.
-    /// </summary>
-    private sealed class PostAbort(HttpContext context)
-    {
-        private readonly Lock _lock = new();
-        private bool _done;
-
-        public void Abort()
-        {
-            lock (_lock)
-            {
-                if (!_done) context.Abort();
-            }
-        }
-
-        public void Done()
-        {
-            lock (_lock) _done = true;
-        }
+        await CountedWrites.JsonAsync(context, StatusOf(first.Json), first.Json, outlet).ConfigureAwait(false);
     }
 
     /// <summary>The HTTP status of a final JSON-RPC error in this era: 404 for an unknown method, 400 for the era's own refusals, else 200.</summary>

@@ -13,7 +13,7 @@ namespace Pmcp.Actors.Transport;
 /// use: the POST's stream with the connection's outbound budget, its place at the gate, and its end told to the host,
 /// unless the host let go of it first (<see cref="ReleaseHost"/>).
 /// </summary>
-internal sealed class ModernRequestOutlet : IConnectionOutlet
+internal sealed class ModernRequestOutlet : IConnectionOutlet, IOutboundWrites
 {
     private const int HostAttached = 0, HostReleased = 1, HostTold = 2;
 

@@ -125,6 +125,9 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
                 return;
             }
 
+            // Aborts this POST if the session is cut for the bytes it holds while the answer is being written.
+            var abort = new PostAbort(context);
+            session.StartWriting(abort); // false once the session ended: the post is abandoned then, and 404 follows below
             try
             {
                 // The actor's in-flight limit: a request waits here, unread, as a WebSocket message waits in the socket.
@@ -132,12 +135,14 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
                 session.Actor.Tell(new ConnectionProtocol.InboundMessage(message));
                 await RespondAsync(context, session, post, initialize).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
             {
-                // The client went away. Not a cancellation (the spec says so): the request runs on, its response is dropped.
+                // The client went away: not a cancellation (the spec says so), the request runs on, its response is
+                // dropped. Or the session was cut for the bytes it held, which ended it and its calls.
             }
             finally
             {
+                session.StopWriting(abort);
                 session.ClosePost(id, post);
             }
         }
@@ -173,14 +178,15 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
                 context.Response.Headers[SessionIdHeader] = session.Id;
         }
 
+        // Each message counts against the session's budgets until written (see IOutboundWrites).
         if (first.Final)
         {
-            await JsonAsync(context, StatusCodes.Status200OK, first.Json).ConfigureAwait(false);
+            await CountedWrites.JsonAsync(context, StatusCodes.Status200OK, first.Json, session).ConfigureAwait(false);
             return;
         }
 
         // Something comes before the response (progress, a log message, a request to the client): stream it all.
-        await StreamAsync(context, Prepend(first, reader, context.RequestAborted)).ConfigureAwait(false);
+        await StreamAsync(context, CountedWrites.Events(session, Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
     }
 
     private async Task GetAsync(HttpContext context)
@@ -213,16 +219,18 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         }
 
         session.Enter();
+        var abort = new PostAbort(context);
         try
         {
-            await StreamAsync(context, Standalone(reader, session, context.RequestAborted)).ConfigureAwait(false);
+            if (session.StartWriting(abort)) await StreamAsync(context, Standalone(reader, session, context.RequestAborted)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
-            // The client closed the stream; messages still queued wait for the next GET.
+            // The client closed the stream (messages still queued wait for the next GET), or the session was cut for the bytes it held.
         }
         finally
         {
+            session.StopWriting(abort);
             session.DetachGet();
             session.Exit();
         }
@@ -361,8 +369,16 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         {
             while (reader.TryRead(out var json))
             {
-                session.Dequeued(json);
-                yield return new SseItem<string>(json, "message");
+                // Counted until written, not only until taken off the queue: a reader that does not read keeps the
+                // event being written, and a 256 KB one held that way was a message no budget saw.
+                try
+                {
+                    yield return new SseItem<string>(json, "message");
+                }
+                finally
+                {
+                    session.Dequeued(json);
+                }
             }
         }
     }

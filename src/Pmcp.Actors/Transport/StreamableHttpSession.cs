@@ -53,7 +53,7 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
         _options = options;
         _onEnded = onEnded;
         _metrics = metrics;
-        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => End(ServerBudgetExceeded));
+        _outboundBytes = new OutboundBytes(options.MaxOutboundBytesPerConnection, serverBudget, () => CutOff(ServerBudgetExceeded));
     }
 
     public string Id { get; }
@@ -126,11 +126,11 @@ internal sealed partial class StreamableHttpSession : IConnectionOutlet, IEvicta
     {
         if (_outboundBytes.Add(json)) return true;
         _outboundBytes.Remove(json);
-        End("closed by the server: outbound budget exceeded: the client is not reading");
+        CutOff(OwnBudgetExceeded);
         return false;
     }
 
-    /// <summary>A stream took <paramref name="json"/> off its queue to write it: it no longer counts against the budget.</summary>
+    /// <summary>A stream took <paramref name="json"/> off its queue and wrote it (or another gateway relays it): it no longer counts against the budget.</summary>
     public void Dequeued(string json) => _outboundBytes.Remove(json);
 
     /// <summary>The memory this session's queued messages hold now.</summary>

@@ -61,11 +61,18 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
                 for (var i = 0; i < Clients; i++) peers.Add(await ReadyPeerAsync(server, cts.Token));
                 var start = CurrentRss();
                 var peak = start;
+                var gen2Before = GC.CollectionCount(2);
+                var pausedBefore = GC.GetTotalPauseDuration();
+                long mostPending = 0, mostThreads = 0;
                 var sampling = Task.Run(async () =>
                 {
                     while (!cts.IsCancellationRequested)
                     {
                         peak = Math.Max(peak, CurrentRss());
+                        // What the shared thread pool went through, for the output (not asserted): a backlog there is
+                        // what a canary call waits in.
+                        mostPending = Math.Max(mostPending, ThreadPool.PendingWorkItemCount);
+                        mostThreads = Math.Max(mostThreads, ThreadPool.ThreadCount);
                         await Task.Delay(50); // the sampling interval, not a wait for anything
                     }
                 });
@@ -77,7 +84,9 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
                 await sampling;
 
                 // The clients never close: only the server cutting them gives their places back.
-                output.WriteLine($"calls sent before the cut: {string.Join(", ", sent)}; peak RSS growth {(peak - start) / 1048576} MiB; cut by the server's budget: {runtime.OutboundBudget.Cut}");
+                output.WriteLine($"calls sent before the cut: {string.Join(", ", sent)}; peak RSS growth {(peak - start) / 1048576} MiB; cut by the server's budget: {runtime.OutboundBudget.Cut}; " +
+                                 $"gen2 collections {GC.CollectionCount(2) - gen2Before}, GC pauses {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:0} ms; " +
+                                 $"thread pool: at most {mostPending} items waiting, {mostThreads} threads");
                 Assert.Equal(cutByServerBudget ? Clients : 0, runtime.OutboundBudget.Cut);
                 Assert.True(peak - start < PeakGrowthBound, $"memory grew {(peak - start) / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
             }
