@@ -17,6 +17,7 @@ internal sealed class RawWebSocketPeer : IDisposable
 
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
+    private byte[] _sendScratch = [];
     private readonly byte[] _pending;
     private int _pendingStart;
     private int _pendingEnd;
@@ -138,6 +139,43 @@ internal sealed class RawWebSocketPeer : IDisposable
         }
 
         await _stream.WriteAsync(burst.ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="utf8"/> as one masked text frame, masked into a buffer this peer keeps: a probe that sends
+    /// the same large message many times then makes no garbage of its own, so the GC work the test process sees is
+    /// the server's.
+    /// </summary>
+    public async Task SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    {
+        var length = utf8.Length;
+        var headerLength = 2 + (length < 126 ? 0 : length <= ushort.MaxValue ? 2 : 8) + 4;
+        if (_sendScratch.Length < headerLength + length) _sendScratch = new byte[headerLength + length];
+        var frame = _sendScratch;
+        frame[0] = 0x80 | OpText;
+        var at = 2;
+        if (length < 126)
+        {
+            frame[1] = (byte)(0x80 | length);
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            frame[1] = 0x80 | 126;
+            frame[2] = (byte)(length >> 8);
+            frame[3] = (byte)length;
+            at = 4;
+        }
+        else
+        {
+            frame[1] = 0x80 | 127;
+            for (var shift = 56; shift >= 0; shift -= 8) frame[at++] = (byte)((long)length >> shift);
+        }
+        RandomNumberGenerator.Fill(frame.AsSpan(at, 4));
+        var mask = frame.AsSpan(at, 4).ToArray();
+        at += 4;
+        var payload = utf8.Span;
+        for (var i = 0; i < length; i++) frame[at + i] = (byte)(payload[i] ^ mask[i % 4]);
+        await _stream.WriteAsync(frame.AsMemory(0, at + length), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads frames until a text frame comes (pings are ignored) and returns its text; null at end of stream.</summary>

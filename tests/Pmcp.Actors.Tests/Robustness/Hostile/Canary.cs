@@ -12,8 +12,17 @@ namespace Pmcp.Actors.Tests.Robustness.Hostile;
 /// </summary>
 internal sealed class Canary : IAsyncDisposable
 {
-    /// <summary>A probe must not slow a bystander's call past this.</summary>
-    public static readonly TimeSpan SlowestAllowed = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A probe must not hold a bystander's call up past this: the canary catches a lock-out (a queue, a lane or the
+    /// capacity a hostile client took for itself), not a slowdown. On a quiet machine its slowest call is a few hundred
+    /// milliseconds at most. Beside a CPU hog the GC pauses that the probes' large messages cause stretch with the
+    /// machine's load: 1.0 to 2.3 s were seen at load 20 to 45 (docs/security.md), and a timed assertion must not fail
+    /// because the machine is busy. How slow a bystander's calls get is a figure for the docs, which the probes print.
+    /// </summary>
+    public static readonly TimeSpan SlowestAllowed = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a canary call, or the canary's loops, may take before they count as lost.</summary>
+    private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(20);
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
@@ -33,7 +42,7 @@ internal sealed class Canary : IAsyncDisposable
     {
         _webSocket = webSocket;
         _http = http;
-        _webSocketLoop = LoopAsync("websocket", text => _webSocket.CallToolAsync("echo", new { text }, SlowestAllowed * 10), () => Interlocked.Increment(ref _webSocketCalls));
+        _webSocketLoop = LoopAsync("websocket", text => _webSocket.CallToolAsync("echo", new { text }, LostAfter), () => Interlocked.Increment(ref _webSocketCalls));
         _httpLoop = LoopAsync("http", text => _http.CallToolAsync("echo", new { text }), () => Interlocked.Increment(ref _httpCalls));
     }
 
@@ -62,14 +71,14 @@ internal sealed class Canary : IAsyncDisposable
         var (webSocket, http) = (Interlocked.Read(ref _webSocketCalls) + calls, Interlocked.Read(ref _httpCalls) + calls);
         await Deadline.UntilAsync(
             () => Task.FromResult((Interlocked.Read(ref _webSocketCalls) >= webSocket && Interlocked.Read(ref _httpCalls) >= http) || _webSocketLoop.IsCompleted || _httpLoop.IsCompleted),
-            () => $"the canary's calls ({Summary})", SlowestAllowed * 20);
+            () => $"the canary's calls ({Summary})", LostAfter * 2);
     }
 
     /// <summary>Stops the calls, then asserts that each transport made calls and none was lost or slow.</summary>
     public async Task StopAndAssertAsync()
     {
         _stop.Cancel();
-        await Task.WhenAll(_webSocketLoop, _httpLoop).Within(SlowestAllowed * 15, "the canary's calls to stop");
+        await Task.WhenAll(_webSocketLoop, _httpLoop).Within(LostAfter, "the canary's calls to stop");
         lock (_failures)
         {
             Assert.True(_failures.Count == 0, "the canary lost calls: " + string.Join("; ", _failures.Take(5)));
@@ -87,7 +96,7 @@ internal sealed class Canary : IAsyncDisposable
         _stop.Cancel();
         try
         {
-            await Task.WhenAll(_webSocketLoop, _httpLoop).WaitAsync(SlowestAllowed * 15);
+            await Task.WhenAll(_webSocketLoop, _httpLoop).WaitAsync(LostAfter);
         }
         catch (TimeoutException)
         {
