@@ -24,34 +24,17 @@ public sealed class TaskClusterTests(ITestOutputHelper output) : IDisposable
     {
         var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         open.SetResult();
-        await using var a = await TaskServers.StartAsync(_data.Path, output, open, Node([]));
-        var seed = Akka.Cluster.Cluster.Get(a.ActorSystem).SelfAddress.ToString();
-        await using var b = await TaskServers.StartAsync(_data.Path, output, open, Node([seed]));
-        await ClusterNodes.Poll(() => Task.FromResult(Akka.Cluster.Cluster.Get(a.ActorSystem).State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
-            "both nodes to be up");
-
-        await using var throughA = await a.ConnectAsync(initialize: false);
-        await using var throughB = await b.ConnectAsync(initialize: false);
-        var ids = new List<string>();
-        for (var i = 0; i < 6; i++) // six tasks: their entities spread over both nodes' shards
-            ids.Add((string)(await throughA.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "hold" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!);
-
-        foreach (var id in ids)
-        {
-            var task = await TaskServers.AwaitStatusAsync(throughB, id, "completed", ClusterNodes.ClusterDeadline);
-            Assert.Equal("released", (string?)task["result"]!["content"]![0]!["text"]);
-        }
+        await using var a = await TaskServers.StartAsync(_data.Path, output, open, TaskServers.Node([]));
+        await using var b = await TaskServers.JoinAsync(a, _data.Path, output, open);
+        await TaskServers.StartedThroughAAreReadThroughBAsync(a, b);
     }
 
     [Fact]
     public async Task ListenThroughGatewayB_IsToldTheStatusOfTasksStartedThroughGatewayA_WhereverTheyRun()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var a = await TaskServers.StartAsync(_data.Path, output, gate, Node([]));
-        var seed = Akka.Cluster.Cluster.Get(a.ActorSystem).SelfAddress.ToString();
-        await using var b = await TaskServers.StartAsync(_data.Path, output, gate, Node([seed]));
-        await ClusterNodes.Poll(() => Task.FromResult(Akka.Cluster.Cluster.Get(a.ActorSystem).State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
-            "both nodes to be up");
+        await using var a = await TaskServers.StartAsync(_data.Path, output, gate, TaskServers.Node([]));
+        await using var b = await TaskServers.JoinAsync(a, _data.Path, output, gate);
         await using var throughA = await a.ConnectAsync(initialize: false);
         var ids = new List<string>();
         for (var i = 0; i < 6; i++) // six tasks: their entities spread over both nodes' shards, so some tell a listener on the other node
@@ -82,7 +65,4 @@ public sealed class TaskClusterTests(ITestOutputHelper output) : IDisposable
             if (!string.IsNullOrEmpty(events.Current.Data)) return JObject.Parse(events.Current.Data);
         throw new InvalidOperationException("The listen stream ended.");
     }
-
-    private static McpClusterOptions Node(List<string> seeds) =>
-        new() { Enabled = true, Role = McpNodeRole.Both, Hostname = "127.0.0.1", RemotePort = 0, SeedNodes = seeds };
 }

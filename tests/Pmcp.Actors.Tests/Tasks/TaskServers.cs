@@ -78,6 +78,39 @@ internal sealed class TaskServers
         return CallToolResult.Text(text);
     };
 
+    /// <summary>A cluster node that is gateway and tools node at once, on loopback, joining <paramref name="seeds"/> (none: it starts the cluster).</summary>
+    public static McpClusterOptions Node(List<string> seeds) =>
+        new() { Enabled = true, Role = McpNodeRole.Both, Hostname = "127.0.0.1", RemotePort = 0, SeedNodes = seeds };
+
+    /// <summary>A second node on the same store that joins <paramref name="first"/>'s cluster; returned once both are up.</summary>
+    public static async Task<TestServer> JoinAsync(TestServer first, string dataFolder, ITestOutputHelper output, TaskCompletionSource gate, Action<McpTaskOptions>? configureTasks = null)
+    {
+        var seed = Akka.Cluster.Cluster.Get(first.ActorSystem).SelfAddress.ToString();
+        var second = await StartAsync(dataFolder, output, gate, Node([seed]), configureTasks: configureTasks);
+        await Cluster.ClusterNodes.Poll(() => Task.FromResult(Akka.Cluster.Cluster.Get(first.ActorSystem).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
+            "both nodes to be up");
+        return second;
+    }
+
+    /// <summary>
+    /// Starts six <c>hold</c> tasks (their gate open) through <paramref name="a"/>, so that their entities spread over
+    /// both nodes' shards, and reads each through <paramref name="b"/> until it is completed with its result.
+    /// </summary>
+    public static async Task StartedThroughAAreReadThroughBAsync(TestServer a, TestServer b)
+    {
+        await using var throughA = await a.ConnectAsync(initialize: false);
+        await using var throughB = await b.ConnectAsync(initialize: false);
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+            ids.Add((string)(await throughA.RequestAsync("tools/call", WithTasks(new JObject { ["name"] = "hold" }), Slow)).EnsureSuccess().Result!["taskId"]!);
+
+        foreach (var id in ids)
+        {
+            var task = await AwaitStatusAsync(throughB, id, "completed", Cluster.ClusterNodes.ClusterDeadline);
+            Assert.Equal("released", (string?)task["result"]!["content"]![0]!["text"]);
+        }
+    }
+
     /// <summary>A 2026-07-28 request's params whose <c>_meta</c> declares the tasks extension.</summary>
     public static JObject WithTasks(JObject? @params = null) =>
         ModernRequests.Params(@params, ModernRequests.Meta(new JObject { ["extensions"] = new JObject { ["io.modelcontextprotocol/tasks"] = new JObject() } }));

@@ -1,13 +1,9 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Hosting;
 using Pmcp.Actors.Tests.Support;
-using Pmcp.Protocol;
 using Xunit.Abstractions;
 
 namespace Pmcp.Actors.Tests.Robustness.Hostile;
@@ -27,10 +23,6 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
     /// <summary>The server's sum for this probe, set below its 256 MB default so that the requests pass it well within the client's cap.</summary>
     private const long ServerBudget = 12L * 1024 * 1024;
 
-    // An answer of 512 KB as a .NET string: 20 MB for all, were they all kept. The server's sockets get small send
-    // buffers (16 KB, as on a congested route): on loopback the kernel would otherwise take up to 4 MB of each answer.
-    private const int BlobChars = 256 * 1024;
-
     /// <summary>
     /// The stated bound on the process's memory growth while the requests are made and wait (docs/security.md): the
     /// server's sum bounds the answers held; the rest is the answers being made (each built, serialized and encoded:
@@ -42,34 +34,17 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
     [Fact]
     public async Task ManyModernRequestsWithLargeAnswersNeverRead_AreCutByTheServersBudget_AndMemoryStaysBounded()
     {
-        await using var server = await TestServer.StartAsync(mcp => mcp.Tool("blob", (_, _) => Task.FromResult(CallToolResult.Text(new string('x', BlobChars)))),
-            o => o.MaxOutboundBytesTotal = ServerBudget,
-            configureHost: host => host.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
-            {
-                // Accepted sockets take their send buffer from the listening socket's.
-                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-                socket.SendBufferSize = 16 * 1024;
-                return socket;
-            }));
+        await using var server = await LargeAnswerServer.StartAsync(o => o.MaxOutboundBytesTotal = ServerBudget);
         var runtime = server.App.Services.GetRequiredService<McpServerRuntime>();
         var budget = runtime.OutboundBudget;
         var gate = runtime.Gate;
         await Probe.BesideCanaryAsync(server, output, async () =>
         {
             var clients = new List<TcpClient>();
-            using var sampling = new CancellationTokenSource();
+            WorkingSetPeak? memory = null;
             try
             {
-                var start = Rss();
-                var peak = start;
-                var sampler = Task.Run(async () =>
-                {
-                    while (!sampling.IsCancellationRequested)
-                    {
-                        peak = Math.Max(peak, Rss());
-                        await Task.Delay(50); // the sampling interval, not a wait for anything
-                    }
-                });
+                memory = new WorkingSetPeak().Start();
                 var placesBefore = gate.OpenConnections;
                 for (var i = 0; i < Requests; i++) clients.Add(await StartNeverReadingAsync(server.McpHttpUri, i));
 
@@ -77,20 +52,19 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
                 // answer, counted. (Sending a request is not its arrival: on a busy machine some were still on their way
                 // when the first had settled, and one more place taken after the check read as one too many held.)
                 int Held() => gate.OpenConnections - placesBefore;
-                await Deadline.UntilAsync(() => Task.FromResult(budget.Cut > 0 && budget.Cut + Held() == Requests && !budget.IsRelieving && budget.Queued <= budget.Budget && budget.Queued >= Held() * 2L * BlobChars),
+                await Deadline.UntilAsync(() => Task.FromResult(budget.Cut > 0 && budget.Cut + Held() == Requests && !budget.IsRelieving && budget.Queued <= budget.Budget && budget.Queued >= Held() * LargeAnswerServer.AnswerBytes),
                     () => $"the server's budget to cut requests (cut {budget.Cut}, {budget.Queued / 1048576} MiB counted, {Held()} requests held)",
                     TimeSpan.FromSeconds(90));
-                await sampling.CancelAsync();
-                await sampler;
+                await memory.StopAsync();
 
                 output.WriteLine($"{budget.Cut} of {Requests} requests cut by the server's budget, {Held()} still waiting with {budget.Queued / 1048576} MiB counted; " +
-                                 $"peak memory growth {(peak - start) / 1048576} MiB");
-                Assert.True(Held() * 2L * BlobChars <= budget.Budget, $"{Held()} requests hold their answers, more than the server's budget allows");
-                Assert.True(peak - start < PeakGrowthBound, $"memory grew {(peak - start) / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
+                                 $"peak memory growth {memory.Growth / 1048576} MiB");
+                Assert.True(Held() * LargeAnswerServer.AnswerBytes <= budget.Budget, $"{Held()} requests hold their answers, more than the server's budget allows");
+                Assert.True(memory.Growth < PeakGrowthBound, $"memory grew {memory.Growth / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
             }
             finally
             {
-                await sampling.CancelAsync();
+                if (memory is not null) await memory.StopAsync();
                 foreach (var client in clients) client.Dispose();
             }
             // The requests not cut end when their clients go away: their places come back, nothing stays counted.
@@ -126,9 +100,4 @@ public sealed class ModernNeverReadingProbes(ITestOutputHelper output)
         return tcp;
     }
 
-    private static long Rss()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Net.Sockets;
@@ -60,37 +59,30 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             var peers = new List<RawWebSocketPeer>();
+            WorkingSetPeak? memory = null;
             try
             {
                 for (var i = 0; i < Clients; i++) peers.Add(await ReadyPeerAsync(server, cts.Token));
-                var start = CurrentRss();
-                var peak = start;
                 var held = new HeldMemory();
                 var gen2Before = GC.CollectionCount(2);
                 var pausedBefore = GC.GetTotalPauseDuration();
                 long mostPending = 0, mostThreads = 0;
-                var sampling = Task.Run(async () =>
+                memory = new WorkingSetPeak(() =>
                 {
-                    while (!cts.IsCancellationRequested)
-                    {
-                        peak = Math.Max(peak, CurrentRss());
-                        held.Sample();
-                        // What the shared thread pool went through, for the output (not asserted): a backlog there is
-                        // what a canary call waits in.
-                        mostPending = Math.Max(mostPending, ThreadPool.PendingWorkItemCount);
-                        mostThreads = Math.Max(mostThreads, ThreadPool.ThreadCount);
-                        await Task.Delay(50); // the sampling interval, not a wait for anything
-                    }
-                });
+                    held.Sample();
+                    // What the shared thread pool went through, for the output (not asserted): a backlog there is
+                    // what a canary call waits in.
+                    mostPending = Math.Max(mostPending, ThreadPool.PendingWorkItemCount);
+                    mostThreads = Math.Max(mostThreads, ThreadPool.ThreadCount);
+                }).Start();
 
                 var sent = await Task.WhenAll(peers.Select(peer => FloodAsync(peer, cts.Token)));
                 await Deadline.UntilAsync(() => Task.FromResult(gate.OpenConnections <= 2),
                     () => $"the never-reading clients to be cut ({gate.OpenConnections} places held; sent {string.Join(", ", sent)})", TimeSpan.FromSeconds(60));
-                await cts.CancelAsync();
-                await sampling;
+                await memory.StopAsync();
 
                 // The clients never close: only the server cutting them gives their places back.
-                output.WriteLine($"calls sent before the cut: {string.Join(", ", sent)}; held {held.MostGrowth / 1048576} MiB more at most, through {held.FullCollections} gen2 collections; peak RSS growth {(peak - start) / 1048576} MiB; cut by the server's budget: {runtime.OutboundBudget.Cut}; " +
+                output.WriteLine($"calls sent before the cut: {string.Join(", ", sent)}; held {held.MostGrowth / 1048576} MiB more at most, through {held.FullCollections} gen2 collections; peak working-set growth {memory.Growth / 1048576} MiB; cut by the server's budget: {runtime.OutboundBudget.Cut}; " +
                                  $"gen2 collections {GC.CollectionCount(2) - gen2Before}, GC pauses {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:0} ms; " +
                                  $"thread pool: at most {mostPending} items waiting, {mostThreads} threads");
                 Assert.Equal(cutByServerBudget ? Clients : 0, runtime.OutboundBudget.Cut);
@@ -99,6 +91,7 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
             }
             finally
             {
+                if (memory is not null) await memory.StopAsync();
                 foreach (var peer in peers) peer.Dispose();
             }
         });
@@ -143,11 +136,5 @@ public sealed class NeverReadingProbes(ITestOutputHelper output)
             }
         }
         return CallsEach;
-    }
-
-    private static long CurrentRss()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
     }
 }

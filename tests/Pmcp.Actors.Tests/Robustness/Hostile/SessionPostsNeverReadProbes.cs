@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Hosting;
@@ -29,10 +26,6 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
     /// <summary>The server's sum for the first probe: below what the 40 answers hold (20 MB), well within the client's cap.</summary>
     private const long ServerBudget = 12L * 1024 * 1024;
 
-    // An answer of 512 KB as a .NET string. The server's sockets get small send buffers (16 KB, as on a congested
-    // route): on loopback the kernel would otherwise take up to 4 MB of each answer.
-    private const int BlobChars = 256 * 1024;
-
     /// <summary>
     /// The stated bound on the process's memory growth while the POSTs are made and wait (docs/security.md), the same as
     /// the 2026 requests' probe: the server's sum bounds the answers held; the rest is answers being made, garbage the
@@ -43,14 +36,14 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
     [Fact]
     public async Task ManySessionsPostingForLargeAnswersNeverRead_AreCutByTheServersBudget_AndMemoryStaysBounded()
     {
-        await using var server = await StartAsync(o => o.MaxOutboundBytesTotal = ServerBudget);
+        await using var server = await LargeAnswerServer.StartAsync(o => o.MaxOutboundBytesTotal = ServerBudget);
         var runtime = server.App.Services.GetRequiredService<McpServerRuntime>();
         var budget = runtime.OutboundBudget;
         var gate = runtime.Gate;
         await Probe.BesideCanaryAsync(server, output, async () =>
         {
             var sessions = new List<(McpHttpTestClient Session, List<TcpClient> Posts)>();
-            using var sampling = new CancellationTokenSource();
+            WorkingSetPeak? memory = null;
             try
             {
                 var placesBefore = gate.OpenConnections;
@@ -60,16 +53,7 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
                     await session.InitializeAsync();
                     sessions.Add((session, []));
                 }
-                var start = Rss();
-                var peak = start;
-                var sampler = Task.Run(async () =>
-                {
-                    while (!sampling.IsCancellationRequested)
-                    {
-                        peak = Math.Max(peak, Rss());
-                        await Task.Delay(50); // the sampling interval, not a wait for anything
-                    }
-                });
+                memory = new WorkingSetPeak().Start();
                 foreach (var (session, posts) in sessions)
                 {
                     for (var i = 0; i < PostsEach; i++) posts.Add(await StartNeverReadingAsync(server.McpHttpUri, session, i));
@@ -78,16 +62,15 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
                 // Settled: each session still there has all its answers counted, and the server's budget has cut the rest.
                 int Alive() => gate.OpenConnections - placesBefore;
                 await Deadline.UntilAsync(() => Task.FromResult(budget.Cut > 0 && !budget.IsRelieving && budget.Queued <= budget.Budget
-                                                                && budget.Queued >= Alive() * PostsEach * 2L * BlobChars),
+                                                                && budget.Queued >= Alive() * PostsEach * LargeAnswerServer.AnswerBytes),
                     () => $"the server's budget to cut sessions (cut {budget.Cut}, {budget.Queued / 1048576} MiB counted, {Alive()} sessions left)",
                     TimeSpan.FromSeconds(90));
-                await sampling.CancelAsync();
-                await sampler;
+                await memory.StopAsync();
 
                 output.WriteLine($"{budget.Cut} of {Sessions} sessions cut by the server's budget, {Alive()} still waiting with {budget.Queued / 1048576} MiB counted; " +
-                                 $"peak memory growth {(peak - start) / 1048576} MiB");
+                                 $"peak memory growth {memory.Growth / 1048576} MiB");
                 Assert.Equal(Sessions - budget.Cut, Alive());
-                Assert.True(peak - start < PeakGrowthBound, $"memory grew {(peak - start) / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
+                Assert.True(memory.Growth < PeakGrowthBound, $"memory grew {memory.Growth / 1048576} MiB (bound {PeakGrowthBound / 1048576} MiB)");
 
                 // A cut session is gone (404), and each of its POSTs was aborted before its answer was complete.
                 var cut = 0;
@@ -102,7 +85,7 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
             }
             finally
             {
-                await sampling.CancelAsync();
+                if (memory is not null) await memory.StopAsync();
                 foreach (var (session, posts) in sessions)
                 {
                     foreach (var post in posts) post.Dispose();
@@ -123,7 +106,7 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
     public async Task OneSessionsPostsNeverRead_PastItsOwnBudget_EndTheSession_AndEveryPostIsAborted()
     {
         const int posts = 16;
-        await using var server = await StartAsync(o => o.MaxOutboundBytesPerConnection = 4L * 1024 * 1024);
+        await using var server = await LargeAnswerServer.StartAsync(o => o.MaxOutboundBytesPerConnection = 4L * 1024 * 1024);
         var budget = server.App.Services.GetRequiredService<McpServerRuntime>().OutboundBudget;
         await Probe.BesideCanaryAsync(server, output, async () =>
         {
@@ -150,17 +133,6 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
             }
         }, canaryFrom: LoopbackSource.Other);
     }
-
-    private static Task<TestServer> StartAsync(Action<McpServerOptions> configure) =>
-        TestServer.StartAsync(mcp => mcp.Tool("blob", (_, _) => Task.FromResult(CallToolResult.Text(new string('x', BlobChars)))),
-            configure,
-            configureHost: host => host.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
-            {
-                // Accepted sockets take their send buffer from the listening socket's.
-                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-                socket.SendBufferSize = 16 * 1024;
-                return socket;
-            }));
 
     /// <summary>A call of <c>blob</c> in <paramref name="session"/>, POSTed on a socket with a small receive buffer that is never read.</summary>
     private static async Task<TcpClient> StartNeverReadingAsync(Uri uri, McpHttpTestClient session, int index)
@@ -209,7 +181,7 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
             throw new TimeoutException($"a cut session's POST neither ended nor got 404 within 30 s ({received.Length} bytes came)");
         }
         var answer = Encoding.UTF8.GetString(received.ToArray());
-        Assert.True(RawHttp.BodyOf(answer).Length < BlobChars, $"a cut session's POST carried its whole answer ({answer.Length} bytes)");
+        Assert.True(RawHttp.BodyOf(answer).Length < LargeAnswerServer.BlobChars, $"a cut session's POST carried its whole answer ({answer.Length} bytes)");
         return true;
     }
 
@@ -238,9 +210,4 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
         }
     }
 
-    private static long Rss()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
-    }
 }

@@ -146,23 +146,9 @@ public sealed class PostgreSqlTaskStoreTests(PostgreSqlServer postgres, ITestOut
         using var data = new TempFolder();
         var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         open.SetResult();
-        await using var a = await TaskServers.StartAsync(data.Path, output, open, Node([]), configureTasks: t => UsePostgres(t, store));
-        var seed = Akka.Cluster.Cluster.Get(a.ActorSystem).SelfAddress.ToString();
-        await using var b = await TaskServers.StartAsync(data.Path, output, open, Node([seed]), configureTasks: t => UsePostgres(t, store));
-        await ClusterNodes.Poll(() => Task.FromResult(Akka.Cluster.Cluster.Get(a.ActorSystem).State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
-            "both nodes to be up");
-
-        await using var throughA = await a.ConnectAsync(initialize: false);
-        await using var throughB = await b.ConnectAsync(initialize: false);
-        var ids = new List<string>();
-        for (var i = 0; i < 6; i++) // six tasks: their entities spread over both nodes' shards
-            ids.Add((string)(await throughA.RequestAsync("tools/call", TaskServers.WithTasks(new JObject { ["name"] = "hold" }), TaskServers.Slow)).EnsureSuccess().Result!["taskId"]!);
-
-        foreach (var id in ids)
-        {
-            var task = await TaskServers.AwaitStatusAsync(throughB, id, "completed", ClusterNodes.ClusterDeadline);
-            Assert.Equal("released", (string?)task["result"]!["content"]![0]!["text"]);
-        }
+        await using var a = await TaskServers.StartAsync(data.Path, output, open, TaskServers.Node([]), configureTasks: t => UsePostgres(t, store));
+        await using var b = await TaskServers.JoinAsync(a, data.Path, output, open, t => UsePostgres(t, store));
+        await TaskServers.StartedThroughAAreReadThroughBAsync(a, b);
         Assert.Equal(0, await ClaimsAsync(store)); // cluster nodes share the store and claim nothing
     }
 
@@ -193,9 +179,6 @@ public sealed class PostgreSqlTaskStoreTests(PostgreSqlServer postgres, ITestOut
         options.Provider = "PostgreSQL";
         options.ConnectionString = connectionString;
     }
-
-    private static McpClusterOptions Node(List<string> seeds) =>
-        new() { Enabled = true, Role = McpNodeRole.Both, Hostname = "127.0.0.1", RemotePort = 0, SeedNodes = seeds };
 
     /// <summary>A 2026-07-28 task of the demo tool <c>report</c> (0 s); its id.</summary>
     private static async Task<string> StartReportAsync(McpTestClient client) =>
