@@ -76,4 +76,22 @@ internal static class Probe
         }
         await before.AssertBackAsync(output.WriteLine);
     }
+
+    /// <summary>
+    /// The status of a ping in a 2025 HTTP <paramref name="session"/>; null when the ping's own POST was aborted, as every
+    /// POST a session is answering is when it is cut for the bytes it holds (docs/outcomes.md): a ping sent at that moment
+    /// sees its connection reset, and the next one 404.
+    /// </summary>
+    public static async Task<System.Net.HttpStatusCode?> StatusOfPingAsync(McpHttpTestClient session)
+    {
+        try
+        {
+            using var response = await session.PostAsync(session.Request("ping"));
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
 }

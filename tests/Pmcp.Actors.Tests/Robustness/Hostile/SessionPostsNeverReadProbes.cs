@@ -76,7 +76,7 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
                 var cut = 0;
                 foreach (var (session, posts) in sessions)
                 {
-                    if (await StatusOfPingAsync(session) is not HttpStatusCode.NotFound) continue; // not cut: the ping is answered
+                    if (await Probe.StatusOfPingAsync(session) is not HttpStatusCode.NotFound) continue; // not cut: the ping is answered
                     cut++;
                     // It held at least one answer being written, whose POST was aborted; one not yet answered may have got 404.
                     Assert.InRange(await AbortedAsync(posts), 1, PostsEach);
@@ -117,7 +117,7 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
             {
                 for (var i = 0; i < posts; i++) sockets.Add(await StartNeverReadingAsync(server.McpHttpUri, session, i));
 
-                await Deadline.UntilAsync(async () => await StatusOfPingAsync(session) == HttpStatusCode.NotFound,
+                await Deadline.UntilAsync(async () => await Probe.StatusOfPingAsync(session) == HttpStatusCode.NotFound,
                     () => $"the session to be cut ({budget.Queued / 1048576} MiB counted in the server's sum)", TimeSpan.FromSeconds(60));
                 // The POSTs whose answers it held (the seven its budget takes whole; the eighth is refused) were
                 // aborted; any whose answer had not begun got 404.
@@ -195,19 +195,4 @@ public sealed class SessionPostsNeverReadProbes(ITestOutputHelper output)
         }
         return aborted;
     }
-
-    /// <summary>The status of a ping in <paramref name="session"/>; null when the ping's own POST was aborted, as the session's POSTs are when it is cut.</summary>
-    private static async Task<HttpStatusCode?> StatusOfPingAsync(McpHttpTestClient session)
-    {
-        try
-        {
-            using var response = await session.PostAsync(session.Request("ping"));
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
 }

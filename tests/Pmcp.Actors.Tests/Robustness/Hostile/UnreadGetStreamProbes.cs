@@ -45,7 +45,7 @@ public sealed class UnreadGetStreamProbes(ITestOutputHelper output)
             // progress goes to the GET stream.
             for (var i = 0; i < Calls; i++) await StartAndDropAsync(server.McpHttpUri, hostile, i);
 
-            await Deadline.UntilAsync(async () => await StatusOfPingAsync(hostile) == HttpStatusCode.NotFound,
+            await Deadline.UntilAsync(async () => await Probe.StatusOfPingAsync(hostile) == HttpStatusCode.NotFound,
                 () => $"the session to end ({gate.OpenConnections} places held)", TimeSpan.FromSeconds(30));
             Assert.Equal(placesWithHostile - 1, gate.OpenConnections);
 
@@ -78,12 +78,6 @@ public sealed class UnreadGetStreamProbes(ITestOutputHelper output)
         var head = await ReadHeadOnlyAsync(post);
         Assert.Equal(200, RawHttp.StatusOf(head));
         // Disposing the socket drops the POST: the server reroutes what the call still sends to the GET stream.
-    }
-
-    private static async Task<HttpStatusCode> StatusOfPingAsync(McpHttpTestClient session)
-    {
-        using var response = await session.PostAsync(session.Request("ping"));
-        return response.StatusCode;
     }
 
     /// <summary>The response head, read a byte at a time so that nothing of the body is taken off the socket.</summary>
