@@ -21,24 +21,15 @@ public sealed class TaskExpiryTests(ITestOutputHelper output) : IDisposable
     {
         await using var server = await TaskServers.StartAsync(_data.Path, output);
         await using var client = await server.ConnectAsync();
-        var created = (await client.RequestAsync("tools/call", new JObject { ["name"] = "quick", ["task"] = new JObject { ["ttl"] = 3000 } }, TaskServers.Slow)).EnsureSuccess();
-        var taskId = (string)created.Result!["task"]!["taskId"]!;
-        await Deadline.UntilAsync(async () =>
-            (string?)(await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, TaskServers.Slow)).Result?["status"] == "completed",
-            () => $"task {taskId} to complete", TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(100));
+        var taskId = await TaskServers.CompletedShortLivedTaskAsync(client);
         Assert.True(RowsOf(taskId) >= 2, "the created and ended events were stored: " + Dump());
 
-        WireMessage? gone = null;
-        await Deadline.UntilAsync(async () =>
-        {
-            gone = await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, TaskServers.Slow);
-            return gone.ErrorCode == -32602;
-        }, () => $"task {taskId} to expire", TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(200));
+        var gone = await TaskServers.AwaitExpiredAsync(client, taskId);
         // The rows go once the delete the expiry started is through; the unknown answer does not wait for it.
         await Deadline.UntilAsync(() => Task.FromResult(RowsOf(taskId) == 0), () => $"the rows of task {taskId} to go: {Dump()}", TimeSpan.FromSeconds(60),
             pollInterval: TimeSpan.FromMilliseconds(200));
 
-        Assert.Equal(-32602, gone!.ErrorCode);
+        Assert.Equal(-32602, gone.ErrorCode);
         Assert.Contains("Unknown task", (string?)gone.Error!["message"]);
         // Asked again (its entity made anew, replaying nothing), it is still unknown, and it wrote nothing back.
         Assert.Equal(-32602, (await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, TaskServers.Slow)).ErrorCode);

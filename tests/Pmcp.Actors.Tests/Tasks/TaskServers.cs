@@ -115,6 +115,32 @@ internal sealed class TaskServers
     public static JObject WithTasks(JObject? @params = null) =>
         ModernRequests.Params(@params, ModernRequests.Meta(new JObject { ["extensions"] = new JObject { ["io.modelcontextprotocol/tasks"] = new JObject() } }));
 
+    /// <summary>
+    /// Starts a 2025-11-25 <c>quick</c> task that lives 3 s (<c>params.task.ttl</c>, so an expiry test waits seconds, not
+    /// the default hour) and waits until it has completed; returns its id.
+    /// </summary>
+    public static async Task<string> CompletedShortLivedTaskAsync(McpTestClient client)
+    {
+        var created = (await client.RequestAsync("tools/call", new JObject { ["name"] = "quick", ["task"] = new JObject { ["ttl"] = 3000 } }, Slow)).EnsureSuccess();
+        var taskId = (string)created.Result!["task"]!["taskId"]!;
+        await Deadline.UntilAsync(async () =>
+            (string?)(await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, Slow)).Result?["status"] == "completed",
+            () => $"task {taskId} to complete", TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(100));
+        return taskId;
+    }
+
+    /// <summary>Polls 2025-11-25 <c>tasks/get</c> until the task is unknown (-32602, its ttl past); returns that answer.</summary>
+    public static async Task<WireMessage> AwaitExpiredAsync(McpTestClient client, string taskId)
+    {
+        WireMessage? gone = null;
+        await Deadline.UntilAsync(async () =>
+        {
+            gone = await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, Slow);
+            return gone.ErrorCode == -32602;
+        }, () => $"task {taskId} to expire", TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(200));
+        return gone!;
+    }
+
     /// <summary>Polls 2026-07-28 <c>tasks/get</c> until the task reaches <paramref name="status"/>; returns that answer.</summary>
     public static async Task<JObject> AwaitStatusAsync(McpTestClient client, string taskId, string status, TimeSpan? timeout = null)
     {

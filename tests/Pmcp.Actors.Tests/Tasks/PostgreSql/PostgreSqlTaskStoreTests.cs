@@ -118,23 +118,14 @@ public sealed class PostgreSqlTaskStoreTests(PostgreSqlServer postgres, ITestOut
         using var data = new TempFolder();
         await using var server = await TaskServers.StartAsync(data.Path, output, configureTasks: t => UsePostgres(t, store));
         await using var client = await server.ConnectAsync();
-        var created = (await client.RequestAsync("tools/call", new JObject { ["name"] = "quick", ["task"] = new JObject { ["ttl"] = 3000 } }, TaskServers.Slow)).EnsureSuccess();
-        var taskId = (string)created.Result!["task"]!["taskId"]!;
-        await Deadline.UntilAsync(async () =>
-            (string?)(await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, TaskServers.Slow)).Result?["status"] == "completed",
-            () => $"task {taskId} to complete", TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(100));
+        var taskId = await TaskServers.CompletedShortLivedTaskAsync(client);
         Assert.True(await JournalRowsAsync(store, taskId) >= 2, "the created and ended events were stored in the journal");
 
-        WireMessage? gone = null;
-        await Deadline.UntilAsync(async () =>
-        {
-            gone = await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, TaskServers.Slow);
-            return gone.ErrorCode == -32602;
-        }, () => $"task {taskId} to expire", TimeSpan.FromSeconds(90), pollInterval: TimeSpan.FromMilliseconds(200));
+        var gone = await TaskServers.AwaitExpiredAsync(client, taskId);
         await Deadline.UntilAsync(async () => await RowsAnywhereAsync(store, taskId) == 0, () => $"the rows of task {taskId} to go", TimeSpan.FromSeconds(60),
             pollInterval: TimeSpan.FromMilliseconds(200));
 
-        Assert.Contains("Unknown task", (string?)gone!.Error!["message"]);
+        Assert.Contains("Unknown task", (string?)gone.Error!["message"]);
         Assert.Equal(-32602, (await client.RequestAsync("tasks/get", new JObject { ["taskId"] = taskId }, TaskServers.Slow)).ErrorCode);
         Assert.Equal(0, await RowsAnywhereAsync(store, taskId));
     }
