@@ -13,8 +13,30 @@ internal static class Machine
         var mem = memKb is null ? "?" : (long.Parse(memKb, CultureInfo.InvariantCulture) / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " GiB";
         var openFiles = ReadLimit();
         return $"{cpu}, {Environment.ProcessorCount} cores, {mem} memory, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}" +
-               (openFiles is null ? "" : $", open-file limit {openFiles}");
+               (openFiles is null ? "" : $", open-file limit {openFiles}") + ", " + CacheAndGen0();
     }
+
+    /// <summary>
+    /// The largest CPU cache the OS reports, and any gen0 budget set in the environment. The GC sizes its gen0 budget
+    /// from that cache; on a VM that reports none it falls back to a small budget and collects several times as often,
+    /// which moves every allocating server's CPU per call (docs/performance.md), so a run says which case it measured.
+    /// </summary>
+    private static string CacheAndGen0()
+    {
+        const string caches = "/sys/devices/system/cpu/cpu0/cache";
+        var largest = Directory.Exists(caches)
+            ? Directory.GetDirectories(caches, "index*")
+                .Select(d => (Level: ReadText(Path.Combine(d, "level")), Size: ReadText(Path.Combine(d, "size"))))
+                .Where(c => c.Level is not null && c.Size is not null)
+                .OrderByDescending(c => c.Level, StringComparer.Ordinal)
+                .Select(c => $"L{c.Level} cache {c.Size}")
+                .FirstOrDefault()
+            : null;
+        var gen0 = Environment.GetEnvironmentVariable("DOTNET_GCgen0size");
+        return (largest ?? "no CPU cache size reported to the runtime") + (gen0 is null ? "" : $", DOTNET_GCgen0size={gen0} for every server");
+    }
+
+    private static string? ReadText(string file) => File.Exists(file) ? File.ReadAllText(file).Trim() : null;
 
     public static string Versions() =>
         $"Akka {Version(typeof(Akka.Actor.ActorSystem))}, ModelContextProtocol.AspNetCore {Version(typeof(ModelContextProtocol.AspNetCore.HttpServerTransportOptions))}, " +
