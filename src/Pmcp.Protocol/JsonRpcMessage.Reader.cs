@@ -27,6 +27,9 @@ internal sealed partial class JsonRpcMessage
         public ParamMember[]? ParamMembers;
         public int ParamCount;
 
+        // params._meta kept as its place in the text (its ParamMember's value is null), or null: read into tokens, or absent.
+        public KeptMeta? Meta;
+
         // The first member of the envelope, or of params ("params.name"), that was given twice: the message is refused.
         public string? Repeated;
 
@@ -113,7 +116,7 @@ internal sealed partial class JsonRpcMessage
     /// (-32600): a filter or proxy that reads the first <c>name</c> of a <c>tools/call</c> must not see another call
     /// than the one that would run.
     /// </summary>
-    private static bool AddParam(ref ParamMember[]? members, ref int count, string name, JToken value)
+    private static bool AddParam(ref ParamMember[]? members, ref int count, string name, JToken? value)
     {
         for (var at = 0; at < count; at++)
         {
@@ -171,10 +174,10 @@ internal sealed partial class JsonRpcMessage
         _ => "error",
     };
 
-    private static JObject ParamsObject(ParamMember[]? members, int count)
+    private static JObject ParamsObject(ParamMember[]? members, int count, KeptMeta? meta)
     {
         var obj = new JObject();
-        for (var i = 0; i < count; i++) obj.Add(new JProperty(members![i].Name, members[i].Value));
+        for (var i = 0; i < count; i++) obj.Add(new JProperty(members![i].Name, members[i].Value ?? meta!.Object));
         return obj;
     }
 
@@ -216,8 +219,8 @@ internal sealed partial class JsonRpcMessage
         }
     }
 
-    /// <summary>One member of a params object as read.</summary>
-    private readonly record struct ParamMember(string Name, JToken Value);
+    /// <summary>One member of a params object as read; a null value is the <c>_meta</c> kept as text (<see cref="Members.Meta"/>).</summary>
+    private readonly record struct ParamMember(string Name, JToken? Value);
 
     /// <summary>Moves to the next token that is not a comment; false at the end of the text.</summary>
     private static bool ReadContent(JsonReader reader)

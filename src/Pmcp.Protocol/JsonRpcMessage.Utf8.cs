@@ -60,7 +60,8 @@ internal sealed partial class JsonRpcMessage
         {
             var length = StrictUtf8.GetBytes(text, buffer);
             var reader = new Utf8JsonReader(buffer[..length], Utf8Options);
-            return TryReadMembers(ref reader, ref members);
+            // Only an ASCII text (one byte a character) can have its _meta kept as a place in it (JsonRpcMessage.Meta.cs).
+            return TryReadMembers(ref reader, ref members, length == text.Length ? text : null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or EncoderFallbackException)
         {
@@ -75,7 +76,7 @@ internal sealed partial class JsonRpcMessage
         }
     }
 
-    private static bool TryReadMembers(ref Utf8JsonReader reader, ref Members members)
+    private static bool TryReadMembers(ref Utf8JsonReader reader, ref Members members, string? asciiText)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
         var seen = 0; // the envelope members read so far, one bit each: a second one is refused (after the text is read through)
@@ -115,11 +116,11 @@ internal sealed partial class JsonRpcMessage
                 {
                     members.ParamsRead = true;
                     members.Params = null;
-                    if (!TryReadParams(ref reader, ref members)) return false;
+                    if (!TryReadParams(ref reader, ref members, asciiText)) return false;
                 }
                 else
                 {
-                    (members.ParamsRead, members.ParamMembers, members.ParamCount) = (false, null, 0);
+                    (members.ParamsRead, members.ParamMembers, members.ParamCount, members.Meta) = (false, null, 0, null);
                     if ((members.Params = Token(ref reader)) is null) return false;
                 }
             }
@@ -146,8 +147,12 @@ internal sealed partial class JsonRpcMessage
         return !reader.Read();
     }
 
-    /// <summary>The members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.</summary>
-    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members read)
+    /// <summary>
+    /// The members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.
+    /// An object <c>_meta</c> in an ASCII text is kept as its place in the text (<see cref="Members.Meta"/>, its member's
+    /// value null) rather than read into tokens.
+    /// </summary>
+    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members read, string? asciiText)
     {
         ParamMember[]? members = null;
         var count = 0;
@@ -157,6 +162,13 @@ internal sealed partial class JsonRpcMessage
             if (reader.TokenType == JsonTokenType.EndObject) break;
             var name = KnownParamNames.Match(ref reader) ?? reader.GetString()!;
             reader.Read();
+            if (asciiText is not null && read.Meta is null && reader.TokenType == JsonTokenType.StartObject && name == MetaName
+                && TryKeepMeta(ref reader, asciiText, out var kept))
+            {
+                read.Meta = kept;
+                if (!AddParam(ref members, ref count, name, null)) read.Repeated ??= "params." + name;
+                continue;
+            }
             if (Token(ref reader) is not { } value) return false;
             if (!AddParam(ref members, ref count, name, value)) read.Repeated ??= "params." + name;
         }

@@ -22,6 +22,7 @@ internal sealed partial class JsonRpcMessage
         _paramsRead = read.ParamsRead;
         _paramMembers = read.ParamMembers;
         _paramCount = read.ParamCount;
+        _keptMeta = read.Meta;
     }
 
     public JsonRpcMessageKind Kind { get; }
@@ -38,7 +39,7 @@ internal sealed partial class JsonRpcMessage
     /// </remarks>
     public JObject? Params
     {
-        get => _params ??= _paramsRead ? ParamsObject(_paramMembers, _paramCount) : null;
+        get => _params ??= _paramsRead ? ParamsObject(_paramMembers, _paramCount, _keptMeta) : null;
         private init => _params = value;
     }
 
@@ -53,7 +54,7 @@ internal sealed partial class JsonRpcMessage
         if (_params is not null) return _params[name];
         for (var i = 0; i < _paramCount; i++)
         {
-            if (string.Equals(_paramMembers![i].Name, name, StringComparison.Ordinal)) return _paramMembers[i].Value;
+            if (string.Equals(_paramMembers![i].Name, name, StringComparison.Ordinal)) return _paramMembers[i].Value ?? _keptMeta!.Object;
         }
         return null;
     }

@@ -36,7 +36,9 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
         if (_pending.ContainsKey(id)) return;
         var method = request.Method!;
         var target = method is McpMethods.ToolsCall or McpMethods.PromptsGet ? request.Param("name")?.ToString() : null;
-        var span = McpActivities.StartRequest(method, target, id.ToString(), request.Param("_meta"), protocolName);
+        // _meta (a trace parent) only for a tracer: made into tokens for nothing else (issue 29).
+        var meta = McpActivities.Source.HasListeners() ? request.Param("_meta") : null;
+        var span = McpActivities.StartRequest(method, target, id.ToString(), meta, protocolName);
         _pending[id] = new Pending(Stopwatch.GetTimestamp(), method, target, span);
     }
 

@@ -57,14 +57,14 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
     /// <summary>Starts a request that runs user code: it counts as a call in flight and can be cancelled.</summary>
     public void Start(RequestId id, string method, JsonRpcMessage msg)
     {
-        var meta = msg.Param("_meta");
-        if (meta is not null && meta.Type is not (JTokenType.Object or JTokenType.Null))
+        // _meta member by member: its tokens are not made for a progress token (issue 29).
+        if (msg.MetaType is not (JTokenType.None or JTokenType.Object or JTokenType.Null))
         {
             session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta must be an object.");
             return;
         }
 
-        var progressToken = (meta as JObject)?["progressToken"];
+        var progressToken = msg.MetaToken("progressToken");
         if (progressToken is not null && progressToken.Type is not (JTokenType.String or JTokenType.Integer))
         {
             session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params._meta.progressToken must be a string or an integer.");

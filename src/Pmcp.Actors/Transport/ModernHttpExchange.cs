@@ -60,7 +60,7 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         var caller = SessionOpening.Caller(context);
         var outlet = new ModernRequestOutlet(id, place, runtime.Options, runtime.OutboundBudget);
         var abort = new PostAbort(context);
-        outlet.Cut = abort.Abort;
+        outlet.Abort = abort;
         try
         {
             // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
@@ -75,7 +75,18 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         try
         {
             outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller, meta));
-            await RespondAsync(context, outlet).ConfigureAwait(false);
+            // The answer is awaited here rather than in a method of its own: each async method that waits is one more
+            // object per request (issue 29).
+            var reader = outlet.Post.Reader;
+            if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; // the session ended (the server is stopping) before an answer
+                return;
+            }
+            if (first.Final)
+                await CountedWrites.JsonAsync(context, StatusOf(first.Json), first.Json, outlet).ConfigureAwait(false);
+            else
+                await StreamableHttpEndpoint.StreamAsync(context, CountedWrites.Events(outlet, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -87,22 +98,6 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
             abort.Done();
             outlet.End("the request's POST ended");
         }
-    }
-
-    private static async Task RespondAsync(HttpContext context, ModernRequestOutlet outlet)
-    {
-        var reader = outlet.Post.Reader;
-        if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; // the session ended (the server is stopping) before an answer
-            return;
-        }
-        if (!first.Final)
-        {
-            await StreamableHttpEndpoint.StreamAsync(context, CountedWrites.Events(outlet, StreamableHttpEndpoint.Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
-            return;
-        }
-        await CountedWrites.JsonAsync(context, StatusOf(first.Json), first.Json, outlet).ConfigureAwait(false);
     }
 
     /// <summary>The HTTP status of a final JSON-RPC error in this era: 404 for an unknown method, 400 for the era's own refusals, else 200.</summary>

@@ -45,11 +45,11 @@ internal sealed class ModernRequestOutlet : IConnectionOutlet, IOutboundWrites
     public long QueuedOutboundBytes => _outboundBytes.Queued;
 
     /// <summary>
-    /// Runs after the request is ended for the bytes it holds (past its own budget, or picked by the server's): the
-    /// exchange aborts its POST here, whose write to a client that does not read would otherwise keep the answer in
-    /// memory until the client went away.
+    /// Aborted after the request is ended for the bytes it holds (past its own budget, or picked by the server's): the
+    /// POST's write to a client that does not read would otherwise keep the answer in memory until the client went away.
+    /// Held as itself, not as a delegate to its method: one object less per request (issue 29).
     /// </summary>
-    public Action? Cut { get; set; }
+    public PostAbort? Abort { get; set; }
 
     /// <summary>
     /// The POST took <paramref name="json"/> off its queue and is writing it to a client that may not read: it counts
@@ -86,7 +86,7 @@ internal sealed class ModernRequestOutlet : IConnectionOutlet, IOutboundWrites
     private void CutOff(string reason)
     {
         End(reason);
-        Cut?.Invoke();
+        Abort?.Abort();
     }
 
     public void Close(CloseReason reason) => End($"closed by the server: {reason.Text}");

@@ -67,6 +67,20 @@ public sealed class EnvelopeParsingTests
         """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"a":1,"b":{"c":[true,false,null]},"a":{"z":"last"}}}}""",
         """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"":""}}""",
         """{"jsonrpc":"2.0","id":1,"method":"ping","extra":""" + Nested(62) + "}",
+        // params._meta, which the UTF-8 route keeps as text (ASCII, no escape in it) and the other routes read into tokens.
+        """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"c","version":"1.0.0"},"io.modelcontextprotocol/clientCapabilities":{"sampling":{},"elicitation":{"form":{}},"extensions":{"io.modelcontextprotocol/tasks":{}}},"io.modelcontextprotocol/logLevel":"warning"}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":null}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":[1,{"a":2}]}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":"text"}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"progressToken":1,"progressToken":"two","n":null,"t":true,"f":2.5,"big":123456789012345678901234567890,"e":1e400,"arr":[[],{}],"d":"2024-01-01T00:00:00Z"}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta": /* c */ {"a": /* c */ {"b":[1, /* c */ 2]}},"name":"n"}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"k\u0061":"v"}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"k":"a\nb"}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"k":{"deep":"\ud800"}}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"k":"é"},"name":"ü"}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":{"a":1},"_meta":{"b":2}}}""",
+        """{"jsonrpc":"2.0","id":1,"method":"x","params":{"_meta":""" + Nested(60) + "}}",
     ];
 
     public static TheoryData<string> NotJson() =>
@@ -119,6 +133,23 @@ public sealed class EnvelopeParsingTests
         Assert.Equal(Text(expected), Text(looked.Params));
         foreach (var member in expected.Properties())
             Assert.Same(looked.Params![member.Name], looked.Param(member.Name));
+    }
+
+    /// <summary>
+    /// The members of <c>params._meta</c> read one by one (<see cref="JsonRpcMessage.MetaMember"/>,
+    /// <see cref="JsonRpcMessage.MetaToken"/>: the UTF-8 route makes no tokens for them) are those of the loaded object,
+    /// before and after the message made its params object.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void MetaMembers_AreTheMembersOfTheLoadedMeta(string text)
+    {
+        if (!JsonRpcMessage.TryParse(text, out var message, out _, out _) || message!.Kind is not (JsonRpcMessageKind.Request or JsonRpcMessageKind.Notification)) return;
+        var expected = (McpJson.Parse(text)["params"] as JObject)?["_meta"];
+
+        AssertMetaMembersAre(expected, message, text);
+        _ = message.Params;
+        AssertMetaMembersAre(expected, message, text);
     }
 
     [Theory]
@@ -200,6 +231,8 @@ public sealed class EnvelopeParsingTests
             return;
         }
 
+        if (message is { Kind: JsonRpcMessageKind.Request or JsonRpcMessageKind.Notification })
+            AssertMetaMembersAre((token["params"] as JObject)?["_meta"], message, text); // before anything makes params whole
         var loaded = JsonRpcMessage.TryFrom(token, out var expectedMessage, out var expectedError, out var expectedErrorId);
         Assert.True(loaded == parsed, text);
         Assert.True(Describe(expectedMessage) == Describe(message), text);
@@ -207,6 +240,21 @@ public sealed class EnvelopeParsingTests
         Assert.True(expectedErrorId == errorId, text);
         if (token["params"] is JObject expectedParams && message is not null)
             Assert.True(Text(expectedParams) == Text(message.Params), text);
+    }
+
+    /// <summary>What <paramref name="message"/> says of each member of <c>params._meta</c> is what the loaded <paramref name="expected"/> holds.</summary>
+    private static void AssertMetaMembersAre(JToken? expected, JsonRpcMessage message, string text)
+    {
+        Assert.True((expected?.Type ?? JTokenType.None) == message.MetaType, text);
+        var names = expected is JObject meta ? meta.Properties().Select(p => p.Name).Append("absent") : ["progressToken"];
+        foreach (var name in names.ToList())
+        {
+            var member = (expected as JObject)?[name];
+            var type = message.MetaMember(name, out var memberText);
+            Assert.True((member?.Type ?? JTokenType.None) == type, $"{text}: {name} is {type}");
+            Assert.True((member?.Type == JTokenType.String ? (string?)member : null) == memberText, $"{text}: {name} reads '{memberText}'");
+            Assert.True(Text(member) == Text(message.MetaToken(name)), $"{text}: {name}'s token");
+        }
     }
 
     /// <summary>Refused with -32600 naming the member, and the id echoed when it is valid and was not itself repeated.</summary>
@@ -289,6 +337,7 @@ public sealed class EnvelopeParsingTests
     {
         var members = new List<string> { "\"name\":" + Str("echo"), "\"arguments\":" + ObjectValue(random, 3) };
         if (random.Next(4) == 0) members.Add("\"_meta\":{\"progressToken\":" + Value(random, 0) + "}");
+        else if (random.Next(4) == 0) members.Add("\"_meta\":" + (random.Next(4) > 0 ? ObjectValue(random, 3) : Value(random, 2))); // kept as text, or tokens when escaped or not ASCII
         if (random.Next(3) == 0) members.Add(Str(Name(random)) + ":" + Value(random, 2));
         if (random.Next(6) == 0) members.Add("\"name\":" + Value(random, 1));
         return "{" + string.Join(",", members.OrderBy(_ => random.Next())) + "}";
@@ -422,6 +471,55 @@ public sealed class EnvelopeParsingTests
         var perParse = (GC.GetAllocatedBytesForCurrentThread() - before) / Parses;
 
         Assert.True(perParse <= 1056, $"{perParse} B per parse");
+    }
+
+    /// <summary>
+    /// A 2026-07-28 request's <c>_meta</c> (the benchmarks' echo call's) is read by the server member by member from the
+    /// text its parse kept, without the three objects and their dictionaries its tokens cost (issue 29). The same request
+    /// with one non-ASCII character in its arguments reads <c>_meta</c> into tokens, as every request did before.
+    /// </summary>
+    [Fact]
+    public void ModernEchoCall_ReadsItsMetaWithoutMakingItsTokens()
+    {
+        static string Call(string text) =>
+            "{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + text + "\"}," +
+            "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientInfo\":{\"name\":\"pmcp-loadgen\",\"version\":\"1.0.0\"}," +
+            "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
+
+        var kept = BytesPerRead(Call("hello from the load generator"));
+        var tokens = BytesPerRead(Call("héllo from the load generator"));
+
+        Assert.True(kept <= MaxKeptBytes, $"{kept} B per request with _meta kept as text");
+        Assert.True(tokens - kept >= MinSavedBytes, $"{kept} B kept against {tokens} B with _meta's tokens");
+    }
+
+    // Measured when _meta was first kept: 1,416 B a request kept as text, 3,064 B with its tokens (the echo call's own
+    // parse is 1,056 B of each). The bounds leave a little room, and fail if _meta's tokens come back.
+    private const long MaxKeptBytes = 1_500, MinSavedBytes = 1_400;
+
+    /// <summary>What parsing <paramref name="text"/> and reading its <c>_meta</c> as a 2026 request's handling does allocates.</summary>
+    private static long BytesPerRead(string text)
+    {
+        for (var i = 0; i < 1000; i++) Read();
+        const int Reads = 10_000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Reads; i++) Read();
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Reads;
+
+        // Checked without Assert, which allocates on every call.
+        void Read()
+        {
+            // What the transport and the session read of it: its era, its version, its client's capabilities and
+            // info, a log level, a progress token.
+            var read = JsonRpcMessage.TryParse(text, out var message, out _, out _)
+                && message!.MetaType == JTokenType.Object
+                && message.MetaMember("io.modelcontextprotocol/protocolVersion", out var version) == JTokenType.String && version == "2026-07-28"
+                && message.MetaMember("io.modelcontextprotocol/clientInfo", out _) == JTokenType.Object
+                && message.MetaMember("io.modelcontextprotocol/logLevel", out _) == JTokenType.None
+                && message.MetaToken("io.modelcontextprotocol/clientCapabilities") is JObject { Count: 0 }
+                && message.MetaToken("progressToken") is null;
+            if (!read) throw new Xunit.Sdk.XunitException("The request's _meta did not read as sent: " + text);
+        }
     }
 
     private static string Nested(int depth) => string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);

@@ -69,6 +69,27 @@ public sealed class OutboundBudgetTests
         Assert.False(session.HasEnded);
     }
 
+    /// <summary>A POST whose connection counts how often it is aborted (what a cut does to it).</summary>
+    private sealed class CountedAborts : Microsoft.AspNetCore.Http.Features.IHttpRequestLifetimeFeature
+    {
+        private int _aborts;
+
+        public CountedAborts()
+        {
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpRequestLifetimeFeature>(this);
+            Abort = new PostAbort(context);
+        }
+
+        public PostAbort Abort { get; }
+
+        public int Aborts => Volatile.Read(ref _aborts);
+
+        public CancellationToken RequestAborted { get; set; }
+
+        void Microsoft.AspNetCore.Http.Features.IHttpRequestLifetimeFeature.Abort() => Interlocked.Increment(ref _aborts);
+    }
+
     private static ModernRequestOutlet Request(ServerOutboundBudget? server = null)
     {
         var options = new McpServerOptions { MaxOutboundBytesPerConnection = 2_000 };
@@ -91,9 +112,9 @@ public sealed class OutboundBudgetTests
     [Fact]
     public void MessagesQueuedBehindA2026AnswerBeingWritten_PastTheBudget_CutTheRequest()
     {
-        var cut = 0;
+        var post = new CountedAborts();
         var request = Request();
-        request.Cut = () => cut++;
+        request.Abort = post.Abort;
 
         Assert.True(request.Send(Message, new RequestId(1)));
         Assert.True(request.Post.Reader.TryRead(out var first));
@@ -102,7 +123,7 @@ public sealed class OutboundBudgetTests
         Assert.False(request.Send(Message, new RequestId(1))); // 2,400: past the budget
 
         Assert.True(request.HasEnded);
-        Assert.Equal(1, cut);
+        Assert.Equal(1, post.Aborts); // its POST's connection is aborted
     }
 
     [Fact]
@@ -127,13 +148,13 @@ public sealed class OutboundBudgetTests
     public async Task A2026RequestPickedByTheServersBudget_IsCut()
     {
         var server = new ServerOutboundBudget(1_000);
-        var cut = 0;
+        var post = new CountedAborts();
         var request = Request(server);
-        request.Cut = () => Interlocked.Increment(ref cut);
+        request.Abort = post.Abort;
 
         request.Writing(new string('x', 1_000)); // 2,000 bytes: twice the server's budget
 
-        await Pmcp.Actors.Tests.Support.Deadline.UntilAsync(() => Task.FromResult(Volatile.Read(ref cut) == 1), () => "the request to be cut");
+        await Pmcp.Actors.Tests.Support.Deadline.UntilAsync(() => Task.FromResult(post.Aborts == 1), () => "the request's POST to be aborted");
         Assert.True(request.HasEnded);
         Assert.Equal(0, server.Queued);
     }

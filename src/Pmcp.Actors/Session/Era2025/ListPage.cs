@@ -9,7 +9,7 @@ internal static class ListPage
 {
     public static void Handle(McpSession session, RequestId id, JsonRpcMessage request)
     {
-        var cursor = request.Params?["cursor"];
+        var cursor = request.Param("cursor"); // not Params: that would make every member of params (a 2026 _meta) into tokens
         if (cursor is not null && cursor.Type is not (JTokenType.String or JTokenType.Null))
         {
             session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params.cursor must be a string.");

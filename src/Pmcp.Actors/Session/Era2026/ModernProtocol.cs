@@ -39,9 +39,9 @@ internal static class ModernProtocol
     /// </summary>
     public static bool IsModern(JsonRpcMessage message) =>
         message.Kind == JsonRpcMessageKind.Request
-        && (message.Method == Discover || (message.Param("_meta") as JObject)?[ProtocolVersionKey] is not null);
+        && (message.Method == Discover || message.MetaMember(ProtocolVersionKey, out _) != JTokenType.None);
 
     /// <summary>The protocol version a request's <c>_meta</c> names, or null.</summary>
     public static string? RequestedVersion(JsonRpcMessage message) =>
-        (message.Param("_meta") as JObject)?[ProtocolVersionKey] is JValue { Type: JTokenType.String } value ? (string?)value : null;
+        message.MetaMember(ProtocolVersionKey, out var version) == JTokenType.String ? version : null;
 }

@@ -17,37 +17,39 @@ internal readonly record struct RequestMeta(ClientCapabilityFlags Capabilities, 
     {
         meta = default;
         refusal = null;
-        if (request.Param("_meta") is not JObject fields)
+        // Read member by member (JsonRpcMessage.MetaMember): _meta's tokens are made only for its capabilities (issue 29).
+        if (request.MetaType != JTokenType.Object)
         {
             refusal = Invalid("a 2026-07-28 request carries params._meta with io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities.");
             return false;
         }
-        if (fields[ModernProtocol.ProtocolVersionKey] is not JValue { Type: JTokenType.String } versionToken)
+        if (request.MetaMember(ModernProtocol.ProtocolVersionKey, out var version) != JTokenType.String)
         {
             refusal = Invalid($"params._meta[\"{ModernProtocol.ProtocolVersionKey}\"] must be a string.");
             return false;
         }
-        var version = (string)versionToken!;
-        if (!ModernProtocol.SupportedVersions.Contains(version, StringComparer.Ordinal))
+        if (!ModernProtocol.SupportedVersions.Contains(version!, StringComparer.Ordinal))
         {
-            refusal = Unsupported(version);
+            refusal = Unsupported(version!);
             return false;
         }
-        if (fields[ModernProtocol.ClientCapabilitiesKey] is not JObject capabilities)
+        if (request.MetaMember(ModernProtocol.ClientCapabilitiesKey, out _) != JTokenType.Object)
         {
             refusal = Invalid($"params._meta[\"{ModernProtocol.ClientCapabilitiesKey}\"] must be an object.");
             return false;
         }
-        if (fields[ModernProtocol.ClientInfoKey] is { } info && info.Type is not (JTokenType.Object or JTokenType.Null))
+        if (request.MetaMember(ModernProtocol.ClientInfoKey, out _) is not (JTokenType.None or JTokenType.Object or JTokenType.Null))
         {
             refusal = Invalid($"params._meta[\"{ModernProtocol.ClientInfoKey}\"] must be an object.");
             return false;
         }
 
         var logRank = -1;
-        if (fields[ModernProtocol.LogLevelKey] is { Type: not JTokenType.Null } level)
+        var levelType = request.MetaMember(ModernProtocol.LogLevelKey, out var level);
+        if (levelType is not (JTokenType.None or JTokenType.Null))
         {
-            logRank = LoggingLevels.Rank((string?)(level as JValue));
+            // Only a string can name a level (a number or boolean read as text names none).
+            logRank = levelType == JTokenType.String ? LoggingLevels.Rank(level) : -1;
             if (logRank < 0)
             {
                 refusal = Invalid($"params._meta[\"{ModernProtocol.LogLevelKey}\"] must be one of: {string.Join(", ", LoggingLevels.All)}.");
@@ -55,7 +57,7 @@ internal readonly record struct RequestMeta(ClientCapabilityFlags Capabilities, 
             }
         }
 
-        meta = new RequestMeta(ClientCapabilityFlagsExtensions.Read(capabilities), logRank);
+        meta = new RequestMeta(ClientCapabilityFlagsExtensions.Read(request.MetaToken(ModernProtocol.ClientCapabilitiesKey) as JObject), logRank);
         return true;
     }
 
