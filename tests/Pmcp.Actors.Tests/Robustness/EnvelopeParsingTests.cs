@@ -494,8 +494,10 @@ public sealed class EnvelopeParsingTests
     }
 
     // Measured when _meta was first kept: 1,416 B a request kept as text, 3,064 B with its tokens (the echo call's own
-    // parse is 1,056 B of each). The bounds leave a little room, and fail if _meta's tokens come back.
-    private const long MaxKeptBytes = 1_500, MinSavedBytes = 1_400;
+    // parse is 1,056 B of each). The bounds leave room for what the JIT's tiering may change between runs (optimized code
+    // can keep small objects off the heap, and when it is swapped in depends on the machine's load), and still fail if
+    // _meta's tokens (about 1.6 KB) come back.
+    private const long MaxKeptBytes = 2_000, MinSavedBytes = 1_000;
 
     /// <summary>What parsing <paramref name="text"/> and reading its <c>_meta</c> as a 2026 request's handling does allocates.</summary>
     private static long BytesPerRead(string text)
