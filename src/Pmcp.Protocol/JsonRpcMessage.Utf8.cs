@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -74,6 +75,31 @@ internal sealed partial class JsonRpcMessage
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// Reads a message straight from its UTF-8 bytes, for a transport that has them (a WebSocket's frame): true only for
+    /// strict JSON that is a valid message. Anything else (not strict JSON, not an object, a message JSON-RPC refuses)
+    /// is false, and the caller hands the text to <see cref="TryParse(string, out JsonRpcMessage?, out JsonRpcError?, out RequestId?)"/>,
+    /// which gives every verdict and error.
+    /// </summary>
+    public static bool TryParseStrict(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out JsonRpcMessage? message)
+    {
+        message = null;
+        var members = default(Members);
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, Utf8Options);
+            // No text to keep _meta as a place in (JsonRpcMessage.Meta.cs): a large message reads it into tokens.
+            if (!TryReadMembers(ref reader, ref members, asciiText: null)) return false;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return false;
+        }
+        if (!TryFrom(members, out var parsed, out _, out _)) return false;
+        message = parsed!;
+        return true;
     }
 
     private static bool TryReadMembers(ref Utf8JsonReader reader, ref Members members, string? asciiText)

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Newtonsoft.Json.Serialization;
@@ -45,35 +43,28 @@ public static class McpJson
     /// <summary>
     /// Runs <paramref name="write"/> on a compact writer and returns the text. The writer and its text buffer are this
     /// thread's, kept between calls (a nested call, from a converter, gets its own; a write that throws drops them): on
-    /// the hot path they were five objects and two arrays per message.
+    /// the hot path they were five objects and two arrays per message. The buffer is rented (<see cref="PooledTextWriter"/>),
+    /// so a large text costs one large allocation, its string, not two.
     /// </summary>
     internal static string WriteText<TState>(TState state, Action<JsonWriter, TState> write)
     {
         var pair = t_text ?? new TextWriterPair();
         t_text = null;
-        var buffer = pair.Text.GetStringBuilder();
         // Only what a write may change and leave changed (ToText's float handling); the serializer restores what it sets.
         pair.Json.FloatFormatHandling = FloatFormatHandling.String;
         write(pair.Json, state);
         if (pair.Json.WriteState != WriteState.Start)
             throw new JsonWriterException("The value was left incomplete."); // every caller writes one whole value
-        var text = buffer.ToString();
-        if (buffer.Capacity <= MaxKeptTextChars)
-        {
-            buffer.Clear();
-            t_text = pair;
-        }
-        else
-        {
-            pair.Json.Close(); // gives its pooled buffer back; the text buffer goes with the pair
-        }
+        var text = pair.Text.ToString();
+        pair.Text.Clear(keepChars: MaxKeptTextChars);
+        t_text = pair;
         return text;
     }
 
     /// <summary>A compact JSON writer over its own text buffer; it writes one value after another with nothing between.</summary>
     private sealed class TextWriterPair
     {
-        public readonly StringWriter Text = new(new StringBuilder(256), CultureInfo.InvariantCulture);
+        public readonly PooledTextWriter Text = new();
         public readonly JsonTextWriter Json;
 
         public TextWriterPair() => Json = new JsonTextWriter(Text) { Formatting = Formatting.None, ArrayPool = CharPool.Instance, CloseOutput = false };

@@ -201,6 +201,19 @@ public static class Program
         });
         root.Subcommands.Add(tasks);
 
+        var largeBytes = new Option<int>("--text-bytes") { DefaultValueFactory = _ => 256 * 1024, Description = "Size of each call's echo text." };
+        var largeCalls = new Option<int>("--calls") { DefaultValueFactory = _ => 100, Description = "Measured calls, one at a time, after 20 unmeasured." };
+        var largeCall = new Command("large-calls", "Large-object-heap bytes per large echo call over WebSocket, by type, and gen2 collections, from the server's own GC events.")
+        {
+            largeBytes, largeCalls, pmcpDll,
+        };
+        largeCall.SetAction(parse =>
+        {
+            var dll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : Harness.Servers.DefaultPmcpDll;
+            return new LargeCallScenario(dll, parse.GetValue(largeBytes), parse.GetValue(largeCalls), Console.Out).RunAsync();
+        });
+        root.Subcommands.Add(largeCall);
+
         var soakMinutes = new Option<double>("--minutes") { DefaultValueFactory = _ => 10, Description = "Minutes of mixed load after the warm-up." };
         var soakConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 50, Description = "Connections kept churning." };
         var soakWarmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds of the same load before the RSS baseline." };

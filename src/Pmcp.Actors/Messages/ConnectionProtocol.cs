@@ -8,8 +8,12 @@ internal static class ConnectionProtocol
     /// <summary>One complete inbound text message (fragments already joined), parsed by the session.</summary>
     public sealed record Inbound(string Text);
 
-    /// <summary>One inbound message the transport has already parsed (a Streamable HTTP body, read once by the endpoint).</summary>
-    public sealed record InboundMessage(JsonRpcMessage Message);
+    /// <summary>
+    /// One inbound message the transport has already parsed (a Streamable HTTP body, read once by the endpoint; a large
+    /// WebSocket message, parsed from the frame's bytes). <paramref name="Chars"/>: its size as the transport counts
+    /// what it reads ahead of the actor (its outlet's <c>InboundHandled</c>); 0 when it counts nothing.
+    /// </summary>
+    public sealed record InboundMessage(JsonRpcMessage Message, int Chars = 0);
 
     /// <summary>The read side ended: the peer closed, the socket failed, or the server's own close completed.</summary>
     public sealed record SocketClosed(string Reason);

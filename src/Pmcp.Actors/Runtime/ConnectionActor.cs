@@ -78,6 +78,7 @@ internal sealed class ConnectionActor : SessionHostActor
                 return;
             case InboundMessage inbound:
                 _session.Receive(inbound.Message);
+                if (inbound.Chars > 0) _outlet.InboundHandled(inbound.Chars);
                 return;
             case ToolsListed listed:
                 _session.Listed(listed.RequestId, listed.ResultJson);

@@ -34,6 +34,14 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
     /// </summary>
     internal const long InboundBytesAhead = 1024 * 1024;
 
+    /// <summary>
+    /// From this many bytes on a message is parsed here, from the frame's bytes, when it is strict JSON: decoded first,
+    /// its text would be a string on the large object heap (85,000 bytes and up, two a character), made only to be
+    /// parsed and then garbage that only a gen2 collection frees; clients pipelining 256 KB calls made the whole server
+    /// collect that way (issue 30, fairness). Smaller messages go to the actor as text, the route the hot path is tuned for.
+    /// </summary>
+    internal const int ParsedInLoopBytes = 42_500;
+
     /// <summary>The close reason of a socket cut because all connections' queued bytes passed <see cref="McpServerOptions.MaxOutboundBytesTotal"/>.</summary>
     internal const string ServerBudgetExceeded = "server outbound budget exceeded: the client is not reading";
 
@@ -213,15 +221,16 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
                 {
                     case WebSocketFrameOutcome.Message:
                         Volatile.Write(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
-                        var text = frame.Text!;
+                        var inbound = InboundOf(frame.Utf8.Span, out var chars);
+                        framer.ReleaseMessage(); // the loop may wait below: it holds no buffer meanwhile
                         // Shut before telling: the actor may handle the message (and reopen) before the next line runs.
-                        if (Interlocked.Add(ref _inboundAhead, (long)text.Length * sizeof(char)) > InboundBytesAhead && Volatile.Read(ref _closing) == 0)
+                        if (Interlocked.Add(ref _inboundAhead, (long)chars * sizeof(char)) > InboundBytesAhead && Volatile.Read(ref _closing) == 0)
                         {
                             _inboundValve.Close();
                             // Handled meanwhile: reopen, or the loop would wait for a message the actor has already handled.
                             if (Interlocked.Read(ref _inboundAhead) <= InboundBytesAhead) _inboundValve.Open();
                         }
-                        actor.Tell(new ConnectionProtocol.Inbound(text));
+                        actor.Tell(inbound);
                         break;
                     case WebSocketFrameOutcome.Closed:
                         return $"closed by client ({_socket.CloseStatus})";
@@ -238,6 +247,23 @@ internal sealed partial class WebSocketConnection : IConnectionOutlet, IEvictabl
         {
             return _abort.IsCancellationRequested ? "aborted after close timeout" : $"socket failed: {ex.Message}";
         }
+    }
+
+    /// <summary>
+    /// What the actor is told of one text message: a large one parsed here (<see cref="ParsedInLoopBytes"/>), anything
+    /// else as its text, which the session reads with all its rules (batches, parse errors and their answers);
+    /// <paramref name="chars"/>: what it counts against <see cref="InboundBytesAhead"/> until the actor has handled it.
+    /// </summary>
+    private static object InboundOf(ReadOnlySpan<byte> utf8, out int chars)
+    {
+        if (utf8.Length >= ParsedInLoopBytes && JsonRpcMessage.TryParseStrict(utf8, out var message))
+        {
+            chars = utf8.Length; // at least as many bytes as characters: the parsed strings hold no more
+            return new ConnectionProtocol.InboundMessage(message, chars);
+        }
+        var text = Encoding.UTF8.GetString(utf8);
+        chars = text.Length;
+        return new ConnectionProtocol.Inbound(text);
     }
 
     /// <summary>

@@ -33,6 +33,30 @@ public sealed class FramingTests(ITestOutputHelper output)
         Assert.Equal(text, (await response.Within(Deadline.Default, "the echo of a 1024-byte message")).ToolText());
     }
 
+    /// <summary>
+    /// Messages past <c>WebSocketConnection.ParsedInLoopBytes</c> are parsed from the frame's bytes when they are strict
+    /// JSON, and read as text otherwise: the answers are the same either way, for a valid call, one in JSON that only the
+    /// lenient reader takes, and one JSON-RPC refuses.
+    /// </summary>
+    [Fact]
+    public async Task LargeMessages_AreAnsweredAsSmallOnesAre_WhicheverReaderTakesThem()
+    {
+        await using var server = await TestServer.StartAsync(output: output);
+        await using var client = await server.ConnectAsync();
+        var text = string.Concat(Enumerable.Repeat("large ünïcödé € ", 8_000)); // about 150 KB of UTF-8
+        var strict = client.ExpectResponse("strict");
+        var lenient = client.ExpectResponse("lenient");
+        var refused = client.ExpectResponse("refused");
+
+        await client.SendTextAsync("{\"jsonrpc\":\"2.0\",\"id\":\"strict\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + text + "\"}}}");
+        await client.SendTextAsync("{'jsonrpc':'2.0','id':'lenient','method':'tools/call','params':{'name':'echo','arguments':{'text':'" + text + "'}},}");
+        await client.SendTextAsync("{\"jsonrpc\":\"1.0\",\"id\":\"refused\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + text + "\"}}}");
+
+        Assert.Equal(text, (await strict.Within(Deadline.Default, "the answer to the large strict message")).ToolText());
+        Assert.Equal(text, (await lenient.Within(Deadline.Default, "the answer to the large lenient message")).ToolText());
+        Assert.Equal(-32600, (await refused.Within(Deadline.Default, "the answer to the large refused message")).ErrorCode);
+    }
+
     [Fact]
     public async Task Socket_IsClosedWith1003_WhenClientSendsBinaryFrame()
     {

@@ -15,9 +15,10 @@ internal sealed class Canary : IAsyncDisposable
     /// <summary>
     /// A probe must not hold a bystander's call up past this: the canary catches a lock-out (a queue, a lane or the
     /// capacity a hostile client took for itself), not a slowdown. On a quiet machine its slowest call is a few hundred
-    /// milliseconds at most. Beside a CPU hog the GC pauses that the probes' large messages cause stretch with the
-    /// machine's load: 1.0 to 2.3 s were seen at load 20 to 45 (docs/security.md), and a timed assertion must not fail
-    /// because the machine is busy. How slow a bystander's calls get is a figure for the docs, which the probes print.
+    /// milliseconds at most. Beside a CPU hog at load 20 to 28 it reached 1 to 2 s, in probes with large messages and in
+    /// probes without (slowloris, 1.3 s with no gen2 collection), even after the large messages' copies were cut
+    /// (docs/security.md has the table); a timed assertion must not fail because the machine is busy. How slow a
+    /// bystander's calls get is a figure for the docs, which the probes print.
     /// </summary>
     public static readonly TimeSpan SlowestAllowed = TimeSpan.FromSeconds(5);
 

@@ -60,6 +60,7 @@ internal static class Probe
     public static async Task BesideCanaryAsync(TestServer server, ITestOutputHelper output, Func<Task> probe, (string Name, string Value)? canaryHeader = null, System.Net.IPAddress? canaryFrom = null)
     {
         var before = ResourceGauge.Now();
+        using var gc = new GcGauge();
         var canary = await Canary.StartAsync(server, canaryHeader, canaryFrom);
         try
         {
@@ -67,8 +68,15 @@ internal static class Probe
             await canary.MoreCallsAsync(CanaryCalls);
             await probe();
             await canary.MoreCallsAsync(CanaryCalls);
-            await canary.StopAndAssertAsync();
-            output.WriteLine(canary.Summary);
+            output.WriteLine(gc.Summary);
+            try
+            {
+                await canary.StopAndAssertAsync();
+            }
+            finally
+            {
+                output.WriteLine(canary.Summary); // a slow canary's figures too
+            }
         }
         finally
         {
