@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
-using Microsoft.Diagnostics.Tracing;
-using Microsoft.Diagnostics.Tracing.Parsers;
 
 namespace Pmcp.Actors.Benchmarks.Harness;
 
@@ -13,35 +10,33 @@ namespace Pmcp.Actors.Benchmarks.Harness;
 /// </summary>
 internal sealed class GcWatch
 {
-    private readonly EventPipeSession _session;
-    private readonly Task _reading;
-    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
+    private GcEventSession? _session;
     private int _collections;
     private double _pausedMs;
     private double _suspendedAt = -1;
 
-    private GcWatch(EventPipeSession session)
+    private GcWatch()
     {
-        _session = session;
-        var source = new EventPipeEventSource(session.EventStream);
-        source.Clr.GCStart += _ => _collections++;
-        source.Clr.GCSuspendEEStart += e => _suspendedAt = e.TimeStampRelativeMSec;
-        source.Clr.GCRestartEEStop += e =>
-        {
-            if (_suspendedAt >= 0) _pausedMs += e.TimeStampRelativeMSec - _suspendedAt;
-            _suspendedAt = -1;
-        };
-        // The events arrive on this task; they are read only after it ends (Stop), so no lock is needed.
-        _reading = Task.Run(source.Process);
     }
 
     /// <summary>Starts watching <paramref name="pid"/>; null (no figures) when its diagnostics port does not answer.</summary>
     public static GcWatch? TryStart(int pid)
     {
+        var watch = new GcWatch();
         try
         {
-            var provider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, (long)ClrTraceEventParser.Keywords.GC);
-            return new GcWatch(new DiagnosticsClient(pid).StartEventPipeSession([provider], requestRundown: false));
+            watch._session = GcEventSession.Start(pid, EventLevel.Informational, clr =>
+            {
+                clr.GCStart += _ => watch._collections++;
+                clr.GCSuspendEEStart += e => watch._suspendedAt = e.TimeStampRelativeMSec;
+                clr.GCRestartEEStop += e =>
+                {
+                    if (watch._suspendedAt >= 0) watch._pausedMs += e.TimeStampRelativeMSec - watch._suspendedAt;
+                    watch._suspendedAt = -1;
+                };
+            });
+            return watch;
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or UnsupportedCommandException or IOException or TimeoutException)
         {
@@ -58,16 +53,11 @@ internal sealed class GcWatch
         var seconds = _elapsed.Elapsed.TotalSeconds;
         try
         {
-            await _session.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await _reading.ConfigureAwait(false);
+            await _session!.StopAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or IOException or EndOfStreamException)
         {
             return (double.NaN, double.NaN);
-        }
-        finally
-        {
-            _session.Dispose();
         }
         return (_collections / seconds, _pausedMs / (seconds * 1000) * 100);
     }

@@ -62,41 +62,33 @@ internal sealed class LargeCallScenario(string pmcpDll, int textBytes, int calls
     /// <summary>The large-object allocations and gen2 collections of a process, from its GC events at verbose level.</summary>
     private sealed class LargeObjectWatch
     {
-        private readonly EventPipeSession _session;
-        private readonly Task _reading;
         private readonly Dictionary<string, long> _byType = [];
+        private GcEventSession? _session;
         private long _large;
         private int _gen2;
 
-        private LargeObjectWatch(EventPipeSession session)
-        {
-            _session = session;
-            var source = new EventPipeEventSource(session.EventStream);
-            source.Clr.GCAllocationTick += e =>
-            {
-                if (e.AllocationKind != GCAllocationKind.Large) return;
-                _large += e.AllocationAmount64;
-                _byType[e.TypeName ?? "?"] = _byType.GetValueOrDefault(e.TypeName ?? "?") + e.AllocationAmount64;
-            };
-            source.Clr.GCStart += e =>
-            {
-                if (e.Depth == 2) _gen2++;
-            };
-            // Read only after the task ends (StopAsync), so no lock is needed.
-            _reading = Task.Run(source.Process);
-        }
-
         public static LargeObjectWatch Start(int pid)
         {
-            var provider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC);
-            return new LargeObjectWatch(new DiagnosticsClient(pid).StartEventPipeSession([provider], requestRundown: false));
+            var watch = new LargeObjectWatch();
+            watch._session = GcEventSession.Start(pid, EventLevel.Verbose, clr =>
+            {
+                clr.GCAllocationTick += e =>
+                {
+                    if (e.AllocationKind != GCAllocationKind.Large) return;
+                    watch._large += e.AllocationAmount64;
+                    watch._byType[e.TypeName ?? "?"] = watch._byType.GetValueOrDefault(e.TypeName ?? "?") + e.AllocationAmount64;
+                };
+                clr.GCStart += e =>
+                {
+                    if (e.Depth == 2) watch._gen2++;
+                };
+            });
+            return watch;
         }
 
         public async Task<(long Large, Dictionary<string, long> ByType, int Gen2)> StopAsync()
         {
-            await _session.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await _reading.ConfigureAwait(false);
-            _session.Dispose();
+            await _session!.StopAsync().ConfigureAwait(false);
             return (_large, _byType, _gen2);
         }
     }
