@@ -214,6 +214,38 @@ public static class Program
         });
         root.Subcommands.Add(largeCall);
 
+        var allocServers = new Option<string>("--servers")
+        {
+            Description = "Servers to measure, one after the other: ws, http (2025 sessions), http-2026, baseline, http-baseline, sdk-stateful, sdk-stateless.",
+            DefaultValueFactory = _ => "ws,http,http-2026",
+        };
+        var allocConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 16 };
+        var allocInFlight = new Option<int>("--inflight") { DefaultValueFactory = _ => 4 };
+        var allocSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 10, Description = "Seconds watched, after a warm-up of the same load." };
+        var allocTop = new Option<int>("--top") { DefaultValueFactory = _ => 15, Description = "Types listed per server." };
+        var allocations = new Command("allocations", "Bytes allocated per answered call, by type, and collections per 1,000 calls, from each server's own GC events, at a load shape.")
+        {
+            allocServers, allocConnections, allocInFlight, allocSeconds, allocTop, pmcpDll,
+        };
+        allocations.SetAction(parse =>
+        {
+            var kinds = parse.GetValue(allocServers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name switch
+            {
+                "ws" => ServerKind.Pmcp,
+                "http" => ServerKind.PmcpHttp,
+                "http-2026" => ServerKind.PmcpHttpStateless,
+                "baseline" => ServerKind.Baseline,
+                "http-baseline" => ServerKind.HttpBaseline,
+                "sdk-stateful" => ServerKind.SdkStateful,
+                "sdk-stateless" => ServerKind.SdkStateless,
+                _ => throw new ArgumentException($"unknown server '{name}'"),
+            }).ToArray();
+            var settings = new HarnessSettings { PmcpDll = parse.GetValue(pmcpDll) is { } p ? Path.GetFullPath(p) : null };
+            return new AllocationScenario(settings, kinds, parse.GetValue(allocConnections), parse.GetValue(allocInFlight), parse.GetValue(allocSeconds),
+                parse.GetValue(allocTop), Console.Out).RunAsync();
+        });
+        root.Subcommands.Add(allocations);
+
         var soakMinutes = new Option<double>("--minutes") { DefaultValueFactory = _ => 10, Description = "Minutes of mixed load after the warm-up." };
         var soakConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 50, Description = "Connections kept churning." };
         var soakWarmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds of the same load before the RSS baseline." };

@@ -1,10 +1,6 @@
-using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
-using Microsoft.Diagnostics.NETCore.Client;
-using Microsoft.Diagnostics.Tracing;
-using Microsoft.Diagnostics.Tracing.Parsers;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 using Pmcp.Actors.Benchmarks.Load;
 
@@ -34,9 +30,10 @@ internal sealed class LargeCallScenario(string pmcpDll, int textBytes, int calls
                                               new string('x', textBytes) + "\"}}}");
             for (var i = 0; i < WarmupCalls; i++) await CallAsync(socket, call).ConfigureAwait(false);
 
-            var watch = LargeObjectWatch.Start(server.Pid);
+            var watch = AllocationWatch.Start(server.Pid, GCAllocationKind.Large);
             for (var i = 0; i < calls; i++) await CallAsync(socket, call).ConfigureAwait(false);
-            var (large, byType, gen2) = await watch.StopAsync().ConfigureAwait(false);
+            var seen = await watch.StopAsync().ConfigureAwait(false);
+            var (large, byType, gen2) = (seen.Bytes, seen.ByType, seen.Collections[2]);
 
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{pmcpDll}: {calls} echo calls of {textBytes / 1024} KB over WebSocket: large object heap {large / calls / 1024} KB a call " +
@@ -57,39 +54,5 @@ internal sealed class LargeCallScenario(string pmcpDll, int textBytes, int calls
             if (result.MessageType == WebSocketMessageType.Close) throw new WebSocketException("the server closed the socket");
         }
         while (!result.EndOfMessage);
-    }
-
-    /// <summary>The large-object allocations and gen2 collections of a process, from its GC events at verbose level.</summary>
-    private sealed class LargeObjectWatch
-    {
-        private readonly Dictionary<string, long> _byType = [];
-        private GcEventSession? _session;
-        private long _large;
-        private int _gen2;
-
-        public static LargeObjectWatch Start(int pid)
-        {
-            var watch = new LargeObjectWatch();
-            watch._session = GcEventSession.Start(pid, EventLevel.Verbose, clr =>
-            {
-                clr.GCAllocationTick += e =>
-                {
-                    if (e.AllocationKind != GCAllocationKind.Large) return;
-                    watch._large += e.AllocationAmount64;
-                    watch._byType[e.TypeName ?? "?"] = watch._byType.GetValueOrDefault(e.TypeName ?? "?") + e.AllocationAmount64;
-                };
-                clr.GCStart += e =>
-                {
-                    if (e.Depth == 2) watch._gen2++;
-                };
-            });
-            return watch;
-        }
-
-        public async Task<(long Large, Dictionary<string, long> ByType, int Gen2)> StopAsync()
-        {
-            await _session!.StopAsync().ConfigureAwait(false);
-            return (_large, _byType, _gen2);
-        }
     }
 }
