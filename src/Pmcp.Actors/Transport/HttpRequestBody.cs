@@ -21,7 +21,8 @@ internal static class HttpRequestBody
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The body as text; null when it was refused (the answer is written) or the client went away.</summary>
-    public static async Task<string?> ReadAsync(HttpContext context, int limit)
+    /// <remarks>A <see cref="ValueTask{TResult}"/>: a body that has arrived whole is read without a task object (issue 29).</remarks>
+    public static async ValueTask<string?> ReadAsync(HttpContext context, int limit)
     {
         if (context.Request.ContentLength > limit)
         {

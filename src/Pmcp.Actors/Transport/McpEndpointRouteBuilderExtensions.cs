@@ -52,30 +52,30 @@ public static class McpEndpointRouteBuilderExtensions
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
 
-    private static async Task HandleAsync(HttpContext context, McpEndpointContext runtime, OriginPolicy origins, StreamableHttpEndpoint? http, ILogger logger)
+    // Not async itself: a Streamable HTTP request is handed on as the endpoint's own task, so that every POST does not
+    // also box this method's state machine, which the WebSocket branch's locals make large (issue 29).
+    private static Task HandleAsync(HttpContext context, McpEndpointContext runtime, OriginPolicy origins, StreamableHttpEndpoint? http, ILogger logger)
     {
         var origin = context.Request.Headers.Origin.ToString();
         if (!origins.IsAllowed(origin))
         {
             logger.LogInformation("Refused a request from origin {Origin} (not in AllowedOrigins)", origin);
-            await Refusal.WriteAsync(context, StatusCodes.Status403Forbidden, "Origin not allowed.").ConfigureAwait(false);
-            return;
-        }
-
-        if (!context.WebSockets.IsWebSocketRequest && http is not null)
-        {
-            await http.HandleAsync(context).ConfigureAwait(false);
-            return;
+            return Refusal.WriteAsync(context, StatusCodes.Status403Forbidden, "Origin not allowed.");
         }
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
+            if (http is not null) return http.HandleAsync(context);
             context.Response.Headers.Upgrade = "websocket";
-            await Refusal.WriteAsync(context, StatusCodes.Status426UpgradeRequired,
-                "This endpoint speaks MCP over WebSocket: connect with a WebSocket client (subprotocol \"mcp\").").ConfigureAwait(false);
-            return;
+            return Refusal.WriteAsync(context, StatusCodes.Status426UpgradeRequired,
+                "This endpoint speaks MCP over WebSocket: connect with a WebSocket client (subprotocol \"mcp\").");
         }
 
+        return ServeWebSocketAsync(context, runtime, logger);
+    }
+
+    private static async Task ServeWebSocketAsync(HttpContext context, McpEndpointContext runtime, ILogger logger)
+    {
         if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return;
         try
         {

@@ -281,7 +281,8 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
     /// The session named by the request, or null after answering: 404 when it is unknown, ended, or another caller's; or,
     /// for a session that another gateway of the cluster holds, whatever that gateway answers (the request is served there).
     /// </summary>
-    private async Task<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId, ForwardedSessionProtocol.ForwardedMethod method, string? body = null)
+    // A ValueTask: the usual lookup finds the session at once, with no task object (issue 29).
+    private async ValueTask<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId, ForwardedSessionProtocol.ForwardedMethod method, string? body = null)
     {
         var session = sessions.Find(sessionId);
         var caller = SessionOpening.Caller(context);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Pmcp.Actors.Session.Era2026;
 
 /// <summary>
@@ -10,6 +12,10 @@ namespace Pmcp.Actors.Session.Era2026;
 /// </summary>
 internal static class ResultMembers
 {
+    // A quote or a backslash: where a string or a name ends, or an escape in it. One set for every scan (a collection
+    // literal at each call site made a char[] per call).
+    private static readonly SearchValues<char> QuoteOrEscape = SearchValues.Create("\"\\");
+
     /// <summary>Where the <c>result</c> object's members are, and which of the era's members it has already.</summary>
     internal readonly record struct Shape(int Close, bool Empty, bool HasResultType, bool HasTtl, bool HasScope);
 
@@ -100,8 +106,9 @@ internal static class ResultMembers
         start = length = 0;
         if (i >= json.Length || json[i] != '"') return false;
         start = i + 1;
-        var end = json.IndexOfAny(['"', '\\'], start);
-        if (end < 0 || json[end] == '\\') return false;
+        var end = json.AsSpan(start).IndexOfAny(QuoteOrEscape);
+        if (end < 0 || json[start + end] == '\\') return false;
+        end += start;
         length = end - start;
         i = SkipSpace(json, end + 1);
         if (i >= json.Length || json[i] != ':') return false;
@@ -148,8 +155,9 @@ internal static class ResultMembers
         var j = i + 1;
         while (j < json.Length)
         {
-            var end = json.IndexOfAny(['"', '\\'], j);
-            if (end < 0) return false;
+            var found = json.AsSpan(j).IndexOfAny(QuoteOrEscape);
+            if (found < 0) return false;
+            var end = j + found;
             if (json[end] == '\\')
             {
                 j = end + 2;
