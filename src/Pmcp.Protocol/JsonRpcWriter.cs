@@ -19,13 +19,20 @@ internal static class JsonRpcWriter
         : string.Concat("{\"jsonrpc\":\"2.0\",\"id\":", id.ToString(), ",\"result\":", resultJson, "}");
 
     /// <summary>A success response, written in one pass (a tool's result writes itself, as in <see cref="McpJson.Serialize"/>).</summary>
-    public static string Result(RequestId id, object result) => McpJson.WriteText((id, result), static (w, s) =>
+    public static string Result(RequestId id, object result) => Result(id, result, resultType: null);
+
+    /// <summary>
+    /// A result response; a <see cref="CallToolResult"/> gets <paramref name="resultType"/> as a member of its own when
+    /// given (any other result is written as it is, and the era adds the member to it afterwards).
+    /// </summary>
+    public static string Result(RequestId id, object result, string? resultType) => McpJson.WriteText((id, result, resultType), static (w, s) =>
     {
         WriteHeader(w);
         w.WritePropertyName("id", escape: false);
         s.id.WriteTo(w);
         w.WritePropertyName("result", escape: false);
-        McpJson.WriteValue(w, s.result);
+        if (s.resultType is not null && s.result is CallToolResult tool) tool.WriteTo(w, s.resultType);
+        else McpJson.WriteValue(w, s.result);
         w.WriteEndObject();
     });
 

@@ -92,7 +92,13 @@ public sealed record CallToolResult
     /// Writes the result as the serializer would by reflection (members in declaration order, nulls left out), without
     /// the serializer: every tool call ends here, and a serializer run cost about 750 bytes of short-lived objects.
     /// </summary>
-    internal void WriteTo(JsonWriter writer)
+    internal void WriteTo(JsonWriter writer) => WriteTo(writer, resultType: null);
+
+    /// <summary>
+    /// As <see cref="WriteTo(JsonWriter)"/>, with <c>resultType</c> as the last member when given: the 2026-07-28 era
+    /// requires it of every result, and written here it costs no second copy of the response (issue 29).
+    /// </summary>
+    internal void WriteTo(JsonWriter writer, string? resultType)
     {
         writer.WriteStartObject();
         if (Content is { } content)
@@ -116,11 +122,16 @@ public sealed record CallToolResult
             writer.WritePropertyName("isError", escape: false);
             writer.WriteValue(isError);
         }
+        if (resultType is not null)
+        {
+            writer.WritePropertyName("resultType", escape: false);
+            writer.WriteValue(resultType);
+        }
         writer.WriteEndObject();
     }
 }
 
-/// <summary>Writes a <see cref="CallToolResult"/> through <see cref="CallToolResult.WriteTo"/>; reading keeps the serializer's own contract.</summary>
+/// <summary>Writes a <see cref="CallToolResult"/> through <see cref="CallToolResult.WriteTo(JsonWriter)"/>; reading keeps the serializer's own contract.</summary>
 internal sealed class CallToolResultConverter : JsonConverter<CallToolResult>
 {
     public override bool CanRead => false;

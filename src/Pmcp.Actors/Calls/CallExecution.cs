@@ -31,17 +31,20 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
     private bool _progressSent;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
+    // The resultType the session's era wants written into a tool's result (2026-07-28: "complete"); null for none.
+    private readonly string? _resultType;
 
     public CallExecution(long callId, RequestId requestId, CallOutcomes outcomes, Func<ToolContext, Task<object?>> code,
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller) => _code = code;
 
     private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, CallOutcomes outcomes, JObject arguments,
-        IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
+        IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, string? resultType)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller)
     {
         _tool = tool.Handler;
         _arguments = arguments;
+        _resultType = resultType;
     }
 
     private CallExecution(long callId, RequestId requestId, CallOutcomes outcomes,
@@ -130,7 +133,7 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
         if (result is null) return CallOutcomes.InternalError(CallId, RequestId, $"The {_outcomes.Name} returned no result.");
         try
         {
-            return CallAnswers.Result(CallId, RequestId, result);
+            return CallAnswers.Result(CallId, RequestId, result, _resultType);
         }
         catch (JsonException ex)
         {
@@ -146,12 +149,12 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
 
     /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as parsed, with no copy.</summary>
     public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
-        TimeSpan timeout, bool wantsProgress, CallerIdentity? caller) =>
-        new(callId, requestId, tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress, caller);
+        TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, string? resultType = null) =>
+        new(callId, requestId, tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress, caller, resultType);
 
     /// <summary>A tool run as a task (<see cref="Tasks.TaskActor"/>): <paramref name="replyTo"/> is the task, which takes what the tool asks its client.</summary>
     public static CallExecution ForTask(McpToolDefinition tool, TaskOutcomes outcomes, JObject arguments, IActorRef replyTo, TimeSpan timeout, CallerIdentity? caller) =>
-        new(0, new RequestId(0), tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress: false, caller);
+        new(0, new RequestId(0), tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress: false, caller, resultType: null);
 
     // The context's client (ToolContext.Client) asks the client through the connection (or task) the call answers to.
     IClientSession IClientSessionSource.OpenClient(RequestId requestId) => new ClientSession(_connection, requestId);

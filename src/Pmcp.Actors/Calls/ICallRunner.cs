@@ -14,8 +14,12 @@ namespace Pmcp.Actors.Calls;
 /// </summary>
 internal interface ICallRunner
 {
-    /// <summary>Starts a <c>tools/call</c>; <paramref name="arguments"/> is the request's own object (or null), handed over without a copy where the call runs here.</summary>
-    CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller);
+    /// <summary>
+    /// Starts a <c>tools/call</c>; <paramref name="arguments"/> is the request's own object (or null), handed over without a
+    /// copy where the call runs here. <paramref name="resultType"/>: the <c>resultType</c> the session's era wants in the
+    /// result, written with it where the call runs here (elsewhere, and for null, the session adds what its era needs).
+    /// </summary>
+    CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType);
 
     /// <summary>Starts a <c>resources/read</c>, <c>prompts/get</c> or <c>completion/complete</c>.</summary>
     CallStart StartRequest(CallKey key, RequestId requestId, string method, JObject? parameters, CallerIdentity? caller);

@@ -15,7 +15,8 @@ internal sealed class RouterCallRunner(IActorRef router, IActorRef session) : IC
 {
     public IActorRef Router { get; } = router;
 
-    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller)
+    // resultType is not sent: the answer comes back as text, and the session adds what its era needs.
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
     {
         Router.Tell(new CallTool(key, requestId, name, arguments is null ? "{}" : McpJson.ToText(arguments), wantsProgress, caller, TraceContext.OfCurrent()), session);
         return CallStart.Sent;

@@ -49,7 +49,8 @@ internal sealed class RequestOutcomes(string name) : CallOutcomes(name, name)
 /// <summary>The ways a call's one answer (<see cref="CallAnswered"/>, the whole response) is written.</summary>
 internal static class CallAnswers
 {
-    public static CallAnswered Result(long callId, RequestId requestId, object result) => new(callId, JsonRpcWriter.Result(requestId, result));
+    public static CallAnswered Result(long callId, RequestId requestId, object result, string? resultType = null) =>
+        new(callId, JsonRpcWriter.Result(requestId, result, resultType));
 
     /// <summary>A tool's failure as the client sees it: an <c>isError</c> result with <paramref name="text"/>.</summary>
     public static CallAnswered IsError(long callId, RequestId requestId, string text) => Result(callId, requestId, CallToolResult.Error(text));

@@ -1,6 +1,7 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Diagnostics;
+using Pmcp.Actors.Session.Era2026;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
@@ -103,7 +104,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         using (McpActivities.Ambient(session.Telemetry.Span(id)))
         {
             start = toolName is not null
-                ? Runner.StartTool(key, id, toolName, arguments, progressToken is not null, session.Caller)
+                ? Runner.StartTool(key, id, toolName, arguments, progressToken is not null, session.Caller, session.Modern is not null ? ModernProtocol.ResultComplete : null)
                 : Runner.StartRequest(key, id, method, msg.Params, session.Caller);
         }
         if (start.Refused is { } refused)

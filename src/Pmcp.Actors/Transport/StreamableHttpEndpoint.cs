@@ -133,7 +133,31 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
                 // The actor's in-flight limit: a request waits here, unread, as a WebSocket message waits in the socket.
                 await session.WhenReadable().WaitAsync(context.RequestAborted).ConfigureAwait(false);
                 session.Actor.Tell(new ConnectionProtocol.InboundMessage(message));
-                await RespondAsync(context, session, post, initialize).ConfigureAwait(false);
+
+                // The answer is awaited here rather than in a method of its own: each async method that waits is one
+                // more object per request (issue 29).
+                var reader = post.Reader;
+                if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
+                {
+                    if (session.HasEnded)
+                        await RefuseAsync(context, StatusCodes.Status404NotFound, "The session ended before the request was answered.").ConfigureAwait(false);
+                    else
+                        context.Response.ContentType = "text/event-stream"; // the client cancelled the request (notifications/cancelled): no response follows, the stream is empty
+                    return;
+                }
+                if (initialize)
+                {
+                    // The session says whether initialize succeeded before it sends the answer: no need to read the answer.
+                    if (!session.IsInitialized) session.End("initialize failed"); // no session to continue: its id is not given out
+                    else context.Response.Headers[SessionIdHeader] = session.Id;
+                }
+
+                // Each message counts against the session's budgets until written (see IOutboundWrites). Something that
+                // comes before the response (progress, a log message, a request to the client) makes it a stream.
+                if (first.Final)
+                    await CountedWrites.JsonAsync(context, StatusCodes.Status200OK, first.Json, session).ConfigureAwait(false);
+                else
+                    await StreamAsync(context, CountedWrites.Events(session, Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
             {
@@ -150,43 +174,6 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         {
             session.Exit();
         }
-    }
-
-    private static async Task RespondAsync(HttpContext context, StreamableHttpSession session, StreamableHttpSession.PostStream post, bool initialize)
-    {
-        var reader = post.Reader;
-        if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
-        {
-            if (session.HasEnded)
-            {
-                await RefuseAsync(context, StatusCodes.Status404NotFound, "The session ended before the request was answered.").ConfigureAwait(false);
-            }
-            else
-            {
-                // The client cancelled the request (notifications/cancelled): no response follows, the stream is empty.
-                context.Response.ContentType = "text/event-stream";
-            }
-            return;
-        }
-
-        if (initialize)
-        {
-            // The session says whether initialize succeeded before it sends the answer: no need to read the answer.
-            if (!session.IsInitialized)
-                session.End("initialize failed"); // no session to continue: its id is not given out
-            else
-                context.Response.Headers[SessionIdHeader] = session.Id;
-        }
-
-        // Each message counts against the session's budgets until written (see IOutboundWrites).
-        if (first.Final)
-        {
-            await CountedWrites.JsonAsync(context, StatusCodes.Status200OK, first.Json, session).ConfigureAwait(false);
-            return;
-        }
-
-        // Something comes before the response (progress, a log message, a request to the client): stream it all.
-        await StreamAsync(context, CountedWrites.Events(session, Prepend(first, reader, context.RequestAborted))).ConfigureAwait(false);
     }
 
     private async Task GetAsync(HttpContext context)

@@ -154,6 +154,25 @@ public sealed class ModernHttpTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ToolResults_SayTheyAreComplete_Once_WhetherTheToolAnsweredOrFailed()
+    {
+        await using var server = await StartAsync();
+        await using var client = new McpHttpTestClient(server.McpHttpUri);
+
+        // echo answers with its own result; a call with a missing argument is answered with an isError result instead.
+        foreach (var (id, arguments) in new[] { (1, new JObject { ["text"] = "hi" }), (2, new JObject()) })
+        {
+            using var response = await client.SendAsync(Post(client, id, "tools/call",
+                ModernRequests.Params(new JObject { ["name"] = "echo", ["arguments"] = arguments }), nameHeader: "echo"));
+            var text = await response.Content.ReadAsStringAsync();
+
+            // Counted in the text: a reader keeps only the last of a repeated member, so a parsed body would hide a second one.
+            Assert.Equal(1, text.Split("\"resultType\":\"complete\"").Length - 1);
+            Assert.Equal(id == 2, text.Contains("\"isError\":true", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task LegacyClients_StillGetSessions_BesideModernRequests()
     {
         await using var server = await StartAsync();

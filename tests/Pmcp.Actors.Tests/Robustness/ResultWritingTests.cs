@@ -54,6 +54,26 @@ public sealed class ResultWritingTests
         Assert.Equal(expected, McpJson.ToText(McpJson.ToToken(result)));
     }
 
+    [Theory]
+    [MemberData(nameof(Results))]
+    public void Result_WithAResultType_EndsWithIt_Once(string kind, string expected)
+    {
+        var response = JsonRpcWriter.Result(new RequestId(7), Make(kind), "complete");
+
+        // The member goes last in the result, after a comma unless the result was empty.
+        var withType = expected == "{}" ? """{"resultType":"complete"}""" : expected[..^1] + ""","resultType":"complete"}""";
+        Assert.Equal("""{"jsonrpc":"2.0","id":7,"result":""" + withType + "}", response);
+    }
+
+    [Fact]
+    public void Result_OtherThanAToolsOwn_IsWrittenAsItIs_EvenWithAResultType()
+    {
+        // Only a CallToolResult writes the member itself; any other result is completed by its era afterwards.
+        var response = JsonRpcWriter.Result(new RequestId(1), new JObject { ["resultType"] = "input_required" }, "complete");
+
+        Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":{"resultType":"input_required"}}""", response);
+    }
+
     public static TheoryData<RequestId> Ids() => [new(0), new(7), new(-12), new(long.MaxValue), new(long.MinValue), new("a"), new("quote \" and \\ and \u0001")];
 
     [Theory]

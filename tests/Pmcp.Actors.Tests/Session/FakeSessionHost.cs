@@ -92,7 +92,7 @@ internal sealed class RecordingCallRunner : ICallRunner
 
     public List<CallKey> Cancelled { get; } = [];
 
-    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller)
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
     {
         Started.Add((key, requestId, name));
         return CallStart.Sent;

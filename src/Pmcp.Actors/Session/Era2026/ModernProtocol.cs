@@ -22,6 +22,9 @@ internal static class ModernProtocol
     public const string ServerInfoKey = "io.modelcontextprotocol/serverInfo";
 
     public const string Discover = "server/discover";
+
+    /// <summary>The <c>resultType</c> of a result that is the request's answer (not a request for input, not a task).</summary>
+    public const string ResultComplete = "complete";
     public const string SubscriptionsListen = "subscriptions/listen";
 
     /// <summary>-32020: an HTTP routing header (MCP-Protocol-Version, Mcp-Method, Mcp-Name) says something other than the body.</summary>

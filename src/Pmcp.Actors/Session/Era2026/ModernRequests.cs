@@ -117,7 +117,7 @@ internal sealed class ModernRequests(McpServerOptions options, Security.CallerId
         var scope = options.CacheResultsPublicly ? "public" : "private";
         if (ResultMembers.Complete(responseJson, cacheable, ttlMs, scope) is { } completed) return completed;
         if (McpJson.Parse(responseJson) is not JObject response || response["result"] is not JObject result) return responseJson;
-        result["resultType"] ??= "complete";
+        result["resultType"] ??= ModernProtocol.ResultComplete;
         if (cacheable)
         {
             result["ttlMs"] ??= ttlMs;

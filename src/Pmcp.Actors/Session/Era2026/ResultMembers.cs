@@ -34,7 +34,7 @@ internal static class ResultMembers
                 return null;
         }
         var add = "";
-        if (!shape.HasResultType) add = "\"resultType\":\"complete\"";
+        if (!shape.HasResultType) add = "\"resultType\":\"" + ModernProtocol.ResultComplete + "\"";
         if (cacheable && !shape.HasTtl) add = Join(add, "\"ttlMs\":" + ttlMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (cacheable && !shape.HasScope) add = Join(add, "\"cacheScope\":\"" + scope + "\"");
         if (add.Length == 0) return response;
