@@ -9,11 +9,12 @@ namespace Pmcp.Protocol;
 /// <c>params._meta</c> without its tokens. Every 2026-07-28 request carries a <c>_meta</c> object (its protocol version,
 /// client capabilities and client info), and as Json.NET tokens it cost three objects with a dictionary each, about
 /// 1.5 KB a request, only for the server to read a few of its members once (issue 29). So the UTF-8 route keeps an
-/// object <c>_meta</c> as its place in the message's text, with the type and place of each of its members, and makes
-/// tokens only when asked: all of them for <see cref="Param"/> and <see cref="Params"/> (the same tokens the eager read
-/// made), one member's for <see cref="MetaToken"/>, none for <see cref="MetaMember"/>. Everything else (a <c>_meta</c>
-/// that is not an object, text with an escape in <c>_meta</c> or outside ASCII, the Json.NET route) keeps reading
-/// <c>_meta</c> into tokens as before, and the same three members answer from those.
+/// object <c>_meta</c> as its place in the message's text (an ASCII text) or as a copy of its UTF-8 bytes (any other
+/// text, or a message read from its bytes), with the type and place of each of its members, and makes tokens only when
+/// asked: all of them for <see cref="Param"/> and <see cref="Params"/> (the same tokens the eager read made), one
+/// member's for <see cref="MetaToken"/>, none for <see cref="MetaMember"/>. Everything else (a <c>_meta</c> that is not
+/// an object, an escape anywhere in <c>_meta</c>, the Json.NET route) keeps reading <c>_meta</c> into tokens as before,
+/// and the same three members answer from those.
 /// </summary>
 internal sealed partial class JsonRpcMessage
 {
@@ -53,13 +54,18 @@ internal sealed partial class JsonRpcMessage
     /// <summary>One member of a kept <c>_meta</c>: its name, its value when that is not a container, and where its value is in the text.</summary>
     private readonly record struct KeptMember(string Name, Scalar Value, int Start, int End);
 
-    /// <summary>A <c>_meta</c> object kept as its place in an ASCII text (so a byte of its UTF-8 is a character of the text).</summary>
-    private sealed class KeptMeta(string text, int start, int end, KeptMember[] members, int count)
+    /// <summary>
+    /// A <c>_meta</c> object kept as its place in an ASCII text (so a byte of its UTF-8 is a character of the text), or in a
+    /// copy of its own UTF-8 bytes (<paramref name="utf8"/>, the places then counted from the copy's start).
+    /// </summary>
+    private sealed class KeptMeta(string? text, byte[]? utf8, int start, int end, KeptMember[] members, int count)
     {
         private JObject? _object;
 
         /// <summary>The whole object, made once, as the eager read made it.</summary>
-        public JObject Object => _object ??= (JObject)ReadValue(text, start, end);
+        public JObject Object => _object ??= (JObject)Read(start, end);
+
+        private JToken Read(int from, int to) => utf8 is not null ? ReadValue(utf8.AsSpan(from, to - from)) : ReadValue(text!, from, to);
 
         /// <summary>The member <paramref name="name"/>: the last one given, as a loaded object keeps it.</summary>
         public bool TryFind(string name, out KeptMember member)
@@ -82,7 +88,7 @@ internal sealed partial class JsonRpcMessage
             if (!TryFind(name, out var member)) return null;
             return member.Value.Type switch
             {
-                JTokenType.Object or JTokenType.Array => ReadValue(text, member.Start, member.End),
+                JTokenType.Object or JTokenType.Array => Read(member.Start, member.End),
                 JTokenType.Null => JValue.CreateNull(),
                 _ => new JValue(member.Value.Value),
             };
@@ -90,12 +96,13 @@ internal sealed partial class JsonRpcMessage
     }
 
     /// <summary>
-    /// Reads the <c>_meta</c> object the reader is on into a <see cref="KeptMeta"/> of <paramref name="text"/> (ASCII, so the
-    /// reader's byte offsets are its character offsets), or false with the reader back on the object when it must be read
-    /// into tokens instead: an escape anywhere in it (a lone surrogate escaped is left to the Json.NET route, which only
-    /// the eager read can send it to), or a member value the eager read would not take.
+    /// Reads the <c>_meta</c> object the reader is on into a <see cref="KeptMeta"/> of <paramref name="asciiText"/> (ASCII, so
+    /// the reader's byte offsets are its character offsets) or, without one, of a copy of its bytes in <paramref name="utf8"/>
+    /// (what the reader reads); or false with the reader back on the object when it must be read into tokens instead: an
+    /// escape anywhere in it (a lone surrogate escaped is left to the Json.NET route, which only the eager read can send it
+    /// to), or a member value the eager read would not take.
     /// </summary>
-    private static bool TryKeepMeta(ref Utf8JsonReader reader, string text, out KeptMeta? kept)
+    private static bool TryKeepMeta(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string? asciiText, out KeptMeta? kept)
     {
         kept = null;
         var checkpoint = reader; // the reader is a struct: a copy reads again from here
@@ -127,7 +134,16 @@ internal sealed partial class JsonRpcMessage
             if (count == members.Length) Array.Resize(ref members, count * 2);
             members[count++] = new KeptMember(name, value, valueStart, (int)reader.BytesConsumed);
         }
-        kept = new KeptMeta(text, start, (int)reader.BytesConsumed, members ?? [], count);
+        var end = (int)reader.BytesConsumed;
+        members ??= [];
+        if (asciiText is not null)
+        {
+            kept = new KeptMeta(asciiText, null, start, end, members, count);
+            return true;
+        }
+        // A copy of the object's bytes, its members' places counted from its start: the message outlives the buffer it was read from.
+        for (var i = 0; i < count; i++) members[i] = members[i] with { Start = members[i].Start - start, End = members[i].End - start };
+        kept = new KeptMeta(null, utf8[start..end].ToArray(), 0, end - start, members, count);
         return true;
 
         static bool GiveBack(ref Utf8JsonReader reader, in Utf8JsonReader checkpoint)
@@ -158,13 +174,19 @@ internal sealed partial class JsonRpcMessage
         try
         {
             Encoding.ASCII.GetBytes(text.AsSpan(start, length), buffer);
-            var reader = new Utf8JsonReader(buffer[..length], Utf8Options);
-            reader.Read();
-            return Token(ref reader) ?? throw new InvalidOperationException("A kept _meta no longer reads as it did.");
+            return ReadValue(buffer[..length]);
         }
         finally
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>A value's UTF-8 the UTF-8 route has read through once: its tokens, as that read would have made them.</summary>
+    private static JToken ReadValue(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, Utf8Options);
+        reader.Read();
+        return Token(ref reader) ?? throw new InvalidOperationException("A kept _meta no longer reads as it did.");
     }
 }

@@ -61,8 +61,8 @@ internal sealed partial class JsonRpcMessage
         {
             var length = StrictUtf8.GetBytes(text, buffer);
             var reader = new Utf8JsonReader(buffer[..length], Utf8Options);
-            // Only an ASCII text (one byte a character) can have its _meta kept as a place in it (JsonRpcMessage.Meta.cs).
-            return TryReadMembers(ref reader, ref members, length == text.Length ? text : null);
+            // An ASCII text (one byte a character) has its _meta kept as a place in it; any other, as a copy of its bytes (JsonRpcMessage.Meta.cs).
+            return TryReadMembers(ref reader, ref members, buffer[..length], length == text.Length ? text : null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or EncoderFallbackException)
         {
@@ -90,8 +90,8 @@ internal sealed partial class JsonRpcMessage
         try
         {
             var reader = new Utf8JsonReader(utf8, Utf8Options);
-            // No text to keep _meta as a place in (JsonRpcMessage.Meta.cs): a large message reads it into tokens.
-            if (!TryReadMembers(ref reader, ref members, asciiText: null)) return false;
+            // No text to keep _meta as a place in: it is kept as a copy of its bytes (JsonRpcMessage.Meta.cs).
+            if (!TryReadMembers(ref reader, ref members, utf8, asciiText: null)) return false;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -102,7 +102,7 @@ internal sealed partial class JsonRpcMessage
         return true;
     }
 
-    private static bool TryReadMembers(ref Utf8JsonReader reader, ref Members members, string? asciiText)
+    private static bool TryReadMembers(ref Utf8JsonReader reader, ref Members members, ReadOnlySpan<byte> utf8, string? asciiText)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
         var seen = 0; // the envelope members read so far, one bit each: a second one is refused (after the text is read through)
@@ -142,7 +142,7 @@ internal sealed partial class JsonRpcMessage
                 {
                     members.ParamsRead = true;
                     members.Params = null;
-                    if (!TryReadParams(ref reader, ref members, asciiText)) return false;
+                    if (!TryReadParams(ref reader, ref members, utf8, asciiText)) return false;
                 }
                 else
                 {
@@ -175,10 +175,10 @@ internal sealed partial class JsonRpcMessage
 
     /// <summary>
     /// The members of the params object the reader is on; a repeated member is noted in <see cref="Members.Repeated"/>.
-    /// An object <c>_meta</c> in an ASCII text is kept as its place in the text (<see cref="Members.Meta"/>, its member's
-    /// value null) rather than read into tokens.
+    /// An object <c>_meta</c> is kept as its place in an ASCII text, or as a copy of its bytes (<see cref="Members.Meta"/>,
+    /// its member's value null), rather than read into tokens.
     /// </summary>
-    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members read, string? asciiText)
+    private static bool TryReadParams(ref Utf8JsonReader reader, ref Members read, ReadOnlySpan<byte> utf8, string? asciiText)
     {
         ParamMember[]? members = null;
         var count = 0;
@@ -188,8 +188,8 @@ internal sealed partial class JsonRpcMessage
             if (reader.TokenType == JsonTokenType.EndObject) break;
             var name = KnownParamNames.Match(ref reader) ?? reader.GetString()!;
             reader.Read();
-            if (asciiText is not null && read.Meta is null && reader.TokenType == JsonTokenType.StartObject && name == MetaName
-                && TryKeepMeta(ref reader, asciiText, out var kept))
+            if (read.Meta is null && reader.TokenType == JsonTokenType.StartObject && name == MetaName
+                && TryKeepMeta(ref reader, utf8, asciiText, out var kept))
             {
                 read.Meta = kept;
                 if (!AddParam(ref members, ref count, name, null)) read.Repeated ??= "params." + name;

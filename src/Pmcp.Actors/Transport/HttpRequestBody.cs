@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Pmcp.Protocol;
@@ -17,12 +18,16 @@ namespace Pmcp.Actors.Transport;
 /// </summary>
 internal static class HttpRequestBody
 {
-    // Throws on bytes that are not UTF-8, where Encoding.UTF8 would put U+FFFD in their place.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    /// <summary>The body as text; null when it was refused (the answer is written) or the client went away.</summary>
-    /// <remarks>A <see cref="ValueTask{TResult}"/>: a body that has arrived whole is read without a task object (issue 29).</remarks>
-    public static async ValueTask<string?> ReadAsync(HttpContext context, int limit)
+    /// <summary>
+    /// The body's bytes (valid UTF-8) in a buffer rented from the pool; null when it was refused (the answer is written) or
+    /// the client went away. The caller gives the buffer back (<see cref="PostedBody.Return"/>).
+    /// </summary>
+    /// <remarks>
+    /// Bytes rather than text (issue 29): the message is read from them, so a POST no longer makes a string of its body
+    /// (two bytes a character) only for the reader to encode it to UTF-8 again. A <see cref="ValueTask{TResult}"/>: a body
+    /// that has arrived whole is read without a task object.
+    /// </remarks>
+    public static async ValueTask<PostedBody?> ReadAsync(HttpContext context, int limit)
     {
         if (context.Request.ContentLength > limit)
         {
@@ -64,20 +69,16 @@ internal static class HttpRequestBody
             return null; // the client went away: nobody to answer
         }
 
-        try
-        {
-            return StrictUtf8.GetString(read.Buffer);
-        }
-        catch (DecoderFallbackException)
-        {
-            await JsonErrorAsync(context, JsonRpcWriter.Error(null, JsonRpcErrorCodes.ParseError,
-                "Parse error: the body is not valid UTF-8; a message must be UTF-8 text (RFC 8259).")).ConfigureAwait(false);
-            return null;
-        }
-        finally
-        {
-            reader.AdvanceTo(read.Buffer.End);
-        }
+        var length = (int)read.Buffer.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        read.Buffer.CopyTo(buffer);
+        reader.AdvanceTo(read.Buffer.End);
+        if (Utf8.IsValid(buffer.AsSpan(0, length))) return new PostedBody(buffer, length);
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        await JsonErrorAsync(context, JsonRpcWriter.Error(null, JsonRpcErrorCodes.ParseError,
+            "Parse error: the body is not valid UTF-8; a message must be UTF-8 text (RFC 8259).")).ConfigureAwait(false);
+        return null;
     }
 
     private static string TooLarge(int limit) => $"A message may be at most {limit} bytes.";
@@ -117,4 +118,15 @@ internal static class HttpRequestBody
             // The client is gone (a truncated body often means it hung up): the status stands in the log, nothing to send.
         }
     }
+}
+
+/// <summary>A POST's body as UTF-8, known to be valid, in a buffer rented from the pool until <see cref="Return"/>.</summary>
+internal readonly struct PostedBody(byte[] buffer, int length)
+{
+    public ReadOnlySpan<byte> Utf8 => buffer.AsSpan(0, length);
+
+    /// <summary>The body as text, made on each call: for a body read as text (errors, forwarding), not the usual message.</summary>
+    public string Text() => Encoding.UTF8.GetString(Utf8);
+
+    public void Return() => ArrayPool<byte>.Shared.Return(buffer);
 }

@@ -54,23 +54,16 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
             await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.").ConfigureAwait(false);
             return;
         }
-        var body = await HttpRequestBody.ReadAsync(context, runtime.Options.MaxMessageBytes).ConfigureAwait(false);
-        if (body is null) return; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
-
-        if (body.AsSpan().TrimStart().StartsWith("["))
-        {
-            await JsonAsync(context, StatusCodes.Status400BadRequest,
-                JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: JSON-RPC batches are not accepted over Streamable HTTP; POST one message at a time.")).ConfigureAwait(false);
-            return;
-        }
-        if (!JsonRpcMessage.TryParse(body, out var parsed, out var error, out var errorId))
-        {
-            await JsonAsync(context, StatusCodes.Status400BadRequest, JsonRpcWriter.Error(errorId, error!)).ConfigureAwait(false);
-            return;
-        }
-        var message = parsed!;
+        var posted = await HttpRequestBody.ReadAsync(context, runtime.Options.MaxMessageBytes).ConfigureAwait(false);
+        if (posted is not { } body) return; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
 
         var sessionId = request.Headers[SessionIdHeader].ToString();
+        if (Read(body, sessionId, out var forwardedText, out var refusal) is not { } message)
+        {
+            await JsonAsync(context, StatusCodes.Status400BadRequest, refusal!).ConfigureAwait(false);
+            return;
+        }
+
         if (sessionId.Length == 0 && runtime.Options.ServeStatelessEra && ModernHttpExchange.Serves(request, message))
         {
             await _modern.HandleAsync(context, message).ConfigureAwait(false);
@@ -96,7 +89,7 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         }
         else
         {
-            session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Post, body).ConfigureAwait(false);
+            session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Post, forwardedText).ConfigureAwait(false);
             if (session is null) return;
             initialize = false; // a second initialize is the actor's to refuse (-32600), in the session it names
         }
@@ -173,6 +166,45 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         finally
         {
             session.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The message a POST's body holds, read from its bytes (the buffer goes back to the pool here); null with the 400
+    /// answer's JSON in <paramref name="refusal"/> for a batch or anything that is not one valid message. A body the byte
+    /// reader does not take (not strict JSON, not a valid message) is read as text, which gives every verdict and error as
+    /// before. <paramref name="forwardedText"/>: the body as text when the session it names lives on another gateway,
+    /// where it is forwarded as text; null otherwise.
+    /// </summary>
+    private JsonRpcMessage? Read(PostedBody body, string sessionId, out string? forwardedText, out string? refusal)
+    {
+        forwardedText = null;
+        refusal = null;
+        try
+        {
+            if (JsonRpcMessage.TryParseStrict(body.Utf8, out var message))
+            {
+                if (sessionId.Length > 0 && sessions.Find(sessionId) is null) forwardedText = body.Text();
+                return message;
+            }
+
+            var text = body.Text();
+            if (text.AsSpan().TrimStart().StartsWith("["))
+            {
+                refusal = JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: JSON-RPC batches are not accepted over Streamable HTTP; POST one message at a time.");
+                return null;
+            }
+            if (!JsonRpcMessage.TryParse(text, out var parsed, out var error, out var errorId))
+            {
+                refusal = JsonRpcWriter.Error(errorId, error!);
+                return null;
+            }
+            forwardedText = text;
+            return parsed;
+        }
+        finally
+        {
+            body.Return();
         }
     }
 

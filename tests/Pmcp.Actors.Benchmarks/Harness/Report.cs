@@ -157,6 +157,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- throughput --transport http --quick  # HTTP throughput and latency only; prints the tables");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- memory --transport http --quick      # RSS per idle HTTP session (2,000 sessions); prints the table");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- micro                    # BenchmarkDotNet only");
+        sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- allocations --servers ws,http,http-2026  # bytes allocated per answered call, by type, from each server's GC events");
         sb.AppendLine("dotnet run -c Release --project tests/Pmcp.Actors.Benchmarks -- memory | scale           # one scenario; --help lists the options");
         sb.AppendLine("```");
         sb.AppendLine();
