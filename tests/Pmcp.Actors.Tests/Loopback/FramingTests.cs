@@ -34,8 +34,8 @@ public sealed class FramingTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Messages past <c>WebSocketConnection.ParsedInLoopBytes</c> are parsed from the frame's bytes when they are strict
-    /// JSON, and read as text otherwise: the answers are the same either way, for a valid call, one in JSON that only the
+    /// Messages are parsed from the frame's bytes when they are strict JSON, and read as text otherwise (large ones
+    /// here, as when that was done only past a size): the answers are the same either way, for a valid call, one in JSON that only the
     /// lenient reader takes, and one JSON-RPC refuses.
     /// </summary>
     [Fact]
