@@ -139,7 +139,7 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         {
             sb.AppendLine("## Micro-benchmarks: the hot path, in process (BenchmarkDotNet, MemoryDiagnoser)");
             sb.AppendLine();
-            sb.AppendLine("One `tools/call echo` frame through each step of Pmcp.Actors' path (frame → text → parse → dispatch → tool → serialize → frame), " +
+            sb.AppendLine("One `tools/call echo` frame through each step of Pmcp.Actors' path (frame → parse → dispatch → tool → serialize → frame), " +
                           "the thin baseline's whole answer for the same frame, and the whole path through the real actors (ConnectionActor running the tool itself, as the standalone server does) with a fake socket, 64 calls pipelined.");
             sb.AppendLine();
             sb.AppendLine("| benchmark | step | mean | allocated per call |");

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Runtime;
 using Pmcp.Actors.Benchmarks.Load;
+using Pmcp.Protocol;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Tools;
@@ -48,7 +49,12 @@ public class ActorPathBenchmarks
     public void PipelinedCalls()
     {
         _outlet.Expect(Batch);
-        foreach (var frame in _frames) _connection.Tell(new ConnectionProtocol.Inbound(Encoding.UTF8.GetString(frame)));
+        // As the read loop does: each frame read from its bytes, the message told to the actor.
+        foreach (var frame in _frames)
+        {
+            if (!JsonRpcMessage.TryParseStrict(frame, out var message)) throw new InvalidOperationException("the call frame did not parse");
+            _connection.Tell(new ConnectionProtocol.InboundMessage(message, frame.Length));
+        }
         _outlet.Wait();
     }
 

@@ -15,7 +15,7 @@ namespace Pmcp.Actors.Benchmarks.Micro;
 
 /// <summary>
 /// Each step one <c>tools/call echo</c> frame takes through Pmcp.Actors, on one thread and without the actors between
-/// them (what the read pump, the ConnectionActor running a tool of its own node, and the socket's sender each do), the
+/// them (what the read loop, the ConnectionActor running a tool of its own node, and the socket's sender each do), the
 /// whole of it, and the thin baseline's answer to the same frame.
 /// </summary>
 [MemoryDiagnoser]
@@ -25,7 +25,6 @@ public class HotPathBenchmarks
     private readonly byte[] _out = new byte[4096];
     private readonly ArrayBufferWriter<byte> _baselineOut = new(512);
     private Utf8JsonWriter _baselineWriter = null!;
-    private string _text = "";
     private JsonRpcMessage _message = null!;
     private JObject _arguments = null!;
     private McpToolHandler _echo = null!;
@@ -37,8 +36,7 @@ public class HotPathBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _text = Encoding.UTF8.GetString(_frame);
-        _ = JsonRpcMessage.TryParse(_text, out var message, out _, out _);
+        _ = JsonRpcMessage.TryParseStrict(_frame, out var message);
         _message = message!;
         _arguments = Dispatch();
         _echo = new McpServerBuilder().AddDemoTools().Build().Tools.Single(t => t.Name == "echo").Handler;
@@ -50,17 +48,14 @@ public class HotPathBenchmarks
         _baselineWriter = new Utf8JsonWriter(_baselineOut);
     }
 
-    [Benchmark(Description = "1 read pump: frame bytes to text")]
-    public string Decode() => Encoding.UTF8.GetString(_frame);
-
-    [Benchmark(Description = "2 ConnectionActor: parse and validate the envelope")]
+    [Benchmark(Description = "1 read loop: parse and validate the envelope from the frame's bytes")]
     public object Parse() // object: the envelope type is internal to Pmcp.Protocol, and BenchmarkDotNet consumes a reference either way
     {
-        _ = JsonRpcMessage.TryParse(_text, out var message, out _, out _);
+        _ = JsonRpcMessage.TryParseStrict(_frame, out var message);
         return message!;
     }
 
-    [Benchmark(Description = "3 ConnectionActor: check tools/call params (arguments are handed over as parsed)")]
+    [Benchmark(Description = "2 ConnectionActor: check tools/call params (arguments are handed over as parsed)")]
     public JObject Dispatch()
     {
         var parameters = _message.Params!;
@@ -69,23 +64,22 @@ public class HotPathBenchmarks
         return parameters["arguments"] as JObject ?? [];
     }
 
-    [Benchmark(Description = "4 run echo")]
+    [Benchmark(Description = "3 run echo")]
     public CallToolResult Tool() => _echo(_arguments, _context).GetAwaiter().GetResult();
 
-    [Benchmark(Description = "5 serialize the result")]
+    [Benchmark(Description = "4 serialize the result")]
     public string SerializeResult() => McpJson.Serialize(_result);
 
-    [Benchmark(Description = "6 ConnectionActor: write the JSON-RPC response")]
+    [Benchmark(Description = "5 ConnectionActor: write the JSON-RPC response")]
     public string WriteResponse() => JsonRpcWriter.ResultRaw(_message.Id!.Value, _resultJson);
 
-    [Benchmark(Description = "7 socket send: text to frame bytes")]
+    [Benchmark(Description = "6 socket send: text to frame bytes")]
     public int Encode() => Encoding.UTF8.GetBytes(_responseJson, _out);
 
-    [Benchmark(Description = "Pmcp.Actors: steps 1-7 in a row")]
+    [Benchmark(Description = "Pmcp.Actors: steps 1-6 in a row")]
     public int WholePath()
     {
-        var text = Encoding.UTF8.GetString(_frame);
-        _ = JsonRpcMessage.TryParse(text, out var message, out _, out _);
+        _ = JsonRpcMessage.TryParseStrict(_frame, out var message);
         var parameters = message!.Params!;
         if (parameters["name"] is not { Type: JTokenType.String }) throw new InvalidOperationException();
         var arguments = parameters["arguments"] as JObject ?? [];
