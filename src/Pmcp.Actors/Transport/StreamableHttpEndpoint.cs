@@ -1,13 +1,7 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Threading.Channels;
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Pmcp.Actors.Messages;
-using Pmcp.Actors.Cluster;
 using Pmcp.Actors.Session;
 using Pmcp.Protocol;
 using Pmcp.Actors.Transport.Forwarding;
@@ -58,7 +52,9 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         if (posted is not { } body) return; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
 
         var sessionId = request.Headers[SessionIdHeader].ToString();
-        if (Read(body, sessionId, out var forwardedText, out var refusal) is not { } message)
+        // Looked up once: a session this gateway does not hold may be another's, which is sent the body as text.
+        var local = sessionId.Length > 0 ? sessions.Find(sessionId) : null;
+        if (ReadMessage(body, keepText: sessionId.Length > 0 && local is null, out var forwardedText, out var refusal) is not { } message)
         {
             await JsonAsync(context, StatusCodes.Status400BadRequest, refusal!).ConfigureAwait(false);
             return;
@@ -89,7 +85,7 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         }
         else
         {
-            session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Post, forwardedText).ConfigureAwait(false);
+            session = await FindSessionAsync(context, local, sessionId, ForwardedSessionProtocol.ForwardedMethod.Post, forwardedText).ConfigureAwait(false);
             if (session is null) return;
             initialize = false; // a second initialize is the actor's to refuse (-32600), in the session it names
         }
@@ -166,45 +162,6 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         finally
         {
             session.Exit();
-        }
-    }
-
-    /// <summary>
-    /// The message a POST's body holds, read from its bytes (the buffer goes back to the pool here); null with the 400
-    /// answer's JSON in <paramref name="refusal"/> for a batch or anything that is not one valid message. A body the byte
-    /// reader does not take (not strict JSON, not a valid message) is read as text, which gives every verdict and error as
-    /// before. <paramref name="forwardedText"/>: the body as text when the session it names lives on another gateway,
-    /// where it is forwarded as text; null otherwise.
-    /// </summary>
-    private JsonRpcMessage? Read(PostedBody body, string sessionId, out string? forwardedText, out string? refusal)
-    {
-        forwardedText = null;
-        refusal = null;
-        try
-        {
-            if (JsonRpcMessage.TryParseStrict(body.Utf8, out var message))
-            {
-                if (sessionId.Length > 0 && sessions.Find(sessionId) is null) forwardedText = body.Text();
-                return message;
-            }
-
-            var text = body.Text();
-            if (text.AsSpan().TrimStart().StartsWith("["))
-            {
-                refusal = JsonRpcWriter.Error(null, JsonRpcErrorCodes.InvalidRequest, "Invalid request: JSON-RPC batches are not accepted over Streamable HTTP; POST one message at a time.");
-                return null;
-            }
-            if (!JsonRpcMessage.TryParse(text, out var parsed, out var error, out var errorId))
-            {
-                refusal = JsonRpcWriter.Error(errorId, error!);
-                return null;
-            }
-            forwardedText = text;
-            return parsed;
-        }
-        finally
-        {
-            body.Return();
         }
     }
 
@@ -300,10 +257,14 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
     /// The session named by the request, or null after answering: 404 when it is unknown, ended, or another caller's; or,
     /// for a session that another gateway of the cluster holds, whatever that gateway answers (the request is served there).
     /// </summary>
+    private ValueTask<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId, ForwardedSessionProtocol.ForwardedMethod method) =>
+        FindSessionAsync(context, sessions.Find(sessionId), sessionId, method, body: null);
+
+    /// <summary>As above, with the session this gateway holds under the id already looked up (<paramref name="session"/>, or null).</summary>
     // A ValueTask: the usual lookup finds the session at once, with no task object (issue 29).
-    private async ValueTask<StreamableHttpSession?> FindSessionAsync(HttpContext context, string sessionId, ForwardedSessionProtocol.ForwardedMethod method, string? body = null)
+    private async ValueTask<StreamableHttpSession?> FindSessionAsync(HttpContext context, StreamableHttpSession? session, string sessionId,
+        ForwardedSessionProtocol.ForwardedMethod method, string? body)
     {
-        var session = sessions.Find(sessionId);
         var caller = SessionOpening.Caller(context);
         if (session is not null && SameCaller(session.Caller, caller))
         {
@@ -317,90 +278,6 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         }
         await RefuseAsync(context, StatusCodes.Status404NotFound, "Session not found: it ended or expired. Send initialize without Mcp-Session-Id to start a new one.").ConfigureAwait(false);
         return null;
-    }
-
-    /// <summary>True when <paramref name="caller"/> may use the session <paramref name="owner"/> created: the same kind of authentication and the same name.</summary>
-    internal static bool SameCaller(Security.CallerIdentity? owner, Security.CallerIdentity? caller)
-    {
-        if (owner is null || caller is null) return owner is null && caller is null;
-        return owner.AuthenticationType == caller.AuthenticationType && Name(owner) == Name(caller);
-
-        static string? Name(Security.CallerIdentity identity) => identity.Claims.FirstOrDefault(c => c.Type == identity.NameClaimType).Value;
-    }
-
-    /// <summary>A present <c>MCP-Protocol-Version</c> must name a revision the server speaks (absent: 2025-03-26 is assumed, as the spec says).</summary>
-    private static bool CheckProtocolVersion(HttpContext context, out string refusal)
-    {
-        var version = context.Request.Headers[ProtocolVersionHeader].ToString();
-        if (version.Length == 0 || McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal))
-        {
-            refusal = "";
-            return true;
-        }
-        refusal = $"Unsupported {ProtocolVersionHeader} '{version}': this server speaks {string.Join(", ", McpProtocolVersions.Supported)}.";
-        return false;
-    }
-
-    /// <summary>The Accept header MCP clients send with every POST; read as a string first, so the usual request parses no header.</summary>
-    private const string UsualAccept = "application/json, text/event-stream";
-
-    private static bool Accepts(HttpRequest request, string mediaType)
-    {
-        if (request.Headers.Accept is { Count: 1 } raw && (raw[0] == UsualAccept || raw[0] == mediaType)) return true;
-        var slash = mediaType.IndexOf('/');
-        var anyOfType = mediaType[..slash] + "/*";
-        foreach (var accepted in request.GetTypedHeaders().Accept)
-        {
-            var value = accepted.MediaType.Value;
-            if (value is null || accepted.Quality == 0) continue;
-            if (value.Equals(mediaType, StringComparison.OrdinalIgnoreCase) || value == "*/*" || value.Equals(anyOfType, StringComparison.OrdinalIgnoreCase)) return true;
-        }
-        return false;
-    }
-
-    internal static async Task StreamAsync(HttpContext context, IAsyncEnumerable<SseItem<string>> events)
-    {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache,no-store";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        // The client sees the stream open before the first event (a GET stream may wait long for one).
-        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
-        await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-        await SseFormatter.WriteAsync(events, response.Body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>A POST's stream: <paramref name="first"/> (already taken off the queue), then the rest (each uncounted from the session's outbound budget by the stream as it is taken).</summary>
-    internal static async IAsyncEnumerable<SseItem<string>> Prepend(StreamableHttpSession.Outbound first, ChannelReader<StreamableHttpSession.Outbound> rest,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        yield return new SseItem<string>(first.Json, "message");
-        await foreach (var next in rest.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return new SseItem<string>(next.Json, "message");
-        }
-    }
-
-    private static async IAsyncEnumerable<SseItem<string>> Standalone(ChannelReader<string> reader, StreamableHttpSession session,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (reader.TryRead(out var json))
-            {
-                // Counted until written, not only until taken off the queue: a reader that does not read keeps the
-                // event being written, and a 256 KB one held that way was a message no budget saw.
-                try
-                {
-                    yield return new SseItem<string>(json, "message");
-                }
-                finally
-                {
-                    session.Dequeued(json);
-                }
-            }
-        }
     }
 
     internal static Task JsonAsync(HttpContext context, int status, string json) => JsonAnswer.WriteAsync(context, status, json);

@@ -41,16 +41,10 @@ internal sealed class AllocationScenario(HarnessSettings settings, ServerKind[] 
         return 0;
     }
 
-    private async Task<LoadResult> LoadAsync(ServerKind kind, Uri url, double runSeconds)
-    {
-        await using var loadgen = Servers.StartLoadGenerator("loadgen",
-        [
-            "loadgen", "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
-            "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(runSeconds, "0.###"), "--warmup", "0",
-            "--transport", Servers.Transport(kind), "--era", Servers.Era(kind),
-        ]);
-        var line = await loadgen.WaitForJsonAsync(TimeSpan.FromSeconds(runSeconds + 120)).ConfigureAwait(false);
-        await loadgen.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        return LoadResult.FromJson(line) ?? throw new InvalidOperationException("unreadable load generator output: " + line);
-    }
+    private Task<LoadResult> LoadAsync(ServerKind kind, Uri url, double runSeconds) => Servers.RunLoadAsync(
+    [
+        "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
+        "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(runSeconds, "0.###"), "--warmup", "0",
+        "--transport", Servers.Transport(kind), "--era", Servers.Era(kind),
+    ], runSeconds);
 }

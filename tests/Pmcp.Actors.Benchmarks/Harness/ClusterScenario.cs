@@ -72,18 +72,12 @@ internal sealed class ClusterScenario(string serverDll, int connections, int inF
         return results.All(r => r.Load.Errors == 0 && r.Load.Failure is null) ? 0 : 2;
     }
 
-    private async Task<LoadResult> LoadAsync(Uri url, double runSeconds)
-    {
-        await using var loadgen = Servers.StartLoadGenerator("loadgen",
-        [
-            "loadgen", "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
-            "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", runSeconds.ToString("0.###", CultureInfo.InvariantCulture),
-            "--warmup", "1", "--sleep-ms", WaitMs.ToString(CultureInfo.InvariantCulture),
-        ]);
-        var line = await loadgen.WaitForJsonAsync(TimeSpan.FromSeconds(runSeconds + 120)).ConfigureAwait(false);
-        await loadgen.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        return LoadResult.FromJson(line) ?? throw new InvalidOperationException("unreadable load generator output: " + line);
-    }
+    private Task<LoadResult> LoadAsync(Uri url, double runSeconds) => Servers.RunLoadAsync(
+    [
+        "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
+        "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", runSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        "--warmup", "1", "--sleep-ms", WaitMs.ToString(CultureInfo.InvariantCulture),
+    ], runSeconds + 1);
 
     /// <summary>Calls the <c>node</c> demo tool through the gateway until <paramref name="count"/> different tools nodes have answered.</summary>
     private static async Task WaitForNodesAsync(Uri url, int count)

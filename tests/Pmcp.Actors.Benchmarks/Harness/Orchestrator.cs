@@ -124,18 +124,12 @@ internal sealed class Orchestrator(HarnessSettings settings, TextWriter log)
         return [.. kept];
     }
 
-    private async Task<LoadResult> LoadAsync(ServerKind kind, Uri url, int connections, int inFlight, double seconds)
-    {
-        await using var loadgen = Servers.StartLoadGenerator("loadgen",
-        [
-            "loadgen", "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
-            "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(seconds, "0.###"),
-            "--warmup", F(settings.WarmupSeconds, "0.###"), "--transport", Servers.Transport(kind), "--era", Servers.Era(kind),
-        ]);
-        var line = await loadgen.WaitForJsonAsync(TimeSpan.FromSeconds(seconds + settings.WarmupSeconds + 120)).ConfigureAwait(false);
-        await loadgen.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        return LoadResult.FromJson(line) ?? throw new InvalidOperationException("unreadable load generator output: " + line);
-    }
+    private Task<LoadResult> LoadAsync(ServerKind kind, Uri url, int connections, int inFlight, double seconds) => Servers.RunLoadAsync(
+    [
+        "--url", url.ToString(), "--connections", connections.ToString(CultureInfo.InvariantCulture),
+        "--inflight", inFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(seconds, "0.###"),
+        "--warmup", F(settings.WarmupSeconds, "0.###"), "--transport", Servers.Transport(kind), "--era", Servers.Era(kind),
+    ], seconds + settings.WarmupSeconds);
 
     /// <summary>
     /// RSS growth of a fresh server per idle initialized WebSocket connection (Pmcp.Actors and the baseline), then per idle

@@ -144,4 +144,16 @@ internal static class Servers
     /// <summary>Load generators run with workstation GC so that they leave the server as much of the two cores as they can.</summary>
     public static ChildProcess StartLoadGenerator(string name, IEnumerable<string> args) =>
         ChildProcess.Start(name, SelfDll, args, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+
+    /// <summary>
+    /// Runs one <c>loadgen</c> child with <paramref name="options"/> to its end and reads back its one JSON line;
+    /// <paramref name="seconds"/>: how long it loads, warm-up included (it is given two minutes more).
+    /// </summary>
+    public static async Task<LoadResult> RunLoadAsync(IEnumerable<string> options, double seconds)
+    {
+        await using var loadgen = StartLoadGenerator("loadgen", ["loadgen", .. options]);
+        var line = await loadgen.WaitForJsonAsync(TimeSpan.FromSeconds(seconds + 120)).ConfigureAwait(false);
+        await loadgen.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        return LoadResult.FromJson(line) ?? throw new InvalidOperationException("unreadable load generator output: " + line);
+    }
 }
