@@ -23,8 +23,12 @@ internal sealed class MetricsCostScenario(string pmcpDll, int rounds, double sec
     {
         string[] common = ["--port", "0", "--Logging:LogLevel:Default=Warning", "--Pmcp:Telemetry:MetricsPort=0"];
         var env = Servers.ServerEnvironment(null);
-        await using var on = ChildProcess.Start("pmcp-metrics-on", pmcpDll, common, env);
-        await using var off = ChildProcess.Start("pmcp-metrics-off", pmcpDll, [.. common, "--Pmcp:Telemetry:Enabled=false"], env);
+        // Each server with a task store of its own: two on the default folder, both single nodes, the second refuses to start.
+        var (onStore, offStore) = (ChildProcess.NewStoreFolder(), ChildProcess.NewStoreFolder());
+        await using var on = ChildProcess.Start("pmcp-metrics-on", pmcpDll, [.. common, "--Pmcp:Tasks:DataFolder=" + onStore], env);
+        on.OwnFolder = onStore;
+        await using var off = ChildProcess.Start("pmcp-metrics-off", pmcpDll, [.. common, "--Pmcp:Telemetry:Enabled=false", "--Pmcp:Tasks:DataFolder=" + offStore], env);
+        off.OwnFolder = offStore;
         var metricsLine = await on.WaitForLineAsync(l => l.StartsWith("metrics on ", StringComparison.Ordinal), TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         var metricsUrl = new Uri(metricsLine["metrics on ".Length..].Trim());
         var servers = new[]
@@ -81,15 +85,9 @@ internal sealed class MetricsCostScenario(string pmcpDll, int rounds, double sec
         return extra <= Budget && recorded && errors == 0 ? 0 : 2;
     }
 
-    private async Task<LoadResult> LoadAsync(Uri url, double runSeconds)
-    {
-        await using var loadgen = Servers.StartLoadGenerator("loadgen",
-        [
-            "loadgen", "--url", url.ToString(), "--connections", Connections.ToString(CultureInfo.InvariantCulture),
-            "--inflight", InFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(runSeconds, "0.###"), "--warmup", "1", "--transport", "ws",
-        ]);
-        var line = await loadgen.WaitForJsonAsync(TimeSpan.FromSeconds(runSeconds + 120)).ConfigureAwait(false);
-        await loadgen.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        return LoadResult.FromJson(line) ?? throw new InvalidOperationException("unreadable load generator output: " + line);
-    }
+    private static Task<LoadResult> LoadAsync(Uri url, double runSeconds) => Servers.RunLoadAsync(
+    [
+        "--url", url.ToString(), "--connections", Connections.ToString(CultureInfo.InvariantCulture),
+        "--inflight", InFlight.ToString(CultureInfo.InvariantCulture), "--seconds", F(runSeconds, "0.###"), "--warmup", "1", "--transport", "ws",
+    ], runSeconds + 1);
 }
