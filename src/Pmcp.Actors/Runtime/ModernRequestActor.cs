@@ -41,7 +41,6 @@ internal sealed class ModernRequestActor : SessionHostActor
     private McpSession? _spare;
     private IConnectionOutlet? _outlet;
     private long _requestId;
-    private long _startedAt;
     private int _answersOnTheirWay; // calls that outlived their turn: their answer is piped back
     private int _listsOnTheirWay; // list pages asked of the router
     private RequestId _served; // the request's id
@@ -129,11 +128,12 @@ internal sealed class ModernRequestActor : SessionHostActor
     {
         _outlet = serve.Outlet;
         _requestId = Interlocked.Increment(ref s_nextRequestId);
-        _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _served = serve.Message.Id ?? default;
         _answered = false;
         _session = RenewedSession(serve) ?? new McpSession(_definition, Options, this, CallRunner(_tools), _requestId, serve.Caller, new RequestTelemetry(_metrics, serve.Outlet.ProtocolName), _tasks);
-        _metrics?.SessionStarted(serve.Outlet.ProtocolName);
+        // A 2026-07-28 request is not a session: it records its operation (mcp.server.operation.duration), but is neither
+        // counted in pmcp.server.sessions.active nor given an mcp.server.session.duration, which would fill with
+        // sub-millisecond "sessions" and cost three measurements per request (issue 29).
         if (_draining) _session.Drain(); // as a ConnectionActor opened while the server drains: no new work
         if (serve.Meta is { } meta) _session.Receive(serve.Message, meta);
         else _session.Receive(serve.Message);
@@ -181,7 +181,6 @@ internal sealed class ModernRequestActor : SessionHostActor
         var session = _session!;
         var clean = NothingLeft(session);
         session.Stopped();
-        _metrics?.SessionEnded(_outlet!.ProtocolName, session.ProtocolVersion, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
         Timers.CancelAll();
         _session = null;
         _outlet = null;

@@ -68,6 +68,40 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task StatelessRequest_RecordsItsOperation_ButCountsAsNoSession()
+    {
+        await using var server = await TestServer.StartAsync(configureOptions: o => o.ServeStatelessEra = true);
+        using var sessions = Collect<long>(server, McpTelemetryNames.ActiveSessions);
+        using var lifetimes = Collect<double>(server, McpTelemetryNames.SessionDuration);
+        using var operations = Collect<double>(server, McpTelemetryNames.OperationDuration);
+        using var inFlight = Collect<long>(server, McpTelemetryNames.CallsInFlight);
+        await using var client = new McpHttpTestClient(server.McpHttpUri);
+
+        // While a 2026-07-28 request runs, it is a call in flight and not an open session.
+        using (var gone = new CancellationTokenSource())
+        using (var leaving = new HttpClient())
+        {
+            var sleep = Era2026.ModernHttp.Post(client, 1, "tools/call",
+                Era2026.ModernRequests.Params(new JObject { ["name"] = "sleep", ["arguments"] = new JObject { ["ms"] = 120_000 } }), nameHeader: "sleep");
+            var sending = leaving.SendAsync(sleep, gone.Token);
+            await Deadline.UntilAsync(() => Task.FromResult(Observed(inFlight) == 1), () => $"the sleeping call in flight; observed {Observed(inFlight)}");
+            Assert.Empty(sessions.GetMeasurementSnapshot());
+            gone.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+        }
+
+        var (status, _, _) = await Era2026.ModernHttp.SendAsync(client, Era2026.ModernHttp.Post(client, 2, "tools/call",
+            Era2026.ModernRequests.Params(new JObject { ["name"] = "echo", ["arguments"] = new JObject { ["text"] = "stateless" } }), nameHeader: "echo"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+
+        var call = await MeasurementAsync(operations, m => Tag(m, McpTelemetryNames.ToolName) == "echo");
+        Assert.Equal(Era2026.ModernRequests.Version, Tag(call, McpTelemetryNames.ProtocolVersion));
+        Assert.Equal("http", Tag(call, McpTelemetryNames.NetworkProtocolName));
+        Assert.Empty(sessions.GetMeasurementSnapshot());
+        Assert.Empty(lifetimes.GetMeasurementSnapshot());
+    }
+
+    [Fact]
     public async Task RateLimitRefusals_AreCounted_ByTheLimitThatRefused()
     {
         await using var server = await TestServer.StartAsync(configureOptions: o =>
