@@ -35,36 +35,42 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         return RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, "The MCP endpoint takes POST, GET (SSE stream or WebSocket upgrade) and DELETE.");
     }
 
-    private async Task PostAsync(HttpContext context)
+    private Task PostAsync(HttpContext context)
     {
         var request = context.Request;
         if (!Accepts(request, "application/json") || !Accepts(request, "text/event-stream"))
-        {
-            await RefuseAsync(context, StatusCodes.Status406NotAcceptable, "POST needs 'Accept: application/json, text/event-stream'.").ConfigureAwait(false);
-            return;
-        }
+            return RefuseAsync(context, StatusCodes.Status406NotAcceptable, "POST needs 'Accept: application/json, text/event-stream'.");
         if (request.ContentType != "application/json" && !request.HasJsonContentType()) // the usual header, then a full parse
-        {
-            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.").ConfigureAwait(false);
-            return;
-        }
-        var posted = await HttpRequestBody.ReadAsync(context, runtime.Options.MaxMessageBytes).ConfigureAwait(false);
-        if (posted is not { } body) return; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
+            return RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "POST a JSON-RPC message as 'Content-Type: application/json'.");
 
-        var sessionId = request.Headers[SessionIdHeader].ToString();
+        // A body that has arrived whole (a small POST's usually has, with its headers) is taken on at once, without an
+        // async method of this one's own: a 2026-07-28 request is then one state machine, its exchange's (issue 29).
+        var reading = HttpRequestBody.ReadAsync(context, runtime.Options.MaxMessageBytes);
+        return reading.IsCompletedSuccessfully ? PostedAsync(context, reading.Result) : PostedLaterAsync(context, reading);
+    }
+
+    private async Task PostedLaterAsync(HttpContext context, ValueTask<PostedBody?> reading) =>
+        await PostedAsync(context, await reading.ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>The POST's body read (null: refused, or the client went away): its message goes to a session, or is a 2026-07-28 request of its own.</summary>
+    private Task PostedAsync(HttpContext context, PostedBody? posted)
+    {
+        if (posted is not { } body) return Task.CompletedTask; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
+
+        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
         // Looked up once: a session this gateway does not hold may be another's, which is sent the body as text.
         var local = sessionId.Length > 0 ? sessions.Find(sessionId) : null;
         if (ReadMessage(body, keepText: sessionId.Length > 0 && local is null, out var forwardedText, out var refusal) is not { } message)
-        {
-            await JsonAsync(context, StatusCodes.Status400BadRequest, refusal!).ConfigureAwait(false);
-            return;
-        }
+            return JsonAsync(context, StatusCodes.Status400BadRequest, refusal!);
 
-        if (sessionId.Length == 0 && runtime.Options.ServeStatelessEra && ModernHttpExchange.Serves(request, message))
-        {
-            await _modern.HandleAsync(context, message).ConfigureAwait(false);
-            return;
-        }
+        if (sessionId.Length == 0 && runtime.Options.ServeStatelessEra && ModernHttpExchange.Serves(context.Request, message))
+            return _modern.HandleAsync(context, message);
+        return SessionPostAsync(context, message, sessionId, local, forwardedText);
+    }
+
+    /// <summary>A 2025-era message: to the session it names, or <c>initialize</c> starting one.</summary>
+    private async Task SessionPostAsync(HttpContext context, JsonRpcMessage message, string sessionId, StreamableHttpSession? local, string? forwardedText)
+    {
         if (!CheckProtocolVersion(context, out var versionRefusal))
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
