@@ -71,6 +71,8 @@ public static class Program
             var reps = new Option<int?>("--repetitions") { Description = "Repetitions (throughput, memory)." };
             var seconds = new Option<double?>("--seconds") { Description = "Measured seconds per throughput run." };
             var sweep = new Option<string?>("--sweep") { Description = "Connection counts for the throughput sweep, e.g. 1,16,64." };
+            var actorHop = new Option<bool>("--actor-hop-baseline") { Description = "throughput: also run the thin baseline with one actor hop per message in the WebSocket table." };
+            if (name == "throughput") command.Options.Add(actorHop);
             command.Options.Add(connections);
             command.Options.Add(hold);
             command.Options.Add(reps);
@@ -84,6 +86,7 @@ public static class Program
                 if (parse.GetValue(hold) is { } h) settings = settings with { ScaleHoldSeconds = h };
                 if (parse.GetValue(reps) is { } r) settings = settings with { Repetitions = r, MemoryRepetitions = r };
                 if (parse.GetValue(seconds) is { } s) settings = settings with { Seconds = s };
+                if (name == "throughput") settings = settings with { ActorHopBaseline = parse.GetValue(actorHop) };
                 if (parse.GetValue(sweep) is { } list) settings = settings with { Sweep = list.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray() };
                 var orchestrator = new Orchestrator(settings, Console.Out);
                 var results = new RunResults();
@@ -216,7 +219,7 @@ public static class Program
 
         var allocServers = new Option<string>("--servers")
         {
-            Description = "Servers to measure, one after the other: ws, http (2025 sessions), http-2026, baseline, http-baseline, sdk-stateful, sdk-stateless.",
+            Description = "Servers to measure, one after the other: ws, http (2025 sessions), http-2026, baseline, actor-hop-baseline, http-baseline, sdk-stateful, sdk-stateless.",
             DefaultValueFactory = _ => "ws,http,http-2026",
         };
         var allocConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 16 };
@@ -235,6 +238,7 @@ public static class Program
                 "http" => ServerKind.PmcpHttp,
                 "http-2026" => ServerKind.PmcpHttpStateless,
                 "baseline" => ServerKind.Baseline,
+                "actor-hop-baseline" => ServerKind.ActorHopBaseline,
                 "http-baseline" => ServerKind.HttpBaseline,
                 "sdk-stateful" => ServerKind.SdkStateful,
                 "sdk-stateless" => ServerKind.SdkStateless,
@@ -279,6 +283,10 @@ public static class Program
         var httpBaseline = new Command("serve-http-baseline", "The thin HTTP baseline: a Kestrel minimal-API POST endpoint, plain JSON answers, no actors; prints 'listening on http://HOST:PORT/mcp'.") { host, port };
         httpBaseline.SetAction(parse => HttpBaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
         root.Subcommands.Add(httpBaseline);
+
+        var actorHopBaseline = new Command("serve-actor-hop-baseline", "The thin baseline with one actor hop per message: each answered by an actor of its connection; prints 'listening on ws://HOST:PORT/mcp'.") { host, port };
+        actorHopBaseline.SetAction(parse => ActorHopBaselineServer.RunAsync(parse.GetValue(host)!, parse.GetValue(port)));
+        root.Subcommands.Add(actorHopBaseline);
 
         var stateful = new Option<bool>("--stateful") { Description = "Sessions with Mcp-Session-Id (the SDK's default is stateless)." };
         var sdk = new Command("serve-sdk", "The official C# SDK, Streamable HTTP, echo tool; prints 'listening on http://HOST:PORT/mcp'.") { host, port, stateful };

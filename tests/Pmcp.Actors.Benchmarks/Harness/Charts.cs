@@ -20,6 +20,7 @@ internal static class Charts
         [ServerKind.SdkStateful] = new Color(140, 20, 20),
         [ServerKind.SdkStateless] = new Color(214, 39, 40),
         [ServerKind.PmcpCompareHttp] = new Color(158, 202, 225),
+        [ServerKind.ActorHopBaseline] = new Color(188, 189, 34),
     };
 
     public static void Write(string path, HarnessSettings settings, RunResults results)

@@ -50,6 +50,9 @@ internal sealed record HarnessSettings
     public bool Http { get; init; } = true;
     public string OutDir { get; init; } = "";
 
+    /// <summary>Also run the thin baseline with one actor hop per message in the WebSocket table (<c>throughput --actor-hop-baseline</c>).</summary>
+    public bool ActorHopBaseline { get; init; }
+
     /// <summary>Another Pmcp.Actors.Server.dll to run instead of the one built beside the harness.</summary>
     public string? PmcpDll { get; init; }
 

@@ -37,6 +37,9 @@ internal enum ServerKind
 
     /// <summary>The <c>--compare-dll</c> build over Streamable HTTP in 2025-era sessions.</summary>
     PmcpCompareHttp,
+
+    /// <summary>The thin WebSocket baseline with one actor hop per message (<see cref="Servers.ActorHopBaselineServer"/>), with <c>--actor-hop-baseline</c>.</summary>
+    ActorHopBaseline,
 }
 
 /// <summary>
@@ -50,7 +53,11 @@ internal static class Servers
 {
     /// <summary>The WebSocket table: ours and the thin WebSocket baseline, with the SDK (over HTTP) as the peer.</summary>
     public static Suite WebSocket(HarnessSettings settings) => new("WebSocket",
-        settings.CompareDll is null ? [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.Sdk] : [ServerKind.Pmcp, ServerKind.Baseline, ServerKind.Sdk, ServerKind.PmcpCompare],
+        [
+            ServerKind.Pmcp, ServerKind.Baseline, ServerKind.Sdk,
+            .. settings.CompareDll is null ? Array.Empty<ServerKind>() : [ServerKind.PmcpCompare],
+            .. settings.ActorHopBaseline ? [ServerKind.ActorHopBaseline] : Array.Empty<ServerKind>(),
+        ],
         ServerKind.Baseline, [("× baseline", ServerKind.Baseline), ("× SDK", ServerKind.Sdk)]);
 
     /// <summary>The Streamable HTTP table: ours in both eras, the thin HTTP baseline, and the SDK in both of its modes.</summary>
@@ -79,13 +86,14 @@ internal static class Servers
         ServerKind.SdkStateful => "C# SDK stateful",
         ServerKind.SdkStateless => "C# SDK stateless",
         ServerKind.PmcpCompareHttp => CompareLabel + ", 2025 sessions",
+        ServerKind.ActorHopBaseline => "thin baseline + actor hop",
         _ => "C# SDK",
     };
 
     /// <summary>Ours (either build, either transport): the rows the report sets in bold.</summary>
     public static bool IsOurs(ServerKind kind) => kind is ServerKind.Pmcp or ServerKind.PmcpHttp or ServerKind.PmcpHttpStateless;
 
-    public static string Transport(ServerKind kind) => kind is ServerKind.Pmcp or ServerKind.Baseline or ServerKind.PmcpCompare ? "ws" : "http";
+    public static string Transport(ServerKind kind) => kind is ServerKind.Pmcp or ServerKind.Baseline or ServerKind.PmcpCompare or ServerKind.ActorHopBaseline ? "ws" : "http";
 
     /// <summary>The protocol revision the HTTP load generator speaks to this server.</summary>
     public static string Era(ServerKind kind) => kind == ServerKind.PmcpHttpStateless ? McpFrames.StatelessProtocolVersion : McpFrames.ProtocolVersion;
@@ -124,6 +132,7 @@ internal static class Servers
             ServerKind.PmcpCompare or ServerKind.PmcpCompareHttp => ChildProcess.Start("pmcp-compare-server", settings.CompareDll!, pmcpArgs, env),
             ServerKind.Baseline => ChildProcess.Start("baseline-server", SelfDll, ["serve-baseline", "--port", "0"], env),
             ServerKind.HttpBaseline => ChildProcess.Start("http-baseline-server", SelfDll, ["serve-http-baseline", "--port", "0"], env),
+            ServerKind.ActorHopBaseline => ChildProcess.Start("actor-hop-baseline-server", SelfDll, ["serve-actor-hop-baseline", "--port", "0"], env),
             ServerKind.SdkStateful => ChildProcess.Start("sdk-stateful-server", SelfDll, ["serve-sdk", "--port", "0", "--stateful"], env),
             ServerKind.SdkStateless => ChildProcess.Start("sdk-stateless-server", SelfDll, ["serve-sdk", "--port", "0"], env),
             _ => ChildProcess.Start("sdk-server", SelfDll, settings.SdkStateful ? ["serve-sdk", "--port", "0", "--stateful"] : ["serve-sdk", "--port", "0"], env),

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Pmcp.Actors.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Harness;
+
+/// <summary>
+/// A smoke run of the benchmark harness (tests/Pmcp.Actors.Benchmarks, issue 29): each server it measures is started as
+/// the harness starts it, and the harness's own load generator runs against it for a second, one call in flight, over
+/// the transport of its table. The full benchmark is never run in the suite; this checks that every server of the
+/// WebSocket and HTTP tables still starts, answers the load generator's calls, and answers them right (the load
+/// generator counts a wrong echo as an error).
+/// </summary>
+public sealed class BenchmarkHarnessSmokeTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(90);
+
+    [Theory]
+    // "ws": the WebSocket table.
+    [InlineData("pmcp", "ws")]
+    [InlineData("baseline", "ws")]
+    [InlineData("actor-hop-baseline", "ws")]
+    [InlineData("pmcp", "2025-11-25")]
+    [InlineData("http-baseline", "2025-11-25")]
+    [InlineData("sdk-stateful", "2025-11-25")]
+    [InlineData("sdk-stateless", "2025-11-25")]
+    // The era of the harness's 2026-07-28 rows: the SDK's answers show its requests are well formed, ours is measured in it.
+    [InlineData("sdk-stateless", "2026-07-28")]
+    [InlineData("pmcp-stateless-era", "2026-07-28")]
+    public async Task LoadGenerator_GetsRightAnswers_FromEachServerOfEachTable(string server, string era)
+    {
+        var scheme = era == "ws" ? "ws" : "http";
+        using var process = server switch
+        {
+            "pmcp" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0"]),
+            // As the harness starts it for its 2026-07-28 row.
+            "pmcp-stateless-era" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
+                ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Server:ServeStatelessEra=true"]),
+            "baseline" => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-baseline", "--port", "0"]),
+            "actor-hop-baseline" => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-actor-hop-baseline", "--port", "0"]),
+            "http-baseline" => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-http-baseline", "--port", "0"]),
+            "sdk-stateful" => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-sdk", "--port", "0", "--stateful"]),
+            _ => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-sdk", "--port", "0"]),
+        };
+        DotnetProcess? loadgen = null;
+        try
+        {
+            var listening = await process.WaitForLineAsync(l => l.StartsWith($"listening on {scheme}://", StringComparison.Ordinal))
+                .Within(StartTimeout, $"{server}'s 'listening on {scheme}://' line");
+            var url = listening["listening on ".Length..].Trim();
+
+            string[] shape = ["--connections", "1", "--inflight", "1", "--seconds", "1", "--warmup", "0"];
+            loadgen = new DotnetProcess(DotnetProcess.BenchmarksDll,
+                era == "ws" ? ["loadgen", "--url", url, "--transport", "ws", .. shape] : ["loadgen", "--url", url, "--transport", "http", "--era", era, .. shape]);
+            var line = await loadgen.WaitForLineAsync(l => l.StartsWith('{')).Within(LoadTimeout, "the load generator's JSON line");
+            using var result = JsonDocument.Parse(line);
+            var root = result.RootElement;
+            Assert.False(root.TryGetProperty("failure", out var failure), $"the load generator failed: {failure}");
+            // Calls answered over the whole run: a cold server's first answer may come after the one-second window.
+            Assert.True(root.GetProperty("totalCalls").GetInt64() > 0, $"no call was answered: {line}");
+            Assert.Equal(0, root.GetProperty("errors").GetInt64());
+        }
+        finally
+        {
+            if (loadgen is not null)
+            {
+                output.WriteLine(loadgen.Output);
+                loadgen.Dispose();
+            }
+            output.WriteLine(process.Output);
+        }
+    }
+}
