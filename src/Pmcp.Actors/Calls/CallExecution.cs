@@ -17,9 +17,9 @@ namespace Pmcp.Actors.Calls;
 /// deadline even when the code ignores its token. Used by worker actors (<see cref="Runtime.CallWorkerActor"/>) and by
 /// sessions running tools of their own node (<see cref="InProcessCallRunner"/>).
 /// </summary>
-internal sealed class CallExecution : IProgressReporter, IClientSessionSource, IRunningCall
+internal sealed class CallExecution : IProgressReporter, IClientSessionSource, IRunningCall, ICallCancellation
 {
-    private readonly CancellationTokenSource _cts = new();
+    private CallCancellation _cancellation; // a mutable struct: never copied, never readonly
     // What runs: a tool's handler with its arguments, or (resource reads, prompts, completion) a piece of code.
     private readonly McpToolHandler? _tool;
     private readonly JObject? _arguments;
@@ -56,7 +56,7 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
         _timeout = timeout;
         _connection = replyTo;
         _wantsProgress = wantsProgress;
-        _context = new ToolContext(outcomes.LoggerName, requestId, this, this, logger, _cts.Token, caller);
+        _context = new ToolContext(outcomes.LoggerName, requestId, this, this, logger, this, caller);
     }
 
     public long CallId { get; }
@@ -68,7 +68,10 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
     public bool HasTold => Volatile.Read(ref _progressSent) || _context.HasToldClient;
 
     /// <summary>Cancels the code's token; <see cref="RunAsync"/> then answers "was cancelled" without waiting for the code.</summary>
-    public void Cancel() => _cts.Cancel();
+    public void Cancel() => _cancellation.Cancel();
+
+    /// <summary>The code's token, its source made on first use (<see cref="CallCancellation"/>).</summary>
+    CancellationToken ICallCancellation.Token => _cancellation.Token;
 
     /// <summary>
     /// Runs the code; its one answer is the whole response (<see cref="CallAnswered"/>: the result, an <c>isError</c>
@@ -98,16 +101,16 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
     {
         try
         {
-            await running.WaitAsync(_timeout, _cts.Token).ConfigureAwait(false);
+            await running.WaitAsync(_timeout, _cancellation.Token).ConfigureAwait(false);
             return Completed(ResultOf(running));
         }
         catch (TimeoutException ex) when (ex != running.Exception?.InnerException) // the deadline's, not one the code threw
         {
             // The code may still be winding down; its late result goes nowhere.
-            _cts.Cancel();
+            _cancellation.Cancel();
             return _outcomes.Stopped(CallId, RequestId, $"timed out after {_timeout.TotalSeconds:0.###} s and was cancelled");
         }
-        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             return _outcomes.Stopped(CallId, RequestId, "was cancelled");
         }

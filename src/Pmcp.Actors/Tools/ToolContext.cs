@@ -11,12 +11,13 @@ public sealed class ToolContext
     private readonly CallerIdentity? _caller;
     private readonly IClientSessionSource _clients;
     private readonly ILogger _serverLogger;
+    private readonly ICallCancellation _cancellation;
     private ClaimsPrincipal? _user;
     private IClientSession? _client;
     private ToolLogger? _logger;
 
     internal ToolContext(string toolName, RequestId requestId, IProgressReporter progress, IClientSessionSource clients, ILogger serverLogger,
-        CancellationToken cancellationToken, CallerIdentity? caller = null)
+        ICallCancellation cancellation, CallerIdentity? caller = null)
     {
         _caller = caller;
         _clients = clients;
@@ -24,7 +25,7 @@ public sealed class ToolContext
         ToolName = toolName;
         RequestId = requestId;
         Progress = progress;
-        CancellationToken = cancellationToken;
+        _cancellation = cancellation;
     }
 
     public string ToolName { get; }
@@ -46,7 +47,8 @@ public sealed class ToolContext
     public ILogger Logger => Volatile.Read(ref _logger) ?? Interlocked.CompareExchange(ref _logger, new ToolLogger(_serverLogger, Client, ToolName), null) ?? _logger;
 
     /// <summary>Cancelled when the client cancels the call, its connection closes, or the call's timeout passes.</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <remarks>Its source is made when it is first asked for: most tools never look (issue 29).</remarks>
+    public CancellationToken CancellationToken => _cancellation.Token;
 
     /// <summary>
     /// The caller, as authenticated at the WebSocket upgrade (<c>HttpContext.User</c>): its claims, name and roles.
