@@ -65,12 +65,18 @@ internal static class TaskToolCall
         }
         if (support == TaskSupport.Forbidden)
         {
-            if (name is null || session.Definition.Tools.All(t => t.Name != name)) RunUserCode.Handle(session, id, request); // unknown tool: its usual answer
+            if (!Declares(session, name)) RunUserCode.Handle(session, id, request); // unknown tool: its usual answer
             else session.SendError(id, JsonRpcErrorCodes.MethodNotFound, $"Tool '{name}' does not run as a task: call it without params.task.");
             return;
         }
         Create(session, id, request, name!, tasks.TtlMs(taskParams["ttl"]), tasks);
     }
+
+    /// <summary>
+    /// True when the server declares a tool <paramref name="name"/>. A method of its own: a lambda over the name in the
+    /// caller would make its closure on every <c>tools/call</c>, task or not (issue 29).
+    /// </summary>
+    private static bool Declares(McpSession session, string? name) => name is not null && session.Definition.Tools.Any(t => t.Name == name);
 
     private static void Create(McpSession session, RequestId id, JsonRpcMessage request, string name, long ttlMs, TaskService tasks)
     {
