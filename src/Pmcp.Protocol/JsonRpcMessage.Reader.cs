@@ -185,8 +185,40 @@ internal sealed partial class JsonRpcMessage
     /// An envelope member that should be a string or a number, kept as its type and value: no token for the three every
     /// message has. An object or array is only ever wrong here, so it keeps no value, just its type.
     /// </summary>
-    private readonly record struct Scalar(JTokenType Type, object? Value)
+    private readonly struct Scalar
     {
+        private readonly object? _value;
+        // An integer that fits in 64 bits, kept unboxed: every request id is one, and a box of it was one more object per
+        // message (issue 29). Boxed only when somebody reads Value.
+        private readonly long _integer;
+        private readonly bool _isInt64;
+
+        public Scalar(JTokenType type, object? value)
+        {
+            Type = type;
+            _value = value;
+        }
+
+        public Scalar(long integer)
+        {
+            Type = JTokenType.Integer;
+            _integer = integer;
+            _isInt64 = true;
+        }
+
+        public JTokenType Type { get; }
+
+        /// <summary>The value as Json.NET types it (an integer as a boxed <see cref="long"/>, as a loaded token holds it).</summary>
+        public object? Value => _isInt64 ? _integer : _value;
+
+        /// <summary>The request id this value is, by <see cref="RequestId.TryFrom(JTokenType, object?, out RequestId)"/>'s rule, without boxing an integer.</summary>
+        public bool TryRequestId(out RequestId id)
+        {
+            if (!_isInt64) return RequestId.TryFrom(Type, _value, out id);
+            id = new RequestId(_integer);
+            return true;
+        }
+
         public static Scalar Of(JToken? token) => token switch
         {
             null => default,

@@ -296,7 +296,7 @@ internal sealed partial class JsonRpcMessage
                 }
                 else if (reader.TryGetInt64(out var integer))
                 {
-                    scalar = new(JTokenType.Integer, integer);
+                    scalar = new(integer);
                     return true;
                 }
                 else

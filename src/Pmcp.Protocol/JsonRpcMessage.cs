@@ -108,7 +108,7 @@ internal sealed partial class JsonRpcMessage
         errorId = null;
         var hasId = m.Id.Type != JTokenType.None;
         RequestId id = default;
-        var idValid = hasId && RequestId.TryFrom(m.Id.Type, m.Id.Value, out id);
+        var idValid = hasId && m.Id.TryRequestId(out id);
         if (idValid && m.Repeated != "id") errorId = id;
 
         if (m.Repeated is { } repeated)
