@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +39,9 @@ public static class McpEndpointRouteBuilderExtensions
         var loggers = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Pmcp.Actors.WebSocket");
         var app = endpoints.CreateApplicationBuilder();
-        app.UseWebSockets();
+        // Only a request that can be upgraded (HTTP/1.1 Upgrade, or HTTP/2's extended CONNECT) goes through the WebSocket
+        // middleware: it sets a handshake feature on every request it sees, one more object per Streamable HTTP POST (issue 29).
+        app.UseWhen(CanBeWebSocket, branch => branch.UseWebSockets());
         var origins = new OriginPolicy(runtime.Options.AllowedOrigins);
         StreamableHttpEndpoint? http = null;
         if (streamableHttp)
@@ -51,6 +54,10 @@ public static class McpEndpointRouteBuilderExtensions
         app.Run(context => HandleAsync(context, runtime, origins, http, logger));
         return endpoints.Map(path ?? runtime.Options.Path, app.Build());
     }
+
+    private static bool CanBeWebSocket(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }
+        || context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true };
 
     // Not async itself: a Streamable HTTP request is handed on as the endpoint's own task, so that every POST does not
     // also box this method's state machine, which the WebSocket branch's locals make large (issue 29).
