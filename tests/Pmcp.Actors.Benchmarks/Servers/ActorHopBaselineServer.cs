@@ -1,13 +1,8 @@
 using System.Buffers;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Akka.Actor;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Pmcp.Actors.Benchmarks.Servers;
 
@@ -21,59 +16,27 @@ namespace Pmcp.Actors.Benchmarks.Servers;
 /// </summary>
 internal static class ActorHopBaselineServer
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
-
     public static async Task<int> RunAsync(string host, int port)
     {
         using var system = ActorSystem.Create("actor-hop-baseline", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(IPAddress.Parse(host), port);
-            k.Limits.MaxConcurrentConnections = null;
-            k.Limits.MaxConcurrentUpgradedConnections = null;
-        });
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Map("/mcp", mcp => mcp.Run(context => HandleAsync(context, system)));
-        await app.StartAsync().ConfigureAwait(false);
-        Console.WriteLine($"listening on ws://{host}:{new Uri(app.Urls.First()).Port}/mcp");
-        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await ThinWebSocketHost.RunAsync(host, port, context => HandleAsync(context, system)).ConfigureAwait(false);
         await system.Terminate().ConfigureAwait(false);
         return 0;
     }
 
     private static async Task HandleAsync(HttpContext context, ActorSystem system)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
-            return;
-        }
-
-        var offered = context.WebSockets.WebSocketRequestedProtocols.Contains("mcp");
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            SubProtocol = offered ? "mcp" : null,
-            KeepAliveInterval = KeepAlive,
-            KeepAliveTimeout = KeepAlive,
-        }).ConfigureAwait(false);
+        using var socket = await ThinWebSocketHost.AcceptAsync(context).ConfigureAwait(false);
+        if (socket is null) return;
 
         var connection = system.ActorOf(Props.Create(() => new AnsweringActor(socket)));
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var buffer = ArrayPool<byte>.Shared.Rent(ThinWebSocketHost.FirstBufferSize);
         var count = 0;
         try
         {
             while (true)
             {
-                if (count == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, count).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
+                buffer = ThinWebSocketHost.WithRoom(buffer, count);
                 var result = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close) break;
                 count += result.Count;

@@ -1,12 +1,7 @@
 using System.Buffers;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Pmcp.Actors.Benchmarks.Servers;
 
@@ -18,44 +13,18 @@ namespace Pmcp.Actors.Benchmarks.Servers;
 /// </summary>
 internal static class BaselineServer
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
-
     public static async Task<int> RunAsync(string host, int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(IPAddress.Parse(host), port);
-            k.Limits.MaxConcurrentConnections = null;
-            k.Limits.MaxConcurrentUpgradedConnections = null;
-        });
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Map("/mcp", mcp => mcp.Run(HandleAsync));
-        await app.StartAsync().ConfigureAwait(false);
-        Console.WriteLine($"listening on ws://{host}:{new Uri(app.Urls.First()).Port}/mcp");
-        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await ThinWebSocketHost.RunAsync(host, port, HandleAsync).ConfigureAwait(false);
         return 0;
     }
 
     private static async Task HandleAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
-            return;
-        }
+        using var socket = await ThinWebSocketHost.AcceptAsync(context).ConfigureAwait(false);
+        if (socket is null) return;
 
-        var offered = context.WebSockets.WebSocketRequestedProtocols.Contains("mcp");
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            SubProtocol = offered ? "mcp" : null,
-            KeepAliveInterval = KeepAlive,
-            KeepAliveTimeout = KeepAlive,
-        }).ConfigureAwait(false);
-
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var buffer = ArrayPool<byte>.Shared.Rent(ThinWebSocketHost.FirstBufferSize);
         ArrayBufferWriter<byte>? output = null;
         Utf8JsonWriter? writer = null;
         var count = 0;
@@ -63,13 +32,7 @@ internal static class BaselineServer
         {
             while (true)
             {
-                if (count == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, count).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
+                buffer = ThinWebSocketHost.WithRoom(buffer, count);
                 var result = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
