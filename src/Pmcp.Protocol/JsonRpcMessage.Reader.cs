@@ -188,10 +188,9 @@ internal sealed partial class JsonRpcMessage
     private readonly struct Scalar
     {
         private readonly object? _value;
-        // An integer that fits in 64 bits, kept unboxed: every request id is one, and a box of it was one more object per
-        // message (issue 29). Boxed only when somebody reads Value.
+        // An integer that fits in 64 bits, kept unboxed (an Integer with no boxed value): every request id is one, and a
+        // box of it was one more object per message (issue 29). Boxed only when somebody reads Value.
         private readonly long _integer;
-        private readonly bool _isInt64;
 
         public Scalar(JTokenType type, object? value)
         {
@@ -203,18 +202,20 @@ internal sealed partial class JsonRpcMessage
         {
             Type = JTokenType.Integer;
             _integer = integer;
-            _isInt64 = true;
         }
 
         public JTokenType Type { get; }
 
+        // Every other Integer (from a token, or past 64 bits) holds its boxed value.
+        private bool IsUnboxedInteger => Type == JTokenType.Integer && _value is null;
+
         /// <summary>The value as Json.NET types it (an integer as a boxed <see cref="long"/>, as a loaded token holds it).</summary>
-        public object? Value => _isInt64 ? _integer : _value;
+        public object? Value => IsUnboxedInteger ? _integer : _value;
 
         /// <summary>The request id this value is, by <see cref="RequestId.TryFrom(JTokenType, object?, out RequestId)"/>'s rule, without boxing an integer.</summary>
         public bool TryRequestId(out RequestId id)
         {
-            if (!_isInt64) return RequestId.TryFrom(Type, _value, out id);
+            if (!IsUnboxedInteger) return RequestId.TryFrom(Type, _value, out id);
             id = new RequestId(_integer);
             return true;
         }

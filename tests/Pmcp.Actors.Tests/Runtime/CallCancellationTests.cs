@@ -50,16 +50,18 @@ public sealed class CallCancellationTests
         {
             var holder = new Holder();
             using var start = new Barrier(2);
-            var asking = Task.Run(() =>
+            // Threads of their own: two pool threads blocked at the barrier could wait on the pool's injection when other
+            // tests keep it busy.
+            var asking = Task.Factory.StartNew(() =>
             {
                 start.SignalAndWait();
                 return holder.Cancellation.Token;
-            });
-            var cancelling = Task.Run(() =>
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var cancelling = Task.Factory.StartNew(() =>
             {
                 start.SignalAndWait();
                 holder.Cancellation.Cancel();
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Task.WhenAll(asking, cancelling);
 
             Assert.True((await asking).IsCancellationRequested, $"round {round}: the token was handed out uncancelled after the cancel");
