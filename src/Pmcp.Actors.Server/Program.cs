@@ -19,6 +19,10 @@ using Pmcp.Actors.Transport;
 // A cluster (README, "Cluster"): --role gateway|tools|both, --remote-port N, --seed-nodes akka.tcp://pmcp@HOST:PORT[,...].
 // A configuration that cannot be used is bad input: one line naming the key, the value and what is allowed, and exit
 // code 2 (README, "Outcomes"); never a stack trace. Unknown keys under Pmcp are warned about, one line each.
+// On a Linux machine that hides its CPU cache the GC collects far too often; this may start the process again in place
+// with a gen0 budget, so it comes before anything else (Gen0Budget.cs).
+Gen0Budget.RestartWithBudgetIfNeeded();
+
 WebApplicationBuilder builder;
 try
 {

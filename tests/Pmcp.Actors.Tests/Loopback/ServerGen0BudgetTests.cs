@@ -1,0 +1,95 @@
+using System.Text;
+using Pmcp.Actors.Server;
+using Pmcp.Actors.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pmcp.Actors.Tests.Loopback;
+
+/// <summary>
+/// The standalone server gives the GC a gen0 budget on a Linux machine that reports no CPU cache, by starting itself
+/// again in place (Gen0Budget.cs), and leaves a budget the operator set alone.
+/// </summary>
+public sealed class ServerGen0BudgetTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData(true, false, null, false, true)] // the case it is for
+    [InlineData(false, false, null, false, false)] // not Linux: no execve, and no such fallback measured
+    [InlineData(true, true, null, false, false)] // the runtime sees a cache and sizes gen0 from it
+    [InlineData(true, false, "0", false, false)] // the operator chose (0: the runtime's own budget)
+    [InlineData(true, false, "0x2000000", false, false)]
+    [InlineData(true, false, null, true, false)] // under a debugger, which a restart would lose
+    public void Rule_RestartsOnlyOnLinux_WithNoCacheReported_AndNoBudgetGiven(bool linux, bool cache, string? budget, bool debugger, bool restarts)
+    {
+        var environment = new Dictionary<string, string?> { [Gen0Budget.Variable] = budget };
+        Assert.Equal(restarts, Gen0Budget.ShouldRestart(linux, cache, name => environment.GetValueOrDefault(name), debugger));
+    }
+
+    [Fact]
+    public void Rule_AlsoHonoursTheOlderComPlusPrefix()
+    {
+        var environment = new Dictionary<string, string?> { ["COMPlus_GCgen0size"] = "0x400000" };
+        Assert.False(Gen0Budget.ShouldRestart(true, false, name => environment.GetValueOrDefault(name), false));
+    }
+
+    [Fact]
+    public void CommandLine_IsEachNulEndedArgument_AsGiven()
+    {
+        var cmdline = Encoding.UTF8.GetBytes("dotnet\0server.dll\0--name=a b\0\0ü\0");
+        Assert.Equal(["dotnet", "server.dll", "--name=a b", "", "ü"], Gen0Budget.CommandLine(cmdline));
+    }
+
+    [Fact]
+    public void Environment_KeepsEveryEntry_AndAddsTheBudget()
+    {
+        var entries = Gen0Budget.WithBudget(new System.Collections.Hashtable { ["PATH"] = "/bin", ["EMPTY"] = "" });
+        Assert.Equal(["DOTNET_GCgen0size=0x1000000", "EMPTY=", "PATH=/bin"], entries.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ServerProcess_RunsWithTheBudget_InTheSameProcess_WhenTheMachineReportsNoCache()
+    {
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        using var server = new ServerProcessTests.ServerProcess(serverDll, ["--port", "0", "--Pmcp:Name=budget test"]);
+        try
+        {
+            var url = await server.ListeningUrl.Within(StartTimeout, "the server's 'listening on' line");
+
+            // The process the test started is the one serving (execve keeps the id), with the arguments it was given.
+            var arguments = Gen0Budget.CommandLine(await File.ReadAllBytesAsync($"/proc/{server.Id}/cmdline"));
+            Assert.Equal(serverDll, arguments[1]);
+            Assert.Contains("--Pmcp:Name=budget test", arguments);
+            await using var client = await McpTestClient.ConnectAsync(url);
+            Assert.Equal("budget test", (string?)(await client.InitializeAsync()).Result!["serverInfo"]?["name"]);
+
+            var budget = Budgets(server.Id);
+            if (Directory.Exists("/sys/devices/system/cpu/cpu0/cache")) Assert.Empty(budget);
+            else Assert.Equal(["DOTNET_GCgen0size=0x1000000"], budget);
+        }
+        finally
+        {
+            output.WriteLine(server.Output);
+        }
+    }
+
+    [Fact]
+    public async Task ServerProcess_KeepsTheBudgetTheOperatorGave()
+    {
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        using var server = new ServerProcessTests.ServerProcess(serverDll, ["--port", "0"], new Dictionary<string, string> { [Gen0Budget.Variable] = "0" });
+        try
+        {
+            await server.ListeningUrl.Within(StartTimeout, "the server's 'listening on' line");
+            Assert.Equal(["DOTNET_GCgen0size=0"], Budgets(server.Id));
+        }
+        finally
+        {
+            output.WriteLine(server.Output);
+        }
+    }
+
+    /// <summary>The gen0 budget entries of the process's environment, as the kernel holds it since its last execve.</summary>
+    private static string[] Budgets(int pid) =>
+        File.ReadAllText($"/proc/{pid}/environ").Split('\0').Where(e => e.StartsWith(Gen0Budget.Variable + "=", StringComparison.Ordinal)).ToArray();
+}
