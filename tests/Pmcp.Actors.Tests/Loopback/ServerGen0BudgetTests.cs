@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Diagnostics.NETCore.Client;
 using Pmcp.Actors.Server;
 using Pmcp.Actors.Tests.Support;
 using Xunit.Abstractions;
@@ -89,7 +90,10 @@ public sealed class ServerGen0BudgetTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The gen0 budget entries of the process's environment, as the kernel holds it since its last execve.</summary>
+    /// <summary>
+    /// The gen0 budget entries of the process's environment, asked of its runtime over the diagnostics port, as
+    /// dotnet-counters and dotnet-trace attach: a restart that left its port unusable fails here.
+    /// </summary>
     private static string[] Budgets(int pid) =>
-        File.ReadAllText($"/proc/{pid}/environ").Split('\0').Where(e => e.StartsWith(Gen0Budget.Variable + "=", StringComparison.Ordinal)).ToArray();
+        [.. new DiagnosticsClient(pid).GetProcessEnvironment().Where(e => e.Key == Gen0Budget.Variable).Select(e => $"{e.Key}={e.Value}")];
 }
