@@ -9,14 +9,15 @@ namespace Pmcp.Actors.Server;
 public static class DemoTools
 {
     public static McpServerBuilder AddDemoTools(this McpServerBuilder builder) => builder
-        .Tool("echo", Echo, "Returns its text unchanged.", Schema(("text", "string", "The text to send back.")))
+        .Tool(McpToolDefinition.ForArguments("echo", Schema(("text", "string", "The text to send back.")), Echo) with { Description = "Returns its text unchanged." })
         .Tool("add", Add, "Adds two numbers and returns the sum as text.", Schema(("a", "number", "First addend."), ("b", "number", "Second addend.")))
         .Tool("sleep", SleepAsync, "Waits ms milliseconds, reporting progress when asked; stops at once when cancelled.",
             Schema(("ms", "integer", "How long to wait, 0 to 600000.")));
 
-    private static Task<CallToolResult> Echo(JObject args, ToolContext context) =>
-        Task.FromResult(args["text"] is { Type: JTokenType.String } text
-            ? CallToolResult.Text((string)text!)
+    // Reads its one string from the request's bytes (ToolArguments): no Json.NET object is made for the arguments.
+    private static Task<CallToolResult> Echo(ToolArguments args, ToolContext context) =>
+        Task.FromResult(args.TryGetString("text", out var text)
+            ? CallToolResult.Text(text)
             : CallToolResult.Error("Argument 'text' is required and must be a string."));
 
     private static Task<CallToolResult> Add(JObject args, ToolContext context)

@@ -30,6 +30,9 @@ internal sealed partial class JsonRpcMessage
         // params._meta kept as its place in the text (its ParamMember's value is null), or null: read into tokens, or absent.
         public KeptMeta? Meta;
 
+        // params.arguments kept as its UTF-8 bytes (its ParamMember's Kept), or null: read into tokens, or absent.
+        public KeptArguments? Arguments;
+
         // The first member of the envelope, or of params ("params.name"), that was given twice: the message is refused.
         public string? Repeated;
 
@@ -116,7 +119,7 @@ internal sealed partial class JsonRpcMessage
     /// (-32600): a filter or proxy that reads the first <c>name</c> of a <c>tools/call</c> must not see another call
     /// than the one that would run.
     /// </summary>
-    private static bool AddParam(ref ParamMember[]? members, ref int count, string name, JToken? value)
+    private static bool AddParam(ref ParamMember[]? members, ref int count, string name, JToken? value, KeptArguments? kept = null)
     {
         for (var at = 0; at < count; at++)
         {
@@ -124,7 +127,7 @@ internal sealed partial class JsonRpcMessage
         }
         if (members is null) members = new ParamMember[4];
         else if (count == members.Length) Array.Resize(ref members, count * 2);
-        members[count++] = new ParamMember(name, value);
+        members[count++] = new ParamMember(name, value, kept);
         return true;
     }
 
@@ -177,7 +180,7 @@ internal sealed partial class JsonRpcMessage
     private static JObject ParamsObject(ParamMember[]? members, int count, KeptMeta? meta)
     {
         var obj = new JObject();
-        for (var i = 0; i < count; i++) obj.Add(new JProperty(members![i].Name, members[i].Value ?? meta!.Object));
+        for (var i = 0; i < count; i++) obj.Add(new JProperty(members![i].Name, members[i].Token(meta)));
         return obj;
     }
 
@@ -253,7 +256,11 @@ internal sealed partial class JsonRpcMessage
     }
 
     /// <summary>One member of a params object as read; a null value is the <c>_meta</c> kept as text (<see cref="Members.Meta"/>).</summary>
-    private readonly record struct ParamMember(string Name, JToken? Value);
+    /// <summary>A params member as read: its token, or (Value null) the arguments kept as bytes, or else the kept <c>_meta</c>.</summary>
+    private readonly record struct ParamMember(string Name, JToken? Value, KeptArguments? Kept)
+    {
+        public JToken Token(KeptMeta? meta) => Value ?? Kept?.Object ?? meta!.Object;
+    }
 
     /// <summary>Moves to the next token that is not a comment; false at the end of the text.</summary>
     private static bool ReadContent(JsonReader reader)

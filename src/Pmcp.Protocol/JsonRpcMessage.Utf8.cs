@@ -146,7 +146,7 @@ internal sealed partial class JsonRpcMessage
                 }
                 else
                 {
-                    (members.ParamsRead, members.ParamMembers, members.ParamCount, members.Meta) = (false, null, 0, null);
+                    (members.ParamsRead, members.ParamMembers, members.ParamCount, members.Meta, members.Arguments) = (false, null, 0, null, null);
                     if ((members.Params = Token(ref reader)) is null) return false;
                 }
             }
@@ -193,6 +193,13 @@ internal sealed partial class JsonRpcMessage
             {
                 read.Meta = kept;
                 if (!AddParam(ref members, ref count, name, null)) read.Repeated ??= "params." + name;
+                continue;
+            }
+            if (read.Arguments is null && reader.TokenType == JsonTokenType.StartObject && name == ArgumentsName
+                && TryKeepArguments(ref reader, utf8, out var arguments))
+            {
+                read.Arguments = arguments;
+                if (!AddParam(ref members, ref count, name, null, arguments)) read.Repeated ??= "params." + name;
                 continue;
             }
             if (Token(ref reader) is not { } value) return false;

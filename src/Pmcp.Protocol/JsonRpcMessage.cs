@@ -23,6 +23,7 @@ internal sealed partial class JsonRpcMessage
         _paramMembers = read.ParamMembers;
         _paramCount = read.ParamCount;
         _keptMeta = read.Meta;
+        _keptArguments = read.Arguments;
     }
 
     public JsonRpcMessageKind Kind { get; }
@@ -54,7 +55,7 @@ internal sealed partial class JsonRpcMessage
         if (_params is not null) return _params[name];
         for (var i = 0; i < _paramCount; i++)
         {
-            if (string.Equals(_paramMembers![i].Name, name, StringComparison.Ordinal)) return _paramMembers[i].Value ?? _keptMeta!.Object;
+            if (string.Equals(_paramMembers![i].Name, name, StringComparison.Ordinal)) return _paramMembers[i].Token(_keptMeta);
         }
         return null;
     }

@@ -22,7 +22,8 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
     private CallCancellation _cancellation; // a mutable struct: never copied, never readonly
     // What runs: a tool's handler with its arguments, or (resource reads, prompts, completion) a piece of code.
     private readonly McpToolHandler? _tool;
-    private readonly JObject? _arguments;
+    private readonly McpToolArgumentsHandler? _argumentsTool; // a tool made with McpToolDefinition.ForArguments, run instead of _tool
+    private readonly ToolArguments? _arguments;
     private readonly Func<ToolContext, Task<object?>>? _code;
     private readonly CallOutcomes _outcomes;
     private readonly ToolContext _context;
@@ -38,11 +39,12 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller) => _code = code;
 
-    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, CallOutcomes outcomes, JObject arguments,
+    private CallExecution(long callId, RequestId requestId, McpToolDefinition tool, CallOutcomes outcomes, ToolArguments arguments,
         IActorRef replyTo, ILogger logger, TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, string? resultType)
         : this(callId, requestId, outcomes, replyTo, logger, timeout, wantsProgress, caller)
     {
         _tool = tool.Handler;
+        _argumentsTool = tool.ArgumentsHandler;
         _arguments = arguments;
         _resultType = resultType;
     }
@@ -83,7 +85,9 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
         Task running;
         try
         {
-            running = (_tool is not null ? (Task)_tool(_arguments!, _context) : _code!(_context))
+            running = (_argumentsTool is not null ? _argumentsTool(_arguments!, _context)
+                    : _tool is not null ? _tool(_arguments!.ToJObject(), _context)
+                    : (Task)_code!(_context))
                 ?? throw new InvalidOperationException("The handler returned no task.");
         }
         catch (Exception ex)
@@ -150,13 +154,13 @@ internal sealed class CallExecution : IProgressReporter, IClientSessionSource, I
     /// <summary>What the call's worker answers when it stops before the code ends.</summary>
     public CallAnswered WorkerStopped(string name) => CallOutcomes.InternalError(CallId, RequestId, $"The worker for the {name} stopped before it finished.");
 
-    /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as parsed, with no copy.</summary>
-    public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, JObject arguments, IActorRef replyTo,
+    /// <summary>A <c>tools/call</c>: the tool's arguments are handed over as read, with no copy.</summary>
+    public static CallExecution ForTool(McpToolDefinition tool, ToolOutcomes outcomes, long callId, RequestId requestId, ToolArguments arguments, IActorRef replyTo,
         TimeSpan timeout, bool wantsProgress, CallerIdentity? caller, string? resultType = null) =>
         new(callId, requestId, tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress, caller, resultType);
 
     /// <summary>A tool run as a task (<see cref="Tasks.TaskActor"/>): <paramref name="replyTo"/> is the task, which takes what the tool asks its client.</summary>
-    public static CallExecution ForTask(McpToolDefinition tool, TaskOutcomes outcomes, JObject arguments, IActorRef replyTo, TimeSpan timeout, CallerIdentity? caller) =>
+    public static CallExecution ForTask(McpToolDefinition tool, TaskOutcomes outcomes, ToolArguments arguments, IActorRef replyTo, TimeSpan timeout, CallerIdentity? caller) =>
         new(0, new RequestId(0), tool, outcomes, arguments, replyTo, outcomes.Logger, timeout, wantsProgress: false, caller, resultType: null);
 
     // The context's client (ToolContext.Client) asks the client through the connection (or task) the call answers to.

@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Security;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
@@ -19,7 +20,7 @@ internal interface ICallRunner
     /// copy where the call runs here. <paramref name="resultType"/>: the <c>resultType</c> the session's era wants in the
     /// result, written with it where the call runs here (elsewhere, and for null, the session adds what its era needs).
     /// </summary>
-    CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType);
+    CallStart StartTool(CallKey key, RequestId requestId, string name, ToolArguments? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType);
 
     /// <summary>Starts a <c>resources/read</c>, <c>prompts/get</c> or <c>completion/complete</c>.</summary>
     CallStart StartRequest(CallKey key, RequestId requestId, string method, JObject? parameters, CallerIdentity? caller);

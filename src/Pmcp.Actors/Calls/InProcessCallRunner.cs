@@ -2,6 +2,7 @@ using Akka.Actor;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Messages;
 using Pmcp.Actors.Security;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
@@ -18,12 +19,12 @@ internal sealed class InProcessCallRunner(ToolCatalog catalog, RouterCallRunner 
 {
     public ToolCatalog Catalog { get; set; } = catalog;
 
-    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, ToolArguments? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
     {
         if (Catalog.Find(name) is not { } tool) return router.StartTool(key, requestId, name, arguments, wantsProgress, caller, resultType);
         if (CallRules.Refusal(tool.Definition, name, key.CallId, requestId, caller) is { } refused) return CallStart.Refuse(refused);
 
-        var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, key.CallId, requestId, arguments ?? [], session,
+        var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, key.CallId, requestId, arguments ?? new ToolArguments([]), session,
             CallRules.Timeout(tool.Definition, options), wantsProgress, caller, resultType);
         var answer = execution.RunAsync();
         if (answer.IsCompleted) return new CallStart(null, execution, answer);

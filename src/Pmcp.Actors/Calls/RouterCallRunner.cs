@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Security;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
@@ -16,9 +17,9 @@ internal sealed class RouterCallRunner(IActorRef router, IActorRef session) : IC
     public IActorRef Router { get; } = router;
 
     // resultType is not sent: the answer comes back as text, and the session adds what its era needs.
-    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, ToolArguments? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
     {
-        Router.Tell(new CallTool(key, requestId, name, arguments is null ? "{}" : McpJson.ToText(arguments), wantsProgress, caller, TraceContext.OfCurrent()), session);
+        Router.Tell(new CallTool(key, requestId, name, arguments is null ? "{}" : arguments.ToString(), wantsProgress, caller, TraceContext.OfCurrent()), session);
         return CallStart.Sent;
     }
 

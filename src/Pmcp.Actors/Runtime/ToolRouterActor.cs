@@ -289,7 +289,7 @@ internal sealed class ToolRouterActor : UntypedActor, IWithTimers
     /// <param name="forGateway">A call sent here by a gateway: if this node shuts down before the call ends, the gateway answers it (or retries it), not the worker.</param>
     private IActorRef StartToolWorker(CatalogTool tool, CallTool call, IActorRef replyTo, string workerName, bool forGateway = false)
     {
-        var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, call.Key.CallId, call.RequestId, (JObject)McpJson.Parse(call.ArgumentsJson), replyTo,
+        var execution = CallExecution.ForTool(tool.Definition, tool.Outcomes, call.Key.CallId, call.RequestId, ToolArguments.Parse(call.ArgumentsJson), replyTo,
             CallRules.Timeout(tool.Definition, _options), call.WantsProgress, call.Caller);
         var span = McpActivities.StartRemoteCall(McpMethods.ToolsCall, tool.Definition.Name, call.Trace?.TraceParent, call.Trace?.TraceState);
         return Context.ActorOf(CallWorkerActor.Props(execution, replyTo, $"tool '{tool.Definition.Name}'", forGateway, span), workerName);

@@ -2,6 +2,7 @@ using Newtonsoft.Json.Linq;
 using Pmcp.Actors.Calls;
 using Pmcp.Actors.Diagnostics;
 using Pmcp.Actors.Session.Era2026;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
@@ -73,7 +74,7 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
         }
 
         string? toolName = null;
-        JObject? arguments = null;
+        ToolArguments? arguments = null;
         if (method == McpMethods.ToolsCall)
         {
             if (msg.Param("name") is not { Type: JTokenType.String } nameToken)
@@ -82,14 +83,22 @@ internal sealed class SessionCalls(McpSession session, ISessionHost host, ICallR
                 return;
             }
 
-            var args = msg.Param("arguments");
-            if (args is not null && args.Type is not (JTokenType.Object or JTokenType.Null))
-            {
-                session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
-                return;
-            }
             toolName = (string)nameToken!;
-            arguments = Detached(args);
+            if (msg.Arguments is { } kept)
+            {
+                // Kept as the client's bytes: no tokens unless the tool (or the session) asks for them.
+                arguments = new ToolArguments(kept);
+            }
+            else
+            {
+                var args = msg.Param("arguments");
+                if (args is not null && args.Type is not (JTokenType.Object or JTokenType.Null))
+                {
+                    session.SendError(id, JsonRpcErrorCodes.InvalidParams, "params.arguments must be an object.");
+                    return;
+                }
+                arguments = Detached(args) is { } detached ? new ToolArguments(detached) : null;
+            }
         }
 
         if (_callIds.ContainsKey(id))

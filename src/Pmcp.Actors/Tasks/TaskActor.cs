@@ -200,7 +200,7 @@ internal sealed class TaskActor : ReceivePersistentActor, IWithTimers
             Finished(refused);
             return;
         }
-        var arguments = McpJson.Parse(created.ArgumentsJson) as JObject ?? [];
+        var arguments = new Tools.ToolArguments(McpJson.Parse(created.ArgumentsJson) as JObject ?? []);
         _running = CallExecution.ForTask(tool.Definition, tool.Outcomes, arguments, Self, tool.Definition.Timeout ?? _host.Options.MaxRunTime, created.Caller);
         _running.RunAsync().AsTask().PipeTo(Self, success: answer => new RunFinished(answer));
     }

@@ -3,6 +3,7 @@ using Pmcp.Actors.Calls;
 using Pmcp.Actors.Security;
 using Pmcp.Actors.Session;
 using Pmcp.Actors.Transport;
+using Pmcp.Actors.Tools;
 using Pmcp.Protocol;
 using static Pmcp.Actors.Messages.ToolRouterProtocol;
 
@@ -92,7 +93,7 @@ internal sealed class RecordingCallRunner : ICallRunner
 
     public List<CallKey> Cancelled { get; } = [];
 
-    public CallStart StartTool(CallKey key, RequestId requestId, string name, JObject? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
+    public CallStart StartTool(CallKey key, RequestId requestId, string name, ToolArguments? arguments, bool wantsProgress, CallerIdentity? caller, string? resultType)
     {
         Started.Add((key, requestId, name));
         return CallStart.Sent;

@@ -14,8 +14,8 @@ namespace Pmcp.Actors.Tests.Tasks;
 /// Test servers that run tasks, kept in a SQLite file under a folder of the test's own (or the store <c>configureTasks</c> names). Their task tools: <c>quick</c>
 /// (only as a task; answers "done"), <c>hold</c> (may be a task; waits until the test opens <see cref="Gate"/>),
 /// <c>again</c> (like hold, declared idempotent), <c>ask</c> (may be a task; asks the user to confirm), <c>greet_later</c>
-/// (asks a name in the request, then continues as a task that greets it), and the demo
-/// tools, which never are tasks.
+/// (asks a name in the request, then continues as a task that greets it), <c>upper</c> (may be a task; reads its
+/// <c>text</c> as <see cref="ToolArguments"/> and answers it in capitals), and the demo tools, which never are tasks.
 /// </summary>
 internal sealed class TaskServers
 {
@@ -38,6 +38,9 @@ internal sealed class TaskServers
                     TaskSupport = TaskSupport.Required,
                 })
                 .Tool(new McpToolDefinition("hold", McpToolDefinition.EmptyInputSchema(), Held(gate, "released")) { TaskSupport = TaskSupport.Optional })
+                .Tool(McpToolDefinition.ForArguments("upper", McpToolDefinition.EmptyInputSchema(), (args, _) =>
+                    Task.FromResult(args.TryGetString("text", out var text) ? CallToolResult.Text(text.ToUpperInvariant()) : CallToolResult.Error("no text")))
+                    with { TaskSupport = TaskSupport.Optional })
                 .Tool(new McpToolDefinition("again", McpToolDefinition.EmptyInputSchema(), Held(gate, "ran again"))
                 {
                     TaskSupport = TaskSupport.Optional,

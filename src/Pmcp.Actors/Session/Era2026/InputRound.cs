@@ -124,10 +124,13 @@ internal sealed class InputRound
 }
 
 /// <summary>What a <c>requestState</c> is bound to: the request (method, name or URI, arguments) and its caller.</summary>
-/// <param name="ArgumentsToken">The request's arguments, digested only when a state is issued or checked.</param>
-internal sealed record RequestBinding(string Method, string Target, JToken? ArgumentsToken, string Caller)
+/// <param name="Request">The request, whose arguments are read (and digested) only when a state is issued or checked:
+/// most requests never ask their client, and the tokens of their arguments need not be made (issue 29).</param>
+internal sealed record RequestBinding(string Method, string Target, JsonRpcMessage Request, string Caller)
 {
     private string? _arguments;
+
+    public JToken? ArgumentsToken => Request.Param("arguments");
 
     public string Arguments() => _arguments ??= RequestStateSeal.ArgumentsDigest(ArgumentsToken);
 
@@ -135,6 +138,6 @@ internal sealed record RequestBinding(string Method, string Target, JToken? Argu
     {
         var method = request.Method!;
         var target = method == McpMethods.ResourcesRead ? request.Param("uri") : request.Param("name");
-        return new RequestBinding(method, target is JValue { Type: JTokenType.String } text ? (string)text! : "", request.Param("arguments"), caller);
+        return new RequestBinding(method, target is JValue { Type: JTokenType.String } text ? (string)text! : "", request, caller);
     }
 }
