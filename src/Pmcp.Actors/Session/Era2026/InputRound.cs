@@ -124,13 +124,17 @@ internal sealed class InputRound
 }
 
 /// <summary>What a <c>requestState</c> is bound to: the request (method, name or URI, arguments) and its caller.</summary>
-/// <param name="Request">The request, whose arguments are read (and digested) only when a state is issued or checked:
-/// most requests never ask their client, and the tokens of their arguments need not be made (issue 29).</param>
-internal sealed record RequestBinding(string Method, string Target, JsonRpcMessage Request, string Caller)
+internal sealed record RequestBinding(string Method, string Target, string Caller)
 {
     private string? _arguments;
 
-    public JToken? ArgumentsToken => Request.Param("arguments");
+    // The request's arguments as they were when it was opened: kept as its bytes, their tokens made only when a state is
+    // issued or checked (most requests never ask their client, issue 29), or else the token itself. Taken then, not read
+    // from the request later, which may by then have handed the object to its tool.
+    private JsonRpcMessage.KeptArguments? _kept;
+    private JToken? _token;
+
+    public JToken? ArgumentsToken => _kept?.Object ?? _token;
 
     public string Arguments() => _arguments ??= RequestStateSeal.ArgumentsDigest(ArgumentsToken);
 
@@ -138,6 +142,11 @@ internal sealed record RequestBinding(string Method, string Target, JsonRpcMessa
     {
         var method = request.Method!;
         var target = method == McpMethods.ResourcesRead ? request.Param("uri") : request.Param("name");
-        return new RequestBinding(method, target is JValue { Type: JTokenType.String } text ? (string)text! : "", request, caller);
+        var kept = request.Arguments;
+        return new RequestBinding(method, target is JValue { Type: JTokenType.String } text ? (string)text! : "", caller)
+        {
+            _kept = kept,
+            _token = kept is null ? request.Param("arguments") : null,
+        };
     }
 }
