@@ -44,22 +44,13 @@ internal sealed partial class JsonRpcMessage
         kept = null;
         var checkpoint = reader;
         var start = (int)reader.TokenStartIndex;
-        var depth = reader.CurrentDepth;
-        while (reader.Read())
+        if (!SkipChecked(ref reader, escapesAllowed: true))
         {
-            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && !Unescapes(ref reader))
-            {
-                reader = checkpoint;
-                return false;
-            }
-            if (reader.CurrentDepth == depth && reader.TokenType == JsonTokenType.EndObject)
-            {
-                kept = new KeptArguments(utf8[start..(int)reader.BytesConsumed].ToArray());
-                return true;
-            }
+            reader = checkpoint;
+            return false;
         }
-        reader = checkpoint;
-        return false;
+        kept = new KeptArguments(utf8[start..(int)reader.BytesConsumed].ToArray());
+        return true;
     }
 
     /// <summary>Whether the escaped string the reader is on unescapes to text (the reader refuses a lone surrogate).</summary>

@@ -120,7 +120,7 @@ internal sealed partial class JsonRpcMessage
             {
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
                     value = new(reader.TokenType == JsonTokenType.StartObject ? JTokenType.Object : JTokenType.Array, null);
-                    if (!SkipUnescaped(ref reader)) return GiveBack(ref reader, checkpoint);
+                    if (!SkipChecked(ref reader, escapesAllowed: false)) return GiveBack(ref reader, checkpoint);
                     break;
                 case JsonTokenType.String:
                     if (reader.ValueIsEscaped) return GiveBack(ref reader, checkpoint);
@@ -153,13 +153,19 @@ internal sealed partial class JsonRpcMessage
         }
     }
 
-    /// <summary>Moves past the object or array the reader is on; false at the first escaped string or name in it.</summary>
-    private static bool SkipUnescaped(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Moves past the object or array the reader is on; false at the first escaped string or name in it, or, with
+    /// <paramref name="escapesAllowed"/>, at the first one that does not unescape to text (a lone surrogate, which only
+    /// the Json.NET route reads).
+    /// </summary>
+    private static bool SkipChecked(ref Utf8JsonReader reader, bool escapesAllowed)
     {
         var depth = reader.CurrentDepth;
         while (reader.Read())
         {
-            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped) return false;
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped
+                && (!escapesAllowed || !Unescapes(ref reader)))
+                return false;
             if (reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) return true;
         }
         return false;

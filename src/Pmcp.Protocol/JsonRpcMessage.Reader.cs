@@ -255,7 +255,6 @@ internal sealed partial class JsonRpcMessage
         }
     }
 
-    /// <summary>One member of a params object as read; a null value is the <c>_meta</c> kept as text (<see cref="Members.Meta"/>).</summary>
     /// <summary>A params member as read: its token, or (Value null) the arguments kept as bytes, or else the kept <c>_meta</c>.</summary>
     private readonly record struct ParamMember(string Name, JToken? Value, KeptArguments? Kept)
     {

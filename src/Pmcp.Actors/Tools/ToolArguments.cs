@@ -37,7 +37,10 @@ public sealed class ToolArguments
     /// The object as UTF-8 JSON: the client's own bytes when they were kept, else the object written out (once). Comments
     /// a client put in are still there; <see cref="Deserialize{T}"/> skips them.
     /// </summary>
-    public ReadOnlyMemory<byte> Utf8 => _kept is { HasObject: false } kept ? kept.Utf8 : _utf8 ??= Encoding.UTF8.GetBytes(McpJson.ToText(ToJObject()));
+    public ReadOnlyMemory<byte> Utf8 => BytesAreCurrent ? _kept!.Utf8 : _utf8 ??= Encoding.UTF8.GetBytes(McpJson.ToText(ToJObject()));
+
+    // The client's bytes are what the arguments are until somebody has the object, which they may have changed.
+    private bool BytesAreCurrent => _kept is { HasObject: false };
 
     /// <summary>
     /// The object as Json.NET tokens, made on first use; the same instance every time, so a change to it is seen by
@@ -52,7 +55,7 @@ public sealed class ToolArguments
     public bool TryGetString(string name, [NotNullWhen(true)] out string? value)
     {
         value = null;
-        if (_object is not null || _kept is null or { HasObject: true })
+        if (!BytesAreCurrent)
         {
             if (ToJObject()[name] is not { Type: JTokenType.String } token) return false;
             value = (string)token!;
@@ -60,7 +63,7 @@ public sealed class ToolArguments
         }
 
         var found = false;
-        var reader = new Utf8JsonReader(_kept.Utf8.Span, ReaderOptions);
+        var reader = new Utf8JsonReader(_kept!.Utf8.Span, ReaderOptions);
         reader.Read(); // the object's start
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
