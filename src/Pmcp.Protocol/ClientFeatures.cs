@@ -6,10 +6,12 @@ namespace Pmcp.Protocol;
 /// <summary>The log levels of <c>logging/setLevel</c> and <c>notifications/message</c> (RFC 5424), least severe first.</summary>
 public static class LoggingLevels
 {
-    public static IReadOnlyList<string> All { get; } = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+    private static readonly string[] Levels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
-    /// <summary>The rank of a level (0 = debug), or -1 for a name that is not a level.</summary>
-    public static int Rank(string? level) => level is null ? -1 : All.ToList().IndexOf(level);
+    public static IReadOnlyList<string> All { get; } = Array.AsReadOnly(Levels);
+
+    /// <summary>The rank of a level (0 = debug), or -1 for a name that is not a level. Asked on every log message and every renewed request session: makes nothing.</summary>
+    public static int Rank(string? level) => level is null ? -1 : Array.IndexOf(Levels, level);
 }
 
 /// <summary>One message of a sampling conversation.</summary>

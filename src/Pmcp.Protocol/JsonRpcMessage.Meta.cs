@@ -51,6 +51,22 @@ internal sealed partial class JsonRpcMessage
     public JToken? MetaToken(string name) =>
         _keptMeta is { } kept && _params is null ? kept.Member(name) : (Param(MetaName) as JObject)?[name];
 
+    /// <summary>
+    /// Reads member <paramref name="name"/> of <c>params._meta</c>, an object or array, with <paramref name="read"/> from its
+    /// UTF-8 as the client sent it, making no tokens. False when there are tokens to read instead (<c>_meta</c> was read
+    /// into them, or params has been loaded), or the member is absent or no container: the caller then asks
+    /// <see cref="MetaToken"/>.
+    /// </summary>
+    public bool TryReadMetaMember<T>(string name, Utf8ValueReader<T> read, out T? value)
+    {
+        value = default;
+        if (_keptMeta is not { } kept || _params is not null || !kept.TryFind(name, out var member)
+            || member.Value.Type is not (JTokenType.Object or JTokenType.Array))
+            return false;
+        value = kept.Read(member.Start, member.End, read);
+        return true;
+    }
+
     /// <summary>One member of a kept <c>_meta</c>: its name, its value when that is not a container, and where its value is in the text.</summary>
     private readonly record struct KeptMember(string Name, Scalar Value, int Start, int End);
 
@@ -65,7 +81,11 @@ internal sealed partial class JsonRpcMessage
         /// <summary>The whole object, made once, as the eager read made it.</summary>
         public JObject Object => _object ??= (JObject)Read(start, end);
 
-        private JToken Read(int from, int to) => utf8 is not null ? ReadValue(utf8.AsSpan(from, to - from)) : ReadValue(text!, from, to);
+        private JToken Read(int from, int to) => Read(from, to, ReadValue);
+
+        /// <summary>What <paramref name="read"/> makes of the UTF-8 at <c>[from, to)</c>.</summary>
+        public T Read<T>(int from, int to, Utf8ValueReader<T> read) =>
+            utf8 is not null ? read(utf8.AsSpan(from, to - from)) : ReadAscii(text!, from, to, read);
 
         /// <summary>The member <paramref name="name"/>: the last one given, as a loaded object keeps it.</summary>
         public bool TryFind(string name, out KeptMember member)
@@ -171,8 +191,8 @@ internal sealed partial class JsonRpcMessage
         return false;
     }
 
-    /// <summary>The value at <c>[start, end)</c> of an ASCII text the UTF-8 route has read through once: its tokens, as that read would have made them.</summary>
-    private static JToken ReadValue(string text, int start, int end)
+    /// <summary>What <paramref name="read"/> makes of the UTF-8 of <c>[start, end)</c> of an ASCII text (a byte per character).</summary>
+    private static T ReadAscii<T>(string text, int start, int end, Utf8ValueReader<T> read)
     {
         var length = end - start;
         byte[]? rented = null;
@@ -180,7 +200,7 @@ internal sealed partial class JsonRpcMessage
         try
         {
             Encoding.ASCII.GetBytes(text.AsSpan(start, length), buffer);
-            return ReadValue(buffer[..length]);
+            return read(buffer[..length]);
         }
         finally
         {
@@ -188,7 +208,7 @@ internal sealed partial class JsonRpcMessage
         }
     }
 
-    /// <summary>A value's UTF-8 the UTF-8 route has read through once: its tokens, as that read would have made them.</summary>
+    /// <summary>A value's UTF-8 the UTF-8 route has read through once (a kept <c>_meta</c>'s, a member's): its tokens, as that read would have made them.</summary>
     private static JToken ReadValue(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, Utf8Options);
@@ -196,3 +216,6 @@ internal sealed partial class JsonRpcMessage
         return Token(ref reader) ?? throw new InvalidOperationException("A kept _meta no longer reads as it did.");
     }
 }
+
+/// <summary>Makes something of one JSON value, given its UTF-8 (which lives only as long as the call).</summary>
+internal delegate T Utf8ValueReader<out T>(ReadOnlySpan<byte> utf8);

@@ -19,25 +19,8 @@ internal enum ClientCapabilityFlags
     TasksExtension = 32,
 }
 
-internal static class ClientCapabilityFlagsExtensions
+internal static partial class ClientCapabilityFlagsExtensions
 {
-    public static ClientCapabilityFlags Read(JObject? capabilities)
-    {
-        var flags = ClientCapabilityFlags.None;
-        if (capabilities is null) return flags;
-        if (capabilities["sampling"] is JObject) flags |= ClientCapabilityFlags.Sampling;
-        if (capabilities["roots"] is JObject) flags |= ClientCapabilityFlags.Roots;
-        if (capabilities["elicitation"] is JObject elicitation)
-        {
-            flags |= ClientCapabilityFlags.Elicitation;
-            // An empty elicitation object means form mode (revisions before 2025-11-25 had no modes).
-            if (elicitation.Count == 0 || elicitation["form"] is JObject) flags |= ClientCapabilityFlags.ElicitationForm;
-            if (elicitation["url"] is JObject) flags |= ClientCapabilityFlags.ElicitationUrl;
-        }
-        if ((capabilities["extensions"] as JObject)?[TaskMethods.SessionTasks.ExtensionId] is JObject) flags |= ClientCapabilityFlags.TasksExtension;
-        return flags;
-    }
-
     /// <summary>Why this client may not be sent <paramref name="request"/>, or null when it may.</summary>
     public static string? Refusal(this ClientCapabilityFlags flags, ClientRequest request, McpSession session)
     {

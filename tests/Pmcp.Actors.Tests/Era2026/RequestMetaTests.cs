@@ -48,6 +48,44 @@ public sealed class RequestMetaTests
         Assert.Equal(kept, tokens);
     }
 
+    public static TheoryData<string, string> Capabilities() => new()
+    {
+        { "{}", "None" },
+        { "{\"sampling\":{},\"roots\":{\"listChanged\":true}}", "Sampling, Roots" },
+        { "{\"sampling\":null,\"roots\":[],\"elicitation\":true}", "None" },
+        { "{\"elicitation\":{}}", "Elicitation, ElicitationForm" },
+        { "{\"elicitation\":{\"form\":{},\"url\":{}}}", "Elicitation, ElicitationForm, ElicitationUrl" },
+        { "{\"elicitation\":{\"form\":1}}", "Elicitation" },
+        { "{\"elicitation\":{\"other\":{\"form\":{}}}}", "Elicitation" },
+        { "{\"extensions\":{\"io.modelcontextprotocol/tasks\":{\"a\":[1,{\"b\":2}]}}}", "TasksExtension" },
+        { "{\"extensions\":{\"io.modelcontextprotocol/tasks\":true,\"x\":{}}}", "None" },
+        { "{\"experimental\":{\"sampling\":{}},\"sampling\":{\"tools\":{}}}", "Sampling" },
+        // A capability given twice: the last one stands, as in a loaded object.
+        { "{\"sampling\":{},\"sampling\":false,\"roots\":1,\"roots\":{}}", "Roots" },
+        { "{\"elicitation\":{\"url\":{}},\"elicitation\":{}}", "Elicitation, ElicitationForm" },
+        { "{\"extensions\":{\"io.modelcontextprotocol/tasks\":{}},\"extensions\":{}}", "None" },
+    };
+
+    /// <summary>
+    /// The client's capabilities are read from its bytes when <c>_meta</c> was kept (as text or as a copy of the request's
+    /// UTF-8), and from tokens otherwise: the same flags every way, and as initialize reads them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Capabilities))]
+    public void Capabilities_AreTheSameFlags_FromKeptTextBytesOrTokens(string capabilities, string expected)
+    {
+        var meta = "{" + Version + ",\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + "}";
+        var keptAsText = Request(meta, "hello");
+        var keptAsBytes = JsonRpcMessage.TryParseStrict(System.Text.Encoding.UTF8.GetBytes(RequestText(meta, "hello")), out var fromBytes) ? fromBytes : null;
+        var tokens = Request(meta, "héllo");
+
+        Assert.NotNull(keptAsBytes);
+        Assert.Equal("read: " + expected + ", -1", Read(keptAsText));
+        Assert.Equal("read: " + expected + ", -1", Read(keptAsBytes));
+        Assert.Equal("read: " + expected + ", -1", Read(tokens));
+        Assert.Equal(expected, ClientCapabilityFlagsExtensions.Read(Newtonsoft.Json.Linq.JObject.Parse(capabilities)).ToString());
+    }
+
     [Fact]
     public void RequestedVersionAndEra_AreReadFromMeta_OnBothReads()
     {
@@ -65,10 +103,12 @@ public sealed class RequestMetaTests
 
     private static JsonRpcMessage Request(string meta, string argument)
     {
-        var text = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + argument + "\"},\"_meta\":" + meta + "}}";
-        Assert.True(JsonRpcMessage.TryParse(text, out var message, out var error, out _), error?.Message);
+        Assert.True(JsonRpcMessage.TryParse(RequestText(meta, argument), out var message, out var error, out _), error?.Message);
         return message!;
     }
+
+    private static string RequestText(string meta, string argument) =>
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + argument + "\"},\"_meta\":" + meta + "}}";
 
     private static string Read(JsonRpcMessage request) => RequestMeta.TryRead(request, out var meta, out var refusal)
         ? $"read: {meta.Capabilities}, {meta.LogRank}"

@@ -17,7 +17,7 @@ internal readonly record struct RequestMeta(ClientCapabilityFlags Capabilities, 
     {
         meta = default;
         refusal = null;
-        // Read member by member (JsonRpcMessage.MetaMember): _meta's tokens are made only for its capabilities (issue 29).
+        // Read member by member (JsonRpcMessage.MetaMember): no tokens of _meta are made (issue 29).
         if (request.MetaType != JTokenType.Object)
         {
             refusal = Invalid("a 2026-07-28 request carries params._meta with io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities.");
@@ -57,7 +57,10 @@ internal readonly record struct RequestMeta(ClientCapabilityFlags Capabilities, 
             }
         }
 
-        meta = new RequestMeta(ClientCapabilityFlagsExtensions.Read(request.MetaToken(ModernProtocol.ClientCapabilitiesKey) as JObject), logRank);
+        // The capabilities from the client's bytes when _meta was kept so; from its tokens when it was read into them.
+        if (!request.TryReadMetaMember(ModernProtocol.ClientCapabilitiesKey, ClientCapabilityFlagsExtensions.Read, out var capabilities))
+            capabilities = ClientCapabilityFlagsExtensions.Read(request.MetaToken(ModernProtocol.ClientCapabilitiesKey) as JObject);
+        meta = new RequestMeta(capabilities, logRank);
         return true;
     }
 
