@@ -39,7 +39,12 @@ internal static partial class Gen0Budget
     {
         if (!ShouldRestart(OperatingSystem.IsLinux(), Directory.Exists(CacheFolder), Environment.GetEnvironmentVariable,
                 System.Diagnostics.Debugger.IsAttached))
+        {
+            // The restarted runtime: the socket its predecessor set aside is of no use to anyone now.
+            if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(Variable) == Value)
+                DiagnosticsSockets.RemoveSetAside(Path.GetTempPath(), Environment.ProcessId);
             return;
+        }
 
         string?[] arguments;
         try
@@ -56,29 +61,13 @@ internal static partial class Gen0Budget
         }
 
         string?[] environment = [.. WithBudget(Environment.GetEnvironmentVariables()), null];
-        RemoveDiagnosticsSocket();
-        // execve returns only when it failed: the server then keeps the runtime's budget.
+        var setAside = DiagnosticsSockets.SetAside(Path.GetTempPath(), Environment.ProcessId);
+        // execve returns only when it failed: the server then keeps the runtime's budget, and its diagnostics socket.
         if (Execve("/proc/self/exe", arguments, environment) == -1)
-            Console.Error.WriteLine($"pmcp: could not restart with {Variable}={Value} (errno {Marshal.GetLastPInvokeError()}); running with the runtime's gen0 budget");
-    }
-
-    /// <summary>
-    /// Removes the diagnostics socket this runtime made (<c>dotnet-diagnostic-PID-KEY-socket</c> in the temp folder): the
-    /// runtime after the restart has the same process id and start time, so it would find the name taken and serve no
-    /// diagnostics (dotnet-counters, dotnet-trace) at all. This runtime stops listening on it at the execve anyway.
-    /// </summary>
-    private static void RemoveDiagnosticsSocket()
-    {
-        try
         {
-            foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
-                File.Delete(socket);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            var errno = Marshal.GetLastPInvokeError();
+            DiagnosticsSockets.Restore(setAside);
+            Console.Error.WriteLine($"pmcp: could not restart with {Variable}={Value} (errno {errno}); running with the runtime's gen0 budget");
         }
     }
 

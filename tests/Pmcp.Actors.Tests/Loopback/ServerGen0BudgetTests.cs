@@ -67,10 +67,53 @@ public sealed class ServerGen0BudgetTests(ITestOutputHelper output)
             var budget = Budgets(server.Id);
             if (Directory.Exists("/sys/devices/system/cpu/cpu0/cache")) Assert.Empty(budget);
             else Assert.Equal(["DOTNET_GCgen0size=0x1000000"], budget);
+            // The restarted runtime removed the name its predecessor's socket was set aside under.
+            Assert.Empty(Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{server.Id}-*{DiagnosticsSockets.SetAsideSuffix}"));
         }
         finally
         {
             output.WriteLine(server.Output);
+        }
+    }
+
+    /// <summary>
+    /// Across the restart the diagnostics socket is renamed aside, and back when the execve fails: a listening socket keeps
+    /// working under either name, so a server that could not restart stays attachable.
+    /// </summary>
+    [Fact]
+    public async Task DiagnosticsSocket_SetAside_IsRestoredListening_OrRemovedAfterTheRestart()
+    {
+        var folder = Directory.CreateTempSubdirectory("pmcp-diag-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "dotnet-diagnostic-4242-1234-socket");
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            listener.Listen();
+            File.WriteAllText(Path.Combine(folder, "dotnet-diagnostic-4243-1234-socket"), ""); // another process's: left alone
+
+            var setAside = DiagnosticsSockets.SetAside(folder, 4242);
+            Assert.Equal([(path, path + DiagnosticsSockets.SetAsideSuffix)], setAside);
+            Assert.False(File.Exists(path));
+            await ConnectAsync(path + DiagnosticsSockets.SetAsideSuffix); // still the same listening socket
+
+            DiagnosticsSockets.Restore(setAside);
+            await ConnectAsync(path);
+
+            DiagnosticsSockets.SetAside(folder, 4242);
+            DiagnosticsSockets.RemoveSetAside(folder, 4242);
+            Assert.Equal(["dotnet-diagnostic-4243-1234-socket"], Directory.EnumerateFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        static async Task ConnectAsync(string path)
+        {
+            using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            await client.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            Assert.True(client.Connected);
         }
     }
 
