@@ -142,7 +142,8 @@ if (authenticate) builder.Services.AddMcpBearerTokenAuthentication(tokens);
 
 builder.Services.AddAkka("pmcp", (akka, _) =>
 {
-    akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory()).WithMcpServer(cluster).WithMcpTasks(tasks, cluster);
+    akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory()).WithMcpServer(cluster).WithMcpTasks(tasks, cluster)
+        .AddHocon(SchedulerTick.Hocon, HoconAddMode.Append);
     if (!cluster.Enabled) akka.WithActorSystemLivenessCheck(); // a cluster node gets it (and its readiness) from WithMcpServer
 });
 
