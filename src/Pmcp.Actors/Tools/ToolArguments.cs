@@ -23,7 +23,6 @@ public sealed class ToolArguments
 
     private readonly JsonRpcMessage.KeptArguments? _kept;
     private JObject? _object;
-    private ReadOnlyMemory<byte>? _utf8;
 
     internal ToolArguments(JObject arguments) => _object = arguments;
 
@@ -34,10 +33,10 @@ public sealed class ToolArguments
         McpJson.Parse(json) is JObject obj ? new ToolArguments(obj) : throw new ArgumentException("Tool arguments must be a JSON object.", nameof(json));
 
     /// <summary>
-    /// The object as UTF-8 JSON: the client's own bytes when they were kept, else the object written out (once). Comments
-    /// a client put in are still there; <see cref="Deserialize{T}"/> skips them.
+    /// The object as UTF-8 JSON: the client's own bytes when they were kept, else the object written out as it is now (a
+    /// change to it is seen). Comments a client put in are still there; <see cref="Deserialize{T}"/> skips them.
     /// </summary>
-    public ReadOnlyMemory<byte> Utf8 => BytesAreCurrent ? _kept!.Utf8 : _utf8 ??= Encoding.UTF8.GetBytes(McpJson.ToText(ToJObject()));
+    public ReadOnlyMemory<byte> Utf8 => BytesAreCurrent ? _kept!.Utf8 : Encoding.UTF8.GetBytes(McpJson.ToText(ToJObject()));
 
     // The client's bytes are what the arguments are until somebody has the object, which they may have changed.
     private bool BytesAreCurrent => _kept is { HasObject: false };
@@ -93,6 +92,6 @@ public sealed class ToolArguments
         return JsonSerializer.Deserialize<T>(Utf8.Span, options);
     }
 
-    /// <summary>The object as JSON text.</summary>
-    public override string ToString() => Encoding.UTF8.GetString(Utf8.Span);
+    /// <summary>The object as JSON text (the text of the object itself once somebody has it: no round trip through UTF-8).</summary>
+    public override string ToString() => BytesAreCurrent ? Encoding.UTF8.GetString(_kept!.Utf8.Span) : McpJson.ToText(ToJObject());
 }
