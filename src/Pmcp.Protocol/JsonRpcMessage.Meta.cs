@@ -70,11 +70,18 @@ internal sealed partial class JsonRpcMessage
     /// <summary>One member of a kept <c>_meta</c>: its name, its value when that is not a container, and where its value is in the text.</summary>
     private readonly record struct KeptMember(string Name, Scalar Value, int Start, int End);
 
+    /// <summary>Room on the stack for the members of a <c>_meta</c> being read; one with more moves to an array.</summary>
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct KeptMemberBuffer
+    {
+        private KeptMember _first;
+    }
+
     /// <summary>
     /// A <c>_meta</c> object kept as its place in an ASCII text (so a byte of its UTF-8 is a character of the text), or in a
     /// copy of its own UTF-8 bytes (<paramref name="utf8"/>, the places then counted from the copy's start).
     /// </summary>
-    private sealed class KeptMeta(string? text, byte[]? utf8, int start, int end, KeptMember[] members, int count)
+    private sealed class KeptMeta(string? text, byte[]? utf8, int start, int end, KeptMember[] members)
     {
         private JObject? _object;
 
@@ -90,7 +97,7 @@ internal sealed partial class JsonRpcMessage
         /// <summary>The member <paramref name="name"/>: the last one given, as a loaded object keeps it.</summary>
         public bool TryFind(string name, out KeptMember member)
         {
-            for (var i = count - 1; i >= 0; i--)
+            for (var i = members.Length - 1; i >= 0; i--)
             {
                 if (string.Equals(members[i].Name, name, StringComparison.Ordinal))
                 {
@@ -127,7 +134,10 @@ internal sealed partial class JsonRpcMessage
         kept = null;
         var checkpoint = reader; // the reader is a struct: a copy reads again from here
         var start = (int)reader.TokenStartIndex;
-        KeptMember[]? members = null;
+        // The members are gathered on the stack and kept in an array of their exact count: a 2026 request's _meta has
+        // three to six of them, and an array grown by doubling held up to twice as many slots as members (issue 29).
+        var firstMembers = new KeptMemberBuffer();
+        Span<KeptMember> members = firstMembers;
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
@@ -150,20 +160,23 @@ internal sealed partial class JsonRpcMessage
                     if (!TryPrimitive(ref reader, out value)) return GiveBack(ref reader, checkpoint);
                     break;
             }
-            members ??= new KeptMember[4];
-            if (count == members.Length) Array.Resize(ref members, count * 2);
+            if (count == members.Length)
+            {
+                var more = new KeptMember[count * 2];
+                members.CopyTo(more);
+                members = more;
+            }
             members[count++] = new KeptMember(name, value, valueStart, (int)reader.BytesConsumed);
         }
         var end = (int)reader.BytesConsumed;
-        members ??= [];
         if (asciiText is not null)
         {
-            kept = new KeptMeta(asciiText, null, start, end, members, count);
+            kept = new KeptMeta(asciiText, null, start, end, members[..count].ToArray());
             return true;
         }
         // A copy of the object's bytes, its members' places counted from its start: the message outlives the buffer it was read from.
         for (var i = 0; i < count; i++) members[i] = members[i] with { Start = members[i].Start - start, End = members[i].End - start };
-        kept = new KeptMeta(null, utf8[start..end].ToArray(), 0, end - start, members, count);
+        kept = new KeptMeta(null, utf8[start..end].ToArray(), 0, end - start, members[..count].ToArray());
         return true;
 
         static bool GiveBack(ref Utf8JsonReader reader, in Utf8JsonReader checkpoint)

@@ -83,7 +83,8 @@ public static class McpEndpointRouteBuilderExtensions
 
     private static async Task ServeWebSocketAsync(HttpContext context, McpEndpointContext runtime, ILogger logger)
     {
-        if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return;
+        var caller = SessionOpening.Caller(context);
+        if (await SessionOpening.TryEnterAsync(runtime, context, caller).ConfigureAwait(false) is not { } place) return;
         try
         {
             var options = runtime.Options;
@@ -98,7 +99,7 @@ public static class McpEndpointRouteBuilderExtensions
             }).ConfigureAwait(false);
 
             var connection = new WebSocketConnection(socket, options, logger, runtime.Metrics, runtime.OutboundBudget);
-            var actor = await SessionOpening.OpenAsync(runtime, context, connection, SessionOpening.Caller(context)).ConfigureAwait(false);
+            var actor = await SessionOpening.OpenAsync(runtime, context, connection, caller).ConfigureAwait(false);
             place.Hold(connection);
             await connection.RunAsync(actor, context.RequestAborted).ConfigureAwait(false);
         }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Pmcp.Actors.Messages;
+using Pmcp.Actors.Security;
 using Pmcp.Actors.Session.Era2026;
 using Pmcp.Protocol;
 
@@ -33,50 +34,75 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
         return version.Length > 0 && message.Method != McpMethods.Initialize && !McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal);
     }
 
-    public async Task HandleAsync(HttpContext context, JsonRpcMessage message)
+    /// <remarks>
+    /// Taking a place at the gate and a host from the pool are both answered at once as a rule, so this method is not
+    /// async itself: only the wait for the answer is (<see cref="AnswerAsync"/>), and its state machine holds only what
+    /// that wait needs. As one async method the whole exchange made a state machine of 412 B per request, with a field
+    /// for every check's result and every await (issue 29). The other cases take the async detours below.
+    /// </remarks>
+    public Task HandleAsync(HttpContext context, JsonRpcMessage message)
     {
         if (message.Kind != JsonRpcMessageKind.Request)
         {
             // A notification (or a response) without a session reaches no request of this server: accepted, no body.
             context.Response.StatusCode = StatusCodes.Status202Accepted;
-            return;
+            return Task.CompletedTask;
         }
 
         var id = message.Id!.Value;
         if ((HeaderMismatch(context.Request, message) ?? ParamMismatch(context.Request, message)) is { } mismatch)
-        {
-            await ErrorAsync(context, id, new JsonRpcError(ModernProtocol.HeaderMismatch, mismatch)).ConfigureAwait(false);
-            return;
-        }
-        if (!RequestMeta.TryRead(message, out var meta, out var refusal))
-        {
-            await ErrorAsync(context, id, refusal!).ConfigureAwait(false);
-            return;
-        }
+            return ErrorAsync(context, id, new JsonRpcError(ModernProtocol.HeaderMismatch, mismatch));
+        if (!RequestMeta.TryRead(message, out var meta, out var refusal)) return ErrorAsync(context, id, refusal!);
 
         // A place for as long as the request runs (never idle, so never evicted); not a session start of its client.
         // The gate counts 2026 requests in flight with the sessions and sockets: MaxConnections bounds them all.
-        if (await SessionOpening.TryEnterAsync(runtime, context, startsSession: false).ConfigureAwait(false) is not { } place) return;
         var caller = SessionOpening.Caller(context);
-        var outlet = new ModernRequestOutlet(id, place, runtime.Options, runtime.OutboundBudget);
+        var entering = SessionOpening.TryEnterAsync(runtime, context, caller, startsSession: false);
+        if (!entering.IsCompletedSuccessfully) return EnterThenServeAsync(context, message, caller, meta, entering);
+        return entering.Result is { } place ? Serve(context, message, caller, meta, place) : Task.CompletedTask;
+    }
+
+    /// <summary>The gate answered later (a refusal being written): the request is served if it got a place.</summary>
+    private async Task EnterThenServeAsync(HttpContext context, JsonRpcMessage message, CallerIdentity? caller, RequestMeta meta, ValueTask<GatePlace?> entering)
+    {
+        if (await entering.ConfigureAwait(false) is { } place) await Serve(context, message, caller, meta, place).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the request on a host from the pool (or a new one) and answers its POST.</summary>
+    private Task Serve(HttpContext context, JsonRpcMessage message, CallerIdentity? caller, RequestMeta meta, GatePlace place)
+    {
+        var outlet = new ModernRequestOutlet(message.Id!.Value, place, runtime.Options, runtime.OutboundBudget);
         var abort = new PostAbort(context);
         outlet.Abort = abort;
+        // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
+        var host = SessionOpening.RequestHostAsync(runtime, context);
+        if (!host.IsCompletedSuccessfully) return HostThenAnswerAsync(context, outlet, abort, host, message, caller, meta, place);
+        outlet.Actor = host.Result;
+        return AnswerAsync(context, outlet, abort, new Runtime.ModernRequestActor.Serve(outlet, message, caller, meta));
+    }
+
+    /// <summary>No host was waiting in the pool: the server actor makes one; if that fails the place is given back.</summary>
+    private static async Task HostThenAnswerAsync(HttpContext context, ModernRequestOutlet outlet, PostAbort abort, ValueTask<IActorRef> host,
+        JsonRpcMessage message, CallerIdentity? caller, RequestMeta meta, GatePlace place)
+    {
         try
         {
-            // A long-lived host (issue 29): the request runs in a session of its own on it, instead of an actor spawned for it.
-            outlet.Actor = await SessionOpening.RequestHostAsync(runtime, context).ConfigureAwait(false);
+            outlet.Actor = await host.ConfigureAwait(false);
         }
         catch
         {
             place.Release();
             throw;
         }
+        await AnswerAsync(context, outlet, abort, new Runtime.ModernRequestActor.Serve(outlet, message, caller, meta)).ConfigureAwait(false);
+    }
 
+    /// <summary>Hands the request to its host and writes what comes back: one JSON answer, or an SSE stream when something comes before it.</summary>
+    private static async Task AnswerAsync(HttpContext context, ModernRequestOutlet outlet, PostAbort abort, Runtime.ModernRequestActor.Serve serve)
+    {
         try
         {
-            outlet.Actor.Tell(new Runtime.ModernRequestActor.Serve(outlet, message, caller, meta));
-            // The answer is awaited here rather than in a method of its own: each async method that waits is one more
-            // object per request (issue 29).
+            outlet.Actor.Tell(serve);
             var reader = outlet.Post.Reader;
             if (!await reader.WaitToReadAsync(context.RequestAborted).ConfigureAwait(false) || !reader.TryRead(out var first))
             {

@@ -21,10 +21,11 @@ internal static class SessionOpening
     /// <paramref name="startsSession"/>: the request starts a session, counted against the client's session starts.
     /// A place taken is given back with <see cref="GatePlace.Release"/>.
     /// </summary>
+    /// <param name="caller">The request's <see cref="Caller"/>, which the client's key names when it is authenticated.</param>
     /// <remarks>A place taken is the usual answer, and is given without a task: every 2026-07-28 request takes one (issue 29).</remarks>
-    public static ValueTask<GatePlace?> TryEnterAsync(McpEndpointContext runtime, HttpContext context, bool startsSession = true)
+    public static ValueTask<GatePlace?> TryEnterAsync(McpEndpointContext runtime, HttpContext context, CallerIdentity? caller, bool startsSession = true)
     {
-        var admission = runtime.Gate.TryEnter(ClientKey.For(context.Connection.RemoteIpAddress, Caller(context)), startsSession);
+        var admission = runtime.Gate.TryEnter(ClientKey.For(context.Connection.RemoteIpAddress, caller), startsSession);
         return admission.Place is { } place ? new(place) : new(RefuseAsync(runtime, context, admission));
     }
 

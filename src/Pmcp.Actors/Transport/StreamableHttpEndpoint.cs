@@ -240,9 +240,9 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
     /// <summary>Starts a session for an initialize POST: a place at the gate (503 when full or shutting down, 429 over the client's limits) and a ConnectionActor.</summary>
     private async Task<StreamableHttpSession?> OpenSessionAsync(HttpContext context)
     {
-        if (await SessionOpening.TryEnterAsync(runtime, context).ConfigureAwait(false) is not { } place) return null;
-
         var caller = SessionOpening.Caller(context);
+        if (await SessionOpening.TryEnterAsync(runtime, context, caller).ConfigureAwait(false) is not { } place) return null;
+
         var session = new StreamableHttpSession(runtime.HttpSessions.NewSessionId(), caller, runtime.Options, sessions.Ended, runtime.Metrics, runtime.OutboundBudget) { Place = place };
         try
         {
