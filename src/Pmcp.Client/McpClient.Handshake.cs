@@ -90,7 +90,7 @@ public sealed partial class McpClient
             throw new McpException($"The server at {_config.Url} does not speak {ModernProtocol.Version}: {whyNot}.");
 
         LogFallback(_logger, _config.Url, whyNot!);
-        var version = serverVersions?.Where(v => McpProtocolVersions.Supported.Contains(v, StringComparer.Ordinal))
+        var version = serverVersions?.Where(v => McpProtocolVersions.IsSupported(v))
             .OrderByDescending(v => v, StringComparer.Ordinal).FirstOrDefault() ?? McpProtocolVersions.Latest;
         if (silent && connection.IsOpen)
         {
@@ -174,7 +174,7 @@ public sealed partial class McpClient
         var parameters = new InitializeParams(version, _capabilities!, _options.ClientInfo);
         var token = await RequestAsync(McpMethods.Initialize, _ => parameters, cancellationToken, connection: connection).ConfigureAwait(false);
         var result = Parse<InitializeResult>(token, McpMethods.Initialize);
-        if (!McpProtocolVersions.Supported.Contains(result.ProtocolVersion, StringComparer.Ordinal))
+        if (!McpProtocolVersions.IsSupported(result.ProtocolVersion))
         {
             throw new McpException($"The server chose protocol version '{result.ProtocolVersion}', which this client does not speak "
                 + $"({string.Join(", ", McpProtocolVersions.Supported)}).");

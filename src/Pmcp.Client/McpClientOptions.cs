@@ -45,7 +45,7 @@ public sealed record McpClientOptions
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(ClientInfo, nameof(ClientInfo));
-        if (ProtocolVersion is { } version && version != ModernProtocol.Version && !McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal))
+        if (ProtocolVersion is { } version && version != ModernProtocol.Version && !McpProtocolVersions.IsSupported(version))
         {
             throw new ArgumentException($"ProtocolVersion must be null, {ModernProtocol.Version} or one of "
                 + $"{string.Join(", ", McpProtocolVersions.Supported)}; not '{version}'.", nameof(ProtocolVersion));

@@ -14,10 +14,25 @@ public static class McpProtocolVersions
 
     public const string Latest = V2025_11_25;
 
-    public static IReadOnlyList<string> Supported { get; } = [V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05];
+    // One array, read by a loop: asked on every 2025 POST and every 2026 request, a LINQ Contains over the list made an
+    // enumerator each time (issue 29).
+    private static readonly string[] SupportedVersions = [V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05];
 
-    /// <summary>The lifecycle rule: echo a supported requested version, otherwise answer with the latest.</summary>
+    public static IReadOnlyList<string> Supported { get; } = Array.AsReadOnly(SupportedVersions);
+
+    /// <summary>True when <paramref name="version"/> is one of <see cref="Supported"/> (ordinal: a revision is a date, compared as written).</summary>
+    public static bool IsSupported(string? version) => Find(version) is not null;
+
     /// <summary>The revision to speak: the requested one when supported (as this class's own string, so a session keeps no copy of the request's), else <see cref="Latest"/>.</summary>
-    public static string Negotiate(string? requested) =>
-        requested is not null && Supported.FirstOrDefault(v => string.Equals(v, requested, StringComparison.Ordinal)) is { } supported ? supported : Latest;
+    public static string Negotiate(string? requested) => Find(requested) ?? Latest;
+
+    private static string? Find(string? version)
+    {
+        if (version is null) return null;
+        foreach (var supported in SupportedVersions)
+        {
+            if (string.Equals(supported, version, StringComparison.Ordinal)) return supported;
+        }
+        return null;
+    }
 }

@@ -31,7 +31,7 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
     {
         if (ModernProtocol.IsModern(message)) return true;
         var version = request.Headers[StreamableHttpEndpoint.ProtocolVersionHeader].ToString();
-        return version.Length > 0 && message.Method != McpMethods.Initialize && !McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal);
+        return version.Length > 0 && message.Method != McpMethods.Initialize && !McpProtocolVersions.IsSupported(version);
     }
 
     /// <remarks>

@@ -58,7 +58,7 @@ internal sealed partial class StreamableHttpEndpoint
     private static bool CheckProtocolVersion(HttpContext context, out string refusal)
     {
         var version = context.Request.Headers[ProtocolVersionHeader].ToString();
-        if (version.Length == 0 || McpProtocolVersions.Supported.Contains(version, StringComparer.Ordinal))
+        if (version.Length == 0 || McpProtocolVersions.IsSupported(version))
         {
             refusal = "";
             return true;
