@@ -14,8 +14,8 @@ public static class McpProtocolVersions
 
     public const string Latest = V2025_11_25;
 
-    // One array, read by a loop: asked on every 2025 POST and every 2026 request, a LINQ Contains over the list made an
-    // enumerator each time (issue 29).
+    // One array, read by a loop: asked on every 2025 POST (its MCP-Protocol-Version header), a LINQ Contains over the
+    // list made an enumerator each time (issue 29).
     private static readonly string[] SupportedVersions = [V2025_11_25, V2025_06_18, V2025_03_26, V2024_11_05];
 
     public static IReadOnlyList<string> Supported { get; } = Array.AsReadOnly(SupportedVersions);
