@@ -33,9 +33,9 @@ public sealed class BenchmarkHarnessSmokeTests(ITestOutputHelper output)
         var scheme = era == "ws" ? "ws" : "http";
         using var process = server switch
         {
-            "pmcp" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0"]),
+            "pmcp" => new DotnetProcess(Loopback.ServerProcessTests.ServerProcess.StandaloneDll, ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0"]),
             // As the harness starts it for its 2026-07-28 row.
-            "pmcp-stateless-era" => new DotnetProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
+            "pmcp-stateless-era" => new DotnetProcess(Loopback.ServerProcessTests.ServerProcess.StandaloneDll,
                 ["--port", "0", "--Pmcp:Telemetry:MetricsPort=0", "--Pmcp:Server:ServeStatelessEra=true"]),
             "baseline" => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-baseline", "--port", "0"]),
             "actor-hop-baseline" => new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-actor-hop-baseline", "--port", "0"]),

@@ -66,7 +66,7 @@ public sealed class CSharpSdkClientTests(ITestOutputHelper output)
     public async Task SdkClient_AgainstTheStandaloneServerProcess_Negotiates2026_AndCallsItsTools()
     {
         // The server as a new user runs it (dotnet run --project src/Pmcp.Actors.Server), on its shipped settings.
-        using var process = new Loopback.ServerProcessTests.ServerProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"), ["--port", "0"]);
+        using var process = new Loopback.ServerProcessTests.ServerProcess(Loopback.ServerProcessTests.ServerProcess.StandaloneDll, ["--port", "0"]);
         var listening = await process.ListeningUrl.Within(TimeSpan.FromSeconds(60), "the standalone server's 'listening on' line");
         var endpoint = new UriBuilder(listening) { Scheme = Uri.UriSchemeHttp }.Uri; // one path serves WebSocket and Streamable HTTP
         await using var client = await McpClient.CreateAsync(

@@ -12,7 +12,7 @@ public sealed class ServerConfigurationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
 
-    private static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+    private static string ServerDll => ServerProcess.StandaloneDll;
 
     public static TheoryData<string[], string> BadConfigurations() => new()
     {

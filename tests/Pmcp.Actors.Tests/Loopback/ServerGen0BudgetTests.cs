@@ -51,7 +51,7 @@ public sealed class ServerGen0BudgetTests(ITestOutputHelper output)
     [Fact]
     public async Task ServerProcess_RunsWithTheBudget_InTheSameProcess_WhenTheMachineReportsNoCache()
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcessTests.ServerProcess.StandaloneDll;
         using var server = new ServerProcessTests.ServerProcess(serverDll, ["--port", "0", "--Pmcp:Name=budget test"]);
         try
         {
@@ -120,7 +120,7 @@ public sealed class ServerGen0BudgetTests(ITestOutputHelper output)
     [Fact]
     public async Task ServerProcess_KeepsTheBudgetTheOperatorGave()
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcessTests.ServerProcess.StandaloneDll;
         using var server = new ServerProcessTests.ServerProcess(serverDll, ["--port", "0"], new Dictionary<string, string> { [Gen0Budget.Variable] = "0" });
         try
         {

@@ -15,7 +15,7 @@ public sealed class ServerIdleTests(ITestOutputHelper output)
     [Fact]
     public async Task IdleServer_WithTasksOn_WakesItsTimerThreadOnlyAFewDozenTimesASecond()
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcessTests.ServerProcess.StandaloneDll;
         using var server = new ServerProcessTests.ServerProcess(serverDll, ["--port", "0", "--Pmcp:Tasks:Enabled=true"]);
         try
         {

@@ -17,7 +17,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
     public async Task ServerProcess_ServesCallsWithItsAppSettings_AndExitsZeroOnSigterm()
     {
         // The test project references the server project, so its build output (and appsettings.json) is copied here.
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcess.StandaloneDll;
         var settingsPath = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         Assert.True(File.Exists(serverDll), $"missing {serverDll}");
         Assert.Equal(File.ReadAllText(RepoPaths.Combine("config", "appsettings.json")), File.ReadAllText(settingsPath));
@@ -59,7 +59,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
     [Fact]
     public async Task ServerProcesses_RunAsAGatewayAndAToolsNode_FromTheCommandLine()
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcess.StandaloneDll;
         int remotePort;
         using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
         {
@@ -100,7 +100,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
     [Fact]
     public async Task ServerProcess_RequiresABearerToken_WhenPmcpAuthTokensIsSet()
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcess.StandaloneDll;
         using var server = new ServerProcess(serverDll, ["--port", "0"], new Dictionary<string, string> { ["PMCP_AUTH_TOKENS"] = "tok-one, tok-two" });
         try
         {
@@ -138,7 +138,7 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
         var thumbprint = certificate.Thumbprint;
 
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var serverDll = ServerProcess.StandaloneDll;
         using var server = new ServerProcess(serverDll, ["--port", "0", "--Pmcp:Tls:CertificatePath=" + pfx, "--Pmcp:Tls:Password=pfx-password"]);
         try
         {
@@ -181,6 +181,9 @@ public sealed partial class ServerProcessTests(ITestOutputHelper output)
         private readonly TaskCompletionSource<Uri> _metrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<string> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The standalone server's entry assembly, copied beside the tests by the project reference.</summary>
+        public static string StandaloneDll { get; } = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
 
         public ServerProcess(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
         {

@@ -9,7 +9,7 @@ namespace Pmcp.Actors.Tests.Loopback;
 public sealed class ServerTelemetryTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+    private static readonly string ServerDll = ServerProcess.StandaloneDll;
 
     [Fact]
     public async Task Metrics_ShowTheMcpDurationHistograms_AfterACall_OnTheirOwnPort()

@@ -63,7 +63,7 @@ public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task SecondStandaloneServer_OnTheStoreOfARunningOne_ExitsWithCode3AndOneLine_AndStartsOnceTheFirstIsGone()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+        var dll = ServerProcessTests.ServerProcess.StandaloneDll;
         string[] args = ["--port", "0", $"--Pmcp:Tasks:DataFolder={_data.Path}"];
         var first = new ServerProcessTests.ServerProcess(dll, args);
         ServerProcessTests.ServerProcess? third = null;
@@ -102,7 +102,7 @@ public sealed class TaskDurabilityTests(ITestOutputHelper output) : IDisposable
         Directory.CreateDirectory(_data.Path);
         var file = Path.Combine(_data.Path, "a-file");
         await File.WriteAllTextAsync(file, "not a folder");
-        using var server = new ServerProcessTests.ServerProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
+        using var server = new ServerProcessTests.ServerProcess(ServerProcessTests.ServerProcess.StandaloneDll,
             ["--port", "0", "--Pmcp:Tasks:Enabled=true", $"--Pmcp:Tasks:DataFolder={Path.Combine(file, "data")}"]);
 
         var exitCode = await server.Exited.Within(TimeSpan.FromSeconds(60), "the server to give up on its task store");

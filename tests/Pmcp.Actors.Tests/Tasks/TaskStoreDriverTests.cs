@@ -16,7 +16,7 @@ public sealed class TaskStoreDriverTests(ITestOutputHelper output)
     public async Task SqlServerStore_WithoutItsDriverPackage_EndsTheStartWithCode3AndALineNamingThePackage()
     {
         Assert.Null(Type.GetType("Microsoft.Data.SqlClient.SqlConnection, Microsoft.Data.SqlClient", throwOnError: false)); // the premise
-        using var server = new ServerProcess(Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll"),
+        using var server = new ServerProcess(ServerProcess.StandaloneDll,
             ["--port", "0", "--Pmcp:Tasks:Provider=SqlServer", "--Pmcp:Tasks:ConnectionString=Server=127.0.0.1,1;Database=tasks;User Id=sa;Password=unused;TrustServerCertificate=true"]);
 
         var exitCode = await server.Exited.Within(TimeSpan.FromSeconds(90), "the server to give up on a store it has no driver for");

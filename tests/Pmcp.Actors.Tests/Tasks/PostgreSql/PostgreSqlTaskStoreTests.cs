@@ -21,7 +21,7 @@ namespace Pmcp.Actors.Tests.Tasks.PostgreSql;
 [Collection(PostgreSqlCollection.Name)]
 public sealed class PostgreSqlTaskStoreTests(PostgreSqlServer postgres, ITestOutputHelper output)
 {
-    private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
+    private static readonly string ServerDll = ServerProcess.StandaloneDll;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
