@@ -219,7 +219,7 @@ public static class Program
 
         var allocServers = new Option<string>("--servers")
         {
-            Description = "Servers to measure, one after the other: ws, http (2025 sessions), http-2026, baseline, actor-hop-baseline, http-baseline, sdk-stateful, sdk-stateless.",
+            Description = "Servers to measure, one after the other: ws, http (2025 sessions), http-2026, baseline, actor-hop-baseline, http-baseline, http-baseline-2026, sdk-stateful, sdk-stateless.",
             DefaultValueFactory = _ => "ws,http,http-2026",
         };
         var allocConnections = new Option<int>("--connections") { DefaultValueFactory = _ => 16 };
@@ -240,6 +240,7 @@ public static class Program
                 "baseline" => ServerKind.Baseline,
                 "actor-hop-baseline" => ServerKind.ActorHopBaseline,
                 "http-baseline" => ServerKind.HttpBaseline,
+                "http-baseline-2026" => ServerKind.HttpBaselineStateless,
                 "sdk-stateful" => ServerKind.SdkStateful,
                 "sdk-stateless" => ServerKind.SdkStateless,
                 _ => throw new ArgumentException($"unknown server '{name}'"),

@@ -17,6 +17,7 @@ internal static class Charts
         [ServerKind.PmcpHttp] = new Color(31, 119, 180),
         [ServerKind.PmcpHttpStateless] = new Color(44, 160, 44),
         [ServerKind.HttpBaseline] = new Color(127, 127, 127),
+        [ServerKind.HttpBaselineStateless] = new Color(199, 199, 199),
         [ServerKind.SdkStateful] = new Color(140, 20, 20),
         [ServerKind.SdkStateless] = new Color(214, 39, 40),
         [ServerKind.PmcpCompareHttp] = new Color(158, 202, 225),

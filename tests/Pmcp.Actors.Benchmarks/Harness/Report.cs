@@ -57,7 +57,8 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
                       "it serves WebSocket and Streamable HTTP on the same path; for the 2026-07-28 row it runs with `ServeStatelessEra=true`;");
         sb.AppendLine("  **thin baseline**: Kestrel WebSocket, one receive loop per socket that answers `initialize` and `tools/call echo` directly with System.Text.Json, no actors, same keepalive;");
         sb.AppendLine("  **thin HTTP baseline**: a Kestrel minimal-API POST endpoint that answers `initialize` (giving out an `Mcp-Session-Id`) and `tools/call echo` with the same System.Text.Json code, " +
-                      "as plain `application/json`; a session is its id in one dictionary, looked up on every POST; no actors, no SSE;");
+                      "as plain `application/json`; a session is its id in one dictionary, looked up on every POST; no actors, no SSE; " +
+                      "its 2026-07-28 row is the same server sent that revision's stateless requests, which it answers after checking their headers against the body and reading their `_meta`;");
         sb.AppendLine($"  **C# SDK**: `ModelContextProtocol.AspNetCore` Streamable HTTP with the same echo tool; in the WebSocket table {(settings.SdkStateful ? "stateful (Mcp-Session-Id)" : "stateless (the SDK's default)")}, " +
                       "in the Streamable HTTP table both stateful and stateless (it answers every POST as an SSE stream).");
         sb.AppendLine("- Load: a separate process per run. Each connection is initialized, then keeps D `tools/call echo` requests in flight for the measured window " +

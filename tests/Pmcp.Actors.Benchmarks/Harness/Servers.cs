@@ -29,6 +29,13 @@ internal enum ServerKind
     /// <summary>The thin HTTP baseline (<see cref="Servers.HttpBaselineServer"/>).</summary>
     HttpBaseline,
 
+    /// <summary>
+    /// The same thin HTTP baseline sent 2026-07-28 stateless requests: it checks their headers against the body and
+    /// reads their <c>_meta</c>, and nothing else. What that revision's own per-request work costs at the near-limit, so
+    /// that ours in that era has a ceiling measured beside it.
+    /// </summary>
+    HttpBaselineStateless,
+
     /// <summary>The C# SDK over Streamable HTTP, stateful (Mcp-Session-Id).</summary>
     SdkStateful,
 
@@ -60,11 +67,12 @@ internal static class Servers
         ],
         ServerKind.Baseline, [("× baseline", ServerKind.Baseline), ("× SDK", ServerKind.Sdk)]);
 
-    /// <summary>The Streamable HTTP table: ours in both eras, the thin HTTP baseline, and the SDK in both of its modes.</summary>
+    /// <summary>The Streamable HTTP table: ours in both eras, the thin HTTP baseline in both eras, and the SDK in both of its modes.</summary>
     public static Suite Http(HarnessSettings settings) => new("Streamable HTTP",
         settings.CompareDll is null
-            ? [ServerKind.PmcpHttp, ServerKind.PmcpHttpStateless, ServerKind.HttpBaseline, ServerKind.SdkStateful, ServerKind.SdkStateless]
-            : [ServerKind.PmcpHttp, ServerKind.PmcpHttpStateless, ServerKind.HttpBaseline, ServerKind.SdkStateful, ServerKind.SdkStateless, ServerKind.PmcpCompareHttp],
+            ? [ServerKind.PmcpHttp, ServerKind.PmcpHttpStateless, ServerKind.HttpBaseline, ServerKind.HttpBaselineStateless, ServerKind.SdkStateful, ServerKind.SdkStateless]
+            : [ServerKind.PmcpHttp, ServerKind.PmcpHttpStateless, ServerKind.HttpBaseline, ServerKind.HttpBaselineStateless, ServerKind.SdkStateful, ServerKind.SdkStateless,
+                ServerKind.PmcpCompareHttp],
         ServerKind.HttpBaseline,
         [("× HTTP baseline", ServerKind.HttpBaseline), ("× SDK stateful", ServerKind.SdkStateful), ("× SDK stateless", ServerKind.SdkStateless)]);
 
@@ -83,6 +91,7 @@ internal static class Servers
         ServerKind.PmcpHttp => "Pmcp.Actors, 2025 sessions",
         ServerKind.PmcpHttpStateless => "Pmcp.Actors, 2026-07-28 stateless",
         ServerKind.HttpBaseline => "thin HTTP baseline",
+        ServerKind.HttpBaselineStateless => "thin HTTP baseline, 2026-07-28 stateless",
         ServerKind.SdkStateful => "C# SDK stateful",
         ServerKind.SdkStateless => "C# SDK stateless",
         ServerKind.PmcpCompareHttp => CompareLabel + ", 2025 sessions",
@@ -96,7 +105,8 @@ internal static class Servers
     public static string Transport(ServerKind kind) => kind is ServerKind.Pmcp or ServerKind.Baseline or ServerKind.PmcpCompare or ServerKind.ActorHopBaseline ? "ws" : "http";
 
     /// <summary>The protocol revision the HTTP load generator speaks to this server.</summary>
-    public static string Era(ServerKind kind) => kind == ServerKind.PmcpHttpStateless ? McpFrames.StatelessProtocolVersion : McpFrames.ProtocolVersion;
+    public static string Era(ServerKind kind) =>
+        kind is ServerKind.PmcpHttpStateless or ServerKind.HttpBaselineStateless ? McpFrames.StatelessProtocolVersion : McpFrames.ProtocolVersion;
 
     public static string SelfDll => typeof(Servers).Assembly.Location;
 
@@ -131,7 +141,7 @@ internal static class Servers
             ServerKind.PmcpHttpStateless => ChildProcess.Start("pmcp-server", settings.PmcpDll ?? DefaultPmcpDll, [.. pmcpArgs, "--Pmcp:Server:ServeStatelessEra=true"], env),
             ServerKind.PmcpCompare or ServerKind.PmcpCompareHttp => ChildProcess.Start("pmcp-compare-server", settings.CompareDll!, pmcpArgs, env),
             ServerKind.Baseline => ChildProcess.Start("baseline-server", SelfDll, ["serve-baseline", "--port", "0"], env),
-            ServerKind.HttpBaseline => ChildProcess.Start("http-baseline-server", SelfDll, ["serve-http-baseline", "--port", "0"], env),
+            ServerKind.HttpBaseline or ServerKind.HttpBaselineStateless => ChildProcess.Start("http-baseline-server", SelfDll, ["serve-http-baseline", "--port", "0"], env),
             ServerKind.ActorHopBaseline => ChildProcess.Start("actor-hop-baseline-server", SelfDll, ["serve-actor-hop-baseline", "--port", "0"], env),
             ServerKind.SdkStateful => ChildProcess.Start("sdk-stateful-server", SelfDll, ["serve-sdk", "--port", "0", "--stateful"], env),
             ServerKind.SdkStateless => ChildProcess.Start("sdk-stateless-server", SelfDll, ["serve-sdk", "--port", "0"], env),

@@ -16,12 +16,15 @@ namespace Pmcp.Actors.Benchmarks.Servers;
 /// The thin HTTP baseline: a minimal-API POST endpoint on Kestrel that answers <c>initialize</c> (giving out an
 /// <c>Mcp-Session-Id</c>), <c>ping</c> and <c>tools/call echo</c> with System.Text.Json (<see cref="ThinJsonRpc"/>, the
 /// same code as the WebSocket baseline), as plain <c>application/json</c>; notifications get 202. A session is its id in
-/// one dictionary, looked up on every POST (400 without one, 404 for an unknown one) and removed by DELETE. No actors,
-/// no SSE, no limits, no protocol version check: the near-limit reference for MCP over HTTP on this machine, not an MCP server.
+/// one dictionary, looked up on every POST (400 without one, 404 for an unknown one) and removed by DELETE. A POST
+/// without a session whose <c>MCP-Protocol-Version</c> is 2026-07-28 is a stateless request of that revision, answered
+/// on its own after its headers are checked against its body (400 when they disagree). No actors, no SSE, no limits, no
+/// other protocol version check: the near-limit reference for MCP over HTTP on this machine, not an MCP server.
 /// </summary>
 internal static class HttpBaselineServer
 {
     public const string SessionIdHeader = "Mcp-Session-Id";
+    private const string StatelessVersion = "2026-07-28";
 
     private static readonly ConcurrentDictionary<string, byte> Sessions = new(StringComparer.Ordinal);
 
@@ -60,12 +63,19 @@ internal static class HttpBaselineServer
         var response = Buffers.Get();
         try
         {
-            var kind = ThinJsonRpc.Answer(read.Buffer, response.Start());
+            var session = context.Request.Headers[SessionIdHeader].ToString();
+            var stateless = session.Length == 0 ? Stateless(context.Request.Headers) : null;
+            var kind = ThinJsonRpc.Answer(read.Buffer, response.Start(), stateless);
             reader.AdvanceTo(read.Buffer.End);
             response.Writer.Flush();
 
             var status = StatusCodes.Status200OK;
-            if (kind == ThinMessageKind.Initialize)
+            if (stateless is not null)
+            {
+                if (kind == ThinMessageKind.Invalid) status = StatusCodes.Status400BadRequest;
+                else if (kind == ThinMessageKind.Notification) status = StatusCodes.Status202Accepted;
+            }
+            else if (kind == ThinMessageKind.Initialize)
             {
                 var id = Guid.NewGuid().ToString("N");
                 Sessions[id] = 0;
@@ -73,9 +83,8 @@ internal static class HttpBaselineServer
             }
             else if (kind != ThinMessageKind.Invalid)
             {
-                var id = context.Request.Headers[SessionIdHeader].ToString();
-                if (id.Length == 0) status = StatusCodes.Status400BadRequest;
-                else if (!Sessions.ContainsKey(id)) status = StatusCodes.Status404NotFound;
+                if (session.Length == 0) status = StatusCodes.Status400BadRequest;
+                else if (!Sessions.ContainsKey(session)) status = StatusCodes.Status404NotFound;
                 else if (kind == ThinMessageKind.Notification) status = StatusCodes.Status202Accepted;
             }
             else
@@ -95,6 +104,13 @@ internal static class HttpBaselineServer
         {
             Buffers.Return(response);
         }
+    }
+
+    /// <summary>The routing headers of a POST without a session when it is a 2026-07-28 stateless request, else null (a 2025 initialize).</summary>
+    private static ThinStatelessHeaders? Stateless(IHeaderDictionary headers)
+    {
+        var version = headers["MCP-Protocol-Version"].ToString();
+        return version == StatelessVersion ? new ThinStatelessHeaders(version, headers["Mcp-Method"].ToString(), headers["Mcp-Name"].ToString()) : null;
     }
 
     private static IResult Delete(HttpContext context) =>

@@ -20,14 +20,28 @@ internal enum ThinMessageKind
 }
 
 /// <summary>
+/// The routing headers of a 2026-07-28 stateless POST (<c>MCP-Protocol-Version</c>, <c>Mcp-Method</c>, <c>Mcp-Name</c>),
+/// which the thin HTTP baseline checks against the body as the revision asks of every server.
+/// </summary>
+internal readonly record struct ThinStatelessHeaders(string Version, string Method, string Name);
+
+/// <summary>
 /// The thin baselines' whole MCP: answers <c>initialize</c>, <c>ping</c> and <c>tools/call echo</c> directly with
 /// System.Text.Json, one message at a time, nothing kept between messages. Shared by the WebSocket and the HTTP baseline
-/// so that both transports are measured with the same answering cost.
+/// so that both transports are measured with the same answering cost. A 2026-07-28 stateless request (given with its
+/// headers) is answered the same way after the checks that revision adds: the headers agree with the body, and its
+/// <c>_meta</c> names the version and the client's capabilities; its result says <c>resultType: complete</c>.
 /// </summary>
 internal static class ThinJsonRpc
 {
-    /// <summary>Writes the answer to one JSON-RPC message (nothing for a notification) and says what the message was.</summary>
-    internal static ThinMessageKind Answer(ReadOnlySequence<byte> message, Utf8JsonWriter writer)
+    /// <summary>The revision's error for routing headers that disagree with the body (HTTP 400).</summary>
+    private const int HeaderMismatch = -32020;
+
+    /// <summary>
+    /// Writes the answer to one JSON-RPC message (nothing for a notification) and says what the message was;
+    /// <paramref name="stateless"/>: the headers of a 2026-07-28 stateless request, checked first (a refusal is <see cref="ThinMessageKind.Invalid"/>).
+    /// </summary>
+    internal static ThinMessageKind Answer(ReadOnlySequence<byte> message, Utf8JsonWriter writer, ThinStatelessHeaders? stateless = null)
     {
         JsonDocument document;
         try
@@ -51,6 +65,11 @@ internal static class ThinJsonRpc
             if (!root.TryGetProperty("id", out var id)) return ThinMessageKind.Notification;
 
             root.TryGetProperty("params", out var parameters);
+            if (stateless is { } headers && StatelessRefusal(headers, method, parameters) is { } refusal)
+            {
+                WriteError(writer, id, HeaderMismatch, refusal);
+                return ThinMessageKind.Invalid;
+            }
             var kind = ThinMessageKind.Request;
             if (method.ValueEquals("tools/call"u8))
             {
@@ -68,6 +87,7 @@ internal static class ThinJsonRpc
                     text.WriteTo(writer);
                     writer.WriteEndObject();
                     writer.WriteEndArray();
+                    if (stateless is not null) writer.WriteString("resultType", "complete");
                     writer.WriteEndObject();
                     writer.WriteEndObject();
                 }
@@ -109,6 +129,20 @@ internal static class ThinJsonRpc
             }
             return kind;
         }
+    }
+
+    /// <summary>Why a stateless request's headers or <c>_meta</c> do not fit its body, or null.</summary>
+    private static string? StatelessRefusal(ThinStatelessHeaders headers, JsonElement method, JsonElement parameters)
+    {
+        if (!method.ValueEquals(headers.Method)) return "Mcp-Method does not match the body's method";
+        if (parameters.ValueKind != JsonValueKind.Object
+            || !parameters.TryGetProperty("_meta", out var meta) || meta.ValueKind != JsonValueKind.Object
+            || !meta.TryGetProperty("io.modelcontextprotocol/protocolVersion"u8, out var version) || !version.ValueEquals(headers.Version)
+            || !meta.TryGetProperty("io.modelcontextprotocol/clientCapabilities"u8, out var capabilities) || capabilities.ValueKind != JsonValueKind.Object)
+            return "MCP-Protocol-Version does not match params._meta, or _meta lacks the client's capabilities";
+        if (method.ValueEquals("tools/call"u8) && (!parameters.TryGetProperty("name", out var name) || !name.ValueEquals(headers.Name)))
+            return "Mcp-Name does not match the tool's name";
+        return null;
     }
 
     private static void WriteHead(Utf8JsonWriter writer, JsonElement id)

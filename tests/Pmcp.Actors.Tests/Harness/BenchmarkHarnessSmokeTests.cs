@@ -25,9 +25,11 @@ public sealed class BenchmarkHarnessSmokeTests(ITestOutputHelper output)
     [InlineData("http-baseline", "2025-11-25")]
     [InlineData("sdk-stateful", "2025-11-25")]
     [InlineData("sdk-stateless", "2025-11-25")]
-    // The era of the harness's 2026-07-28 rows: the SDK's answers show its requests are well formed, ours is measured in it.
+    // The era of the harness's 2026-07-28 rows: the SDK's answers show its requests are well formed, ours and the thin
+    // HTTP baseline are measured in it.
     [InlineData("sdk-stateless", "2026-07-28")]
     [InlineData("pmcp-stateless-era", "2026-07-28")]
+    [InlineData("http-baseline", "2026-07-28")]
     public async Task LoadGenerator_GetsRightAnswers_FromEachServerOfEachTable(string server, string era)
     {
         var scheme = era == "ws" ? "ws" : "http";
@@ -70,5 +72,54 @@ public sealed class BenchmarkHarnessSmokeTests(ITestOutputHelper output)
             }
             output.WriteLine(process.Output);
         }
+    }
+
+    /// <summary>
+    /// The thin HTTP baseline's 2026-07-28 row is a ceiling only if it does the revision's per-request checks: a request
+    /// whose <c>Mcp-Name</c> disagrees with its body is refused (400, -32020), one that agrees is answered as complete.
+    /// </summary>
+    [Fact]
+    public async Task ThinHttpBaseline_ChecksStatelessRequestsHeadersAgainstTheirBody()
+    {
+        using var process = new DotnetProcess(DotnetProcess.BenchmarksDll, ["serve-http-baseline", "--port", "0"]);
+        try
+        {
+            var listening = await process.WaitForLineAsync(l => l.StartsWith("listening on http://", StringComparison.Ordinal))
+                .Within(StartTimeout, "the thin HTTP baseline's 'listening on' line");
+            var url = new Uri(listening["listening on ".Length..].Trim());
+            using var http = new HttpClient();
+
+            using var agreeing = await http.SendAsync(StatelessEcho(url, routedName: "echo"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, agreeing.StatusCode);
+            using (var answer = JsonDocument.Parse(await agreeing.Content.ReadAsStringAsync()))
+            {
+                var result = answer.RootElement.GetProperty("result");
+                Assert.Equal("complete", result.GetProperty("resultType").GetString());
+                Assert.Equal("hi", result.GetProperty("content")[0].GetProperty("text").GetString());
+            }
+
+            using var mismatched = await http.SendAsync(StatelessEcho(url, routedName: "other"));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, mismatched.StatusCode);
+            using var refusal = JsonDocument.Parse(await mismatched.Content.ReadAsStringAsync());
+            Assert.Equal(-32020, refusal.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        }
+        finally
+        {
+            output.WriteLine(process.Output);
+        }
+    }
+
+    private static HttpRequestMessage StatelessEcho(Uri url, string routedName)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(
+                """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.Add("Mcp-Method", "tools/call");
+        request.Headers.Add("Mcp-Name", routedName);
+        return request;
     }
 }
