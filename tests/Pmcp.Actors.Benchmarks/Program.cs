@@ -25,7 +25,7 @@ public static class Program
         var sdkStateful = new Option<bool>("--sdk-stateful") { Description = "Run the C# SDK stateful (Mcp-Session-Id) instead of its stateless default." };
         var gc = new Option<string>("--gc")
         {
-            Description = "shipped (default): each server with the GC it ships with; server or workstation: every server with that GC.",
+            Description = "shipped (default): each server with the GC of its own runtime configuration (workstation GC for all of them); server or workstation: every server with that GC.",
             DefaultValueFactory = _ => "shipped",
         };
         gc.AcceptOnlyFromAmong("shipped", "server", "workstation");

@@ -39,7 +39,7 @@ internal sealed record HarnessSettings
     public int ScaleCallsPerConnection { get; init; } = 3;
     public bool ScaleBaseline { get; init; } = true;
     public bool Micro { get; init; } = true;
-    /// <summary>Null: each server with the GC it ships with; true/false: all with Server/workstation GC.</summary>
+    /// <summary>Null: each server with the GC of its own runtime configuration (workstation GC for all); true/false: all with Server/workstation GC.</summary>
     public bool? ServerGc { get; init; }
     public bool SdkStateful { get; init; }
 

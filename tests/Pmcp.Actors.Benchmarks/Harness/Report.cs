@@ -49,7 +49,8 @@ internal sealed partial class Report(HarnessSettings settings, RunResults result
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Versions: {Machine.Versions()}.");
         sb.AppendLine(settings.ServerGc switch
         {
-            null => "- Servers, each a child process with the GC it ships with (Pmcp.Actors.Server: workstation GC; the baseline and the SDK server: Server GC, Sdk.Web's default):",
+            null => "- Servers, each a child process with the GC of its own runtime configuration: workstation GC for all (Pmcp.Actors.Server ships with it; " +
+                    "the baselines and the SDK server run in the harness, a console app, not Sdk.Web with its Server GC; `--gc server` puts every server on Server GC):",
             true => "- Servers, each a child process, all forced to Server GC (`--gc server`):",
             false => "- Servers, each a child process, all forced to workstation GC (`--gc workstation`):",
         });

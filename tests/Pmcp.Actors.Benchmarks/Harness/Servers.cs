@@ -113,8 +113,9 @@ internal static class Servers
     public static string DefaultPmcpDll => Path.Combine(AppContext.BaseDirectory, "Pmcp.Actors.Server.dll");
 
     /// <summary>
-    /// Each server runs with the GC it ships with (null: Pmcp.Actors.Server workstation GC, the baselines and the SDK
-    /// server Sdk.Web's Server GC), or all with the one forced by --gc server / --gc workstation.
+    /// Each server runs with the GC its own runtime configuration gives it (null): workstation GC for all of them, since
+    /// Pmcp.Actors.Server ships with it and the baselines and the SDK server run in this harness, a console app (not
+    /// Sdk.Web, whose default is Server GC); or all with the one forced by --gc server / --gc workstation.
     /// </summary>
     public static Dictionary<string, string> ServerEnvironment(bool? serverGc)
     {
