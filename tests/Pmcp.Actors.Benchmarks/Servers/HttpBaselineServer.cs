@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
+using Pmcp.Actors.Benchmarks.Load;
 
 namespace Pmcp.Actors.Benchmarks.Servers;
 
@@ -24,7 +25,6 @@ namespace Pmcp.Actors.Benchmarks.Servers;
 internal static class HttpBaselineServer
 {
     public const string SessionIdHeader = "Mcp-Session-Id";
-    private const string StatelessVersion = "2026-07-28";
 
     private static readonly ConcurrentDictionary<string, byte> Sessions = new(StringComparer.Ordinal);
 
@@ -110,7 +110,7 @@ internal static class HttpBaselineServer
     private static ThinStatelessHeaders? Stateless(IHeaderDictionary headers)
     {
         var version = headers["MCP-Protocol-Version"].ToString();
-        return version == StatelessVersion ? new ThinStatelessHeaders(version, headers["Mcp-Method"].ToString(), headers["Mcp-Name"].ToString()) : null;
+        return version == McpFrames.StatelessProtocolVersion ? new ThinStatelessHeaders(version, headers["Mcp-Method"].ToString(), headers["Mcp-Name"].ToString()) : null;
     }
 
     private static IResult Delete(HttpContext context) =>
