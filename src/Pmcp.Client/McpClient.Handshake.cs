@@ -90,7 +90,7 @@ public sealed partial class McpClient
             throw new McpException($"The server at {_config.Url} does not speak {ModernProtocol.Version}: {whyNot}.");
 
         LogFallback(_logger, _config.Url, whyNot!);
-        var version = serverVersions?.Where(v => McpProtocolVersions.IsSupported(v))
+        var version = serverVersions?.Where(McpProtocolVersions.IsSupported)
             .OrderByDescending(v => v, StringComparer.Ordinal).FirstOrDefault() ?? McpProtocolVersions.Latest;
         if (silent && connection.IsOpen)
         {

@@ -24,8 +24,6 @@ namespace Pmcp.Actors.Benchmarks.Servers;
 /// </summary>
 internal static class HttpBaselineServer
 {
-    public const string SessionIdHeader = "Mcp-Session-Id";
-
     private static readonly ConcurrentDictionary<string, byte> Sessions = new(StringComparer.Ordinal);
 
     /// <summary>A response's buffer and JSON writer, reused from request to request.</summary>
@@ -63,7 +61,7 @@ internal static class HttpBaselineServer
         var response = Buffers.Get();
         try
         {
-            var session = context.Request.Headers[SessionIdHeader].ToString();
+            var session = context.Request.Headers[McpFrames.SessionIdHeader].ToString();
             var stateless = session.Length == 0 ? Stateless(context.Request.Headers) : null;
             var kind = ThinJsonRpc.Answer(read.Buffer, response.Start(), stateless);
             reader.AdvanceTo(read.Buffer.End);
@@ -79,7 +77,7 @@ internal static class HttpBaselineServer
             {
                 var id = Guid.NewGuid().ToString("N");
                 Sessions[id] = 0;
-                context.Response.Headers[SessionIdHeader] = id;
+                context.Response.Headers[McpFrames.SessionIdHeader] = id;
             }
             else if (kind != ThinMessageKind.Invalid)
             {
@@ -109,12 +107,12 @@ internal static class HttpBaselineServer
     /// <summary>The routing headers of a POST without a session when it is a 2026-07-28 stateless request, else null (a 2025 initialize).</summary>
     private static ThinStatelessHeaders? Stateless(IHeaderDictionary headers)
     {
-        var version = headers["MCP-Protocol-Version"].ToString();
-        return version == McpFrames.StatelessProtocolVersion ? new ThinStatelessHeaders(version, headers["Mcp-Method"].ToString(), headers["Mcp-Name"].ToString()) : null;
+        var version = headers[McpFrames.ProtocolVersionHeader].ToString();
+        return version == McpFrames.StatelessProtocolVersion ? new ThinStatelessHeaders(version, headers[McpFrames.MethodHeader].ToString(), headers[McpFrames.NameHeader].ToString()) : null;
     }
 
     private static IResult Delete(HttpContext context) =>
-        Sessions.TryRemove(context.Request.Headers[SessionIdHeader].ToString(), out _) ? Results.NoContent() : Results.NotFound();
+        Sessions.TryRemove(context.Request.Headers[McpFrames.SessionIdHeader].ToString(), out _) ? Results.NoContent() : Results.NotFound();
 
     private sealed class ResponseBuffer
     {
