@@ -5,7 +5,6 @@ using System.Text;
 using System.Threading.Channels;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Xunit.Sdk;
 
 namespace Pmcp.Actors.Tests.Support;
 
@@ -22,11 +21,9 @@ namespace Pmcp.Actors.Tests.Support;
 /// <c>notifications/cancelled</c> excepted), and any response to an id it never sent is a failure too.
 /// </para>
 /// </summary>
-internal sealed class McpTestClient : IAsyncDisposable
+internal sealed partial class McpTestClient : IAsyncDisposable
 {
     public const string LatestProtocolVersion = "2025-11-25";
-
-    private static readonly JsonSerializerSettings ParseSettings = new() { DateParseHandling = DateParseHandling.None };
 
     private readonly ClientWebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -59,18 +56,6 @@ internal sealed class McpTestClient : IAsyncDisposable
     /// test to be answered while the socket stays open, and counts a response to an id never sent as a violation.
     /// </summary>
     public bool RequireEveryRequestAnswered { get; set; } = true;
-
-    /// <summary>Invariant violations seen so far (an id answered twice, ...): empty while all is well.</summary>
-    public IReadOnlyList<string> Violations
-    {
-        get
-        {
-            lock (_ledgerLock)
-            {
-                return _violations.ToArray();
-            }
-        }
-    }
 
     /// <summary>The subprotocol the server agreed to, null when none.</summary>
     public string? SubProtocol => _socket.SubProtocol;
@@ -275,68 +260,6 @@ internal sealed class McpTestClient : IAsyncDisposable
         _unmatched.Reader.ReadAsync().Within(timeout ?? Deadline.Default, "a response that no request waits for");
 
     /// <summary>
-    /// Throws <see cref="XunitException"/> listing the invariant violations so far; with
-    /// <see cref="RequireEveryRequestAnswered"/>, first waits for every request not cancelled to be answered while the
-    /// socket stays open.
-    /// </summary>
-    public async Task AssertEachRequestAnsweredOnceAsync(TimeSpan? timeout = null)
-    {
-        if (RequireEveryRequestAnswered && !_closed.Task.IsCompleted)
-        {
-            await AwaitOutstandingAsync(timeout ?? Deadline.Default).ConfigureAwait(false);
-        }
-
-        ThrowIfViolated();
-    }
-
-    /// <summary>Requests sent and not answered yet, not counting those the test cancelled.</summary>
-    public IReadOnlyList<string> Outstanding()
-    {
-        lock (_ledgerLock)
-        {
-            return _pending.Keys.Where(k => !_cancelled.Contains(k)).Order(StringComparer.Ordinal).ToArray();
-        }
-    }
-
-    private async Task AwaitOutstandingAsync(TimeSpan timeout)
-    {
-        Task[] waiting;
-        lock (_ledgerLock)
-        {
-            waiting = _pending.Where(p => !_cancelled.Contains(p.Key)).Select(p => (Task)p.Value.Task).ToArray();
-        }
-
-        try
-        {
-            await Task.WhenAll(waiting).WaitAsync(timeout).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is TimeoutException or WebSocketException)
-        {
-            // Reported below, unless the socket ended (then nothing more could come).
-        }
-
-        var unanswered = Outstanding();
-        if (unanswered.Count > 0 && !_closed.Task.IsCompleted)
-        {
-            lock (_ledgerLock)
-            {
-                _violations.Add($"{unanswered.Count} request(s) not answered within {timeout.TotalSeconds:0.###} s on an open socket: ids {string.Join(", ", unanswered.Take(20))}");
-            }
-        }
-    }
-
-    private void ThrowIfViolated()
-    {
-        var violations = Violations;
-        if (violations.Count > 0)
-        {
-            throw new XunitException(
-                $"Each request id must get exactly one response; {violations.Count} violation(s):{Environment.NewLine}"
-                + string.Join(Environment.NewLine, violations.Take(20)));
-        }
-    }
-
-    /// <summary>
     /// Checks the one-response-per-id invariant (see <see cref="AssertEachRequestAnsweredOnceAsync"/>), starts the
     /// closing handshake (1000) and waits for the server's answer (aborting if it does not come), then checks again
     /// for answers that came late. Throws if the invariant was broken.
@@ -394,145 +317,6 @@ internal sealed class McpTestClient : IAsyncDisposable
         finally
         {
             _sendLock.Release();
-        }
-    }
-
-    private async Task ReceiveLoopAsync()
-    {
-        var buffer = new byte[16 * 1024];
-        using var message = new MemoryStream();
-        CloseInfo info;
-        try
-        {
-            while (true)
-            {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    info = new CloseInfo(_socket.CloseStatus, _socket.CloseStatusDescription, null, _clock.Elapsed);
-                    await AnswerCloseAsync().ConfigureAwait(false);
-                    break;
-                }
-
-                message.Write(buffer, 0, result.Count);
-                if (!result.EndOfMessage)
-                {
-                    continue;
-                }
-
-                var text = result.MessageType == WebSocketMessageType.Text
-                    ? Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length)
-                    : "<binary " + message.Length + " bytes>";
-                message.SetLength(0);
-                Dispatch(text);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            info = new CloseInfo(null, null, ex, _clock.Elapsed);
-        }
-
-        _closed.TrySetResult(info);
-        _notifications.Writer.TryComplete();
-        _unmatched.Writer.TryComplete();
-        FailPending(info);
-    }
-
-    private async Task AnswerCloseAsync()
-    {
-        if (_socket.State != WebSocketState.CloseReceived)
-        {
-            return; // we started the close; the handshake is complete
-        }
-
-        try
-        {
-            await _sendLock.WaitAsync(Deadline.Default).ConfigureAwait(false);
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The server did not wait for our close frame.
-        }
-    }
-
-    private void Dispatch(string text)
-    {
-        JObject json;
-        try
-        {
-            json = JsonConvert.DeserializeObject<JObject>(text, ParseSettings) ?? [];
-        }
-        catch (JsonException)
-        {
-            json = [];
-        }
-
-        var wire = new WireMessage(text, json, Interlocked.Increment(ref _sequence), _clock.Elapsed);
-        lock (_received)
-        {
-            _received.Add(wire);
-        }
-
-        if (json.ContainsKey("method"))
-        {
-            _notifications.Writer.TryWrite(wire);
-        }
-        else if (wire.Id is { Type: JTokenType.String or JTokenType.Integer } id)
-        {
-            var key = WireMessage.IdKey(id);
-            Count(key, wire);
-            if (_pending.TryRemove(key, out var waiter))
-            {
-                waiter.TrySetResult(wire);
-            }
-            else
-            {
-                _unmatched.Writer.TryWrite(wire);
-            }
-        }
-        else
-        {
-            _unmatched.Writer.TryWrite(wire);
-        }
-    }
-
-    /// <summary>Counts a response to <paramref name="key"/> and records a violation when it is one too many.</summary>
-    private void Count(string key, WireMessage wire)
-    {
-        lock (_ledgerLock)
-        {
-            var answers = _answerCount[key] = _answerCount.GetValueOrDefault(key) + 1;
-            var sent = _sentCount.GetValueOrDefault(key);
-            if (sent > 0 && answers > sent)
-            {
-                _violations.Add($"id {key} answered {answers} times for {sent} request(s); the extra one: {Shorten(wire.Raw)}");
-            }
-            else if (sent == 0 && RequireEveryRequestAnswered)
-            {
-                _violations.Add($"a response to id {key}, which this client never sent: {Shorten(wire.Raw)}");
-            }
-        }
-    }
-
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + $"... ({text.Length} chars)";
-
-    private void FailPending(CloseInfo info)
-    {
-        foreach (var key in _pending.Keys)
-        {
-            if (_pending.TryRemove(key, out var waiter))
-            {
-                waiter.TrySetException(new WebSocketException($"The socket ended before the response to id {key} came: {info}"));
-            }
         }
     }
 }
