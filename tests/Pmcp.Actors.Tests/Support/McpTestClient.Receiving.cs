@@ -63,16 +63,7 @@ internal sealed partial class McpTestClient
 
         try
         {
-            await _sendLock.WaitAsync(Deadline.Default).ConfigureAwait(false);
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
+            await SendCloseAsync("").ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {

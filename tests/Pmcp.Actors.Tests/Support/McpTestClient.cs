@@ -281,16 +281,7 @@ internal sealed partial class McpTestClient : IAsyncDisposable
         {
             if (_socket.State == WebSocketState.Open)
             {
-                await _sendLock.WaitAsync(Deadline.Default).ConfigureAwait(false);
-                try
-                {
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "test done", cts.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _sendLock.Release();
-                }
+                await SendCloseAsync("test done").ConfigureAwait(false);
             }
 
             await _receiveLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
@@ -303,6 +294,21 @@ internal sealed partial class McpTestClient : IAsyncDisposable
         {
             _socket.Abort();
             _socket.Dispose();
+        }
+    }
+
+    /// <summary>Our close frame (1000), sent in turn with the other sends and given two seconds.</summary>
+    private async Task SendCloseAsync(string description)
+    {
+        await _sendLock.WaitAsync(Deadline.Default).ConfigureAwait(false);
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, description, cts.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
         }
     }
 
