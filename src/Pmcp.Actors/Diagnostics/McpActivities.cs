@@ -19,7 +19,7 @@ internal static class McpActivities
     /// is as before): the session's later messages are not its children; the code the request runs is made one with
     /// <see cref="Ambient"/>.
     /// </summary>
-    internal static Activity? StartRequest(string method, string? target, string? requestId, JToken? meta, string protocolName)
+    internal static Activity? StartRequest(string method, string? target, Protocol.RequestId requestId, JToken? meta, string protocolName)
     {
         if (!Source.HasListeners()) return null;
         var parent = ParentFrom(meta);
@@ -30,7 +30,7 @@ internal static class McpActivities
         activity.SetTag(MethodName, method);
         activity.SetTag(NetworkTransport, TransportOf(protocolName));
         activity.SetTag(NetworkProtocolName, protocolName);
-        if (requestId is not null) activity.SetTag(RequestId, requestId);
+        activity.SetTag(RequestId, requestId.ToString()); // formatted only for a span someone records
         if (target is not null)
         {
             activity.SetTag(method == Protocol.McpMethods.PromptsGet ? PromptName : ToolName, target);

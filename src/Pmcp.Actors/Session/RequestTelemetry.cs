@@ -38,7 +38,7 @@ internal sealed class RequestTelemetry(McpMetrics? metrics, string protocolName)
         var target = method is McpMethods.ToolsCall or McpMethods.PromptsGet ? request.Param("name")?.ToString() : null;
         // _meta (a trace parent) only for a tracer: made into tokens for nothing else (issue 29).
         var meta = McpActivities.Source.HasListeners() ? request.Param("_meta") : null;
-        var span = McpActivities.StartRequest(method, target, id.ToString(), meta, protocolName);
+        var span = McpActivities.StartRequest(method, target, id, meta, protocolName);
         _pending[id] = new Pending(Stopwatch.GetTimestamp(), method, target, span);
     }
 

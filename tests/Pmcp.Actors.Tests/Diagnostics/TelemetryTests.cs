@@ -168,7 +168,7 @@ public sealed class TelemetryTests
         await using var server = await TestServer.StartAsync();
         await using var client = await server.ConnectAsync();
 
-        await client.RequestAsync("tools/call", new JObject
+        var answer = await client.RequestAsync("tools/call", new JObject
         {
             ["name"] = "echo",
             ["arguments"] = new JObject { ["text"] = "traced" },
@@ -182,6 +182,7 @@ public sealed class TelemetryTests
         Assert.Equal(parentId, span.ParentSpanId);
         Assert.Equal("vendor=1", span.TraceStateString);
         Assert.Equal("execute_tool", span.GetTagItem(McpTelemetryNames.OperationName));
+        Assert.Equal(answer.Id!.ToString(Newtonsoft.Json.Formatting.None), span.GetTagItem(McpTelemetryNames.RequestId));
         Assert.Equal(ActivityStatusCode.Unset, span.Status);
     }
 
