@@ -20,9 +20,6 @@ namespace Pmcp.Actors.Transport;
 /// </summary>
 internal sealed class ModernHttpExchange(McpEndpointContext runtime)
 {
-    public const string MethodHeader = "Mcp-Method";
-    public const string NameHeader = "Mcp-Name";
-
     /// <summary>
     /// True when a POST without a session belongs to the modern era: a request that describes itself (2026 <c>_meta</c>,
     /// or <c>server/discover</c>), or any message whose <c>MCP-Protocol-Version</c> is none of the 2025 era's.
@@ -30,7 +27,7 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
     public static bool Serves(HttpRequest request, JsonRpcMessage message)
     {
         if (ModernProtocol.IsModern(message)) return true;
-        var version = request.Headers[StreamableHttpEndpoint.ProtocolVersionHeader].ToString();
+        var version = request.Headers[McpHttpHeaderNames.ProtocolVersion].ToString();
         return version.Length > 0 && message.Method != McpMethods.Initialize && !McpProtocolVersions.IsSupported(version);
     }
 
@@ -143,15 +140,16 @@ internal sealed class ModernHttpExchange(McpEndpointContext runtime)
     {
         if (ModernProtocol.RequestedVersion(message) is not { } version) return null; // the _meta refusal says what is wrong
         var headers = request.Headers;
-        var headerVersion = headers[StreamableHttpEndpoint.ProtocolVersionHeader].ToString();
+        var headerVersion = headers[McpHttpHeaderNames.ProtocolVersion].ToString();
         if (headerVersion != version)
-            return $"Header mismatch: {StreamableHttpEndpoint.ProtocolVersionHeader} is '{headerVersion}' but params._meta names '{version}'.";
-        var method = headers[MethodHeader].ToString();
+            return $"Header mismatch: {McpHttpHeaderNames.ProtocolVersion} is '{headerVersion}' but params._meta names '{version}'.";
+        var method = headers[McpHttpHeaderNames.Method].ToString();
         if (method != message.Method)
-            return $"Header mismatch: {MethodHeader} is '{method}' but the body's method is '{message.Method}'.";
+            return $"Header mismatch: {McpHttpHeaderNames.Method} is '{method}' but the body's method is '{message.Method}'.";
         if (RoutedName(message) is not { } name) return null;
-        if (ParamHeaders.Decode(headers[NameHeader].ToString(), out var routed) is { } malformed) return $"Header mismatch: {NameHeader} {malformed}.";
-        return routed != name ? $"Header mismatch: {NameHeader} is '{headers[NameHeader]}' but the body names '{name}'." : null;
+        var routedHeader = headers[McpHttpHeaderNames.Name].ToString();
+        if (ParamHeaders.Decode(routedHeader, out var routed) is { } malformed) return $"Header mismatch: {McpHttpHeaderNames.Name} {malformed}.";
+        return routed != name ? $"Header mismatch: {McpHttpHeaderNames.Name} is '{routedHeader}' but the body names '{name}'." : null;
     }
 
     /// <summary>Why a tool call's <c>Mcp-Param-*</c> headers disagree with its arguments (<see cref="ParamHeaders"/>), or null.</summary>

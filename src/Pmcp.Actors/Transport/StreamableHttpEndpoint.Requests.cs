@@ -57,13 +57,13 @@ internal sealed partial class StreamableHttpEndpoint
     /// <summary>A present <c>MCP-Protocol-Version</c> must name a revision the server speaks (absent: 2025-03-26 is assumed, as the spec says).</summary>
     private static bool CheckProtocolVersion(HttpContext context, out string refusal)
     {
-        var version = context.Request.Headers[ProtocolVersionHeader].ToString();
+        var version = context.Request.Headers[McpHttpHeaderNames.ProtocolVersion].ToString();
         if (version.Length == 0 || McpProtocolVersions.IsSupported(version))
         {
             refusal = "";
             return true;
         }
-        refusal = $"Unsupported {ProtocolVersionHeader} '{version}': this server speaks {string.Join(", ", McpProtocolVersions.Supported)}.";
+        refusal = $"Unsupported {McpHttpHeaderNames.ProtocolVersion} '{version}': this server speaks {string.Join(", ", McpProtocolVersions.Supported)}.";
         return false;
     }
 

@@ -18,9 +18,6 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
 {
     private readonly ModernHttpExchange _modern = new(runtime);
 
-    public const string SessionIdHeader = "Mcp-Session-Id";
-    public const string ProtocolVersionHeader = "MCP-Protocol-Version";
-
     public Task HandleAsync(HttpContext context) => context.Request.Method switch
     {
         "POST" => PostAsync(context),
@@ -57,7 +54,7 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
     {
         if (posted is not { } body) return Task.CompletedTask; // refused with a 4xx (too large, malformed, too slow, not UTF-8), or the client went away
 
-        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
+        var sessionId = context.Request.Headers[McpHttpHeaderNames.SessionId].ToString();
         // Looked up once: a session this gateway does not hold may be another's, which is sent the body as text.
         var local = sessionId.Length > 0 ? sessions.Find(sessionId) : null;
         if (ReadMessage(body, keepText: sessionId.Length > 0 && local is null, out var forwardedText, out var refusal) is not { } message)
@@ -83,7 +80,7 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
         {
             if (!initialize)
             {
-                await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: send initialize without one to start a session.").ConfigureAwait(false);
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {McpHttpHeaderNames.SessionId}: send initialize without one to start a session.").ConfigureAwait(false);
                 return;
             }
             session = await OpenSessionAsync(context).ConfigureAwait(false);
@@ -144,7 +141,7 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
                 {
                     // The session says whether initialize succeeded before it sends the answer: no need to read the answer.
                     if (!session.IsInitialized) session.End("initialize failed"); // no session to continue: its id is not given out
-                    else context.Response.Headers[SessionIdHeader] = session.Id;
+                    else context.Response.Headers[McpHttpHeaderNames.SessionId] = session.Id;
                 }
 
                 // Each message counts against the session's budgets until written (see IOutboundWrites). Something that
@@ -184,10 +181,10 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
             await RefuseAsync(context, StatusCodes.Status400BadRequest, versionRefusal).ConfigureAwait(false);
             return;
         }
-        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
+        var sessionId = context.Request.Headers[McpHttpHeaderNames.SessionId].ToString();
         if (sessionId.Length == 0)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: the SSE stream belongs to a session.").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {McpHttpHeaderNames.SessionId}: the SSE stream belongs to a session.").ConfigureAwait(false);
             return;
         }
         var session = await FindSessionAsync(context, sessionId, ForwardedSessionProtocol.ForwardedMethod.Get).ConfigureAwait(false);
@@ -220,10 +217,10 @@ internal sealed partial class StreamableHttpEndpoint(McpEndpointContext runtime,
 
     private async Task DeleteAsync(HttpContext context)
     {
-        var sessionId = context.Request.Headers[SessionIdHeader].ToString();
+        var sessionId = context.Request.Headers[McpHttpHeaderNames.SessionId].ToString();
         if (sessionId.Length == 0)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {SessionIdHeader}: name the session to end.").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"Missing {McpHttpHeaderNames.SessionId}: name the session to end.").ConfigureAwait(false);
             return;
         }
         if (!CheckProtocolVersion(context, out var versionRefusal))

@@ -158,7 +158,7 @@ internal sealed partial class HttpSessionConnection
         var request = new HttpRequestMessage(HttpMethod.Get, Url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         AddCommonHeaders(request);
-        if (lastEventId is not null) request.Headers.TryAddWithoutValidation(McpHttpHeaders.LastEventId, lastEventId);
+        if (lastEventId is not null) request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.LastEventId, lastEventId);
         return request;
     }
 }

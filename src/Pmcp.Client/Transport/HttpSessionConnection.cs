@@ -157,7 +157,7 @@ internal sealed partial class HttpSessionConnection : IClientConnection
         {
             using var request = NewPost(message);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, post.Token).ConfigureAwait(false);
-            if (!_modern && _sessionId is null && response.Headers.TryGetValues(McpHttpHeaders.SessionId, out var ids))
+            if (!_modern && _sessionId is null && response.Headers.TryGetValues(McpHttpHeaderNames.SessionId, out var ids))
                 _sessionId = ids.FirstOrDefault();
 
             if (!response.IsSuccessStatusCode)
@@ -256,8 +256,8 @@ internal sealed partial class HttpSessionConnection : IClientConnection
         AddCommonHeaders(request);
         if (_modern && message.Method is { } method)
         {
-            request.Headers.TryAddWithoutValidation(McpHttpHeaders.Method, method);
-            if (message.Name is { } name) request.Headers.TryAddWithoutValidation(McpHttpHeaders.Name, McpHttpHeaders.Encode(name));
+            request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.Method, method);
+            if (message.Name is { } name) request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.Name, McpHttpHeaders.Encode(name));
             foreach (var (header, value) in message.Headers ?? []) request.Headers.TryAddWithoutValidation(header, value);
         }
         return request;
@@ -266,8 +266,8 @@ internal sealed partial class HttpSessionConnection : IClientConnection
     private void AddCommonHeaders(HttpRequestMessage request)
     {
         foreach (var (name, value) in _config.Headers) request.Headers.TryAddWithoutValidation(name, value);
-        if (_protocolVersion is { } version) request.Headers.TryAddWithoutValidation(McpHttpHeaders.ProtocolVersion, version);
-        if (!_modern && _sessionId is { } session) request.Headers.TryAddWithoutValidation(McpHttpHeaders.SessionId, session);
+        if (_protocolVersion is { } version) request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.ProtocolVersion, version);
+        if (!_modern && _sessionId is { } session) request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.SessionId, session);
     }
 
     private async Task<string> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)

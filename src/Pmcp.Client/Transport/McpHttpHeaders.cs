@@ -2,15 +2,9 @@ using System.Text;
 
 namespace Pmcp.Client;
 
-/// <summary>The headers of the Streamable HTTP transport, and how a value that is not plain ASCII is carried.</summary>
+/// <summary>How a Streamable HTTP header value that is not plain ASCII is carried (the names: <see cref="Pmcp.Protocol.McpHttpHeaderNames"/>).</summary>
 internal static class McpHttpHeaders
 {
-    public const string SessionId = "Mcp-Session-Id";
-    public const string ProtocolVersion = "MCP-Protocol-Version";
-    public const string Method = "Mcp-Method";
-    public const string Name = "Mcp-Name";
-    public const string LastEventId = "Last-Event-ID";
-
     private const string SentinelStart = "=?base64?";
     private const string SentinelEnd = "?=";
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using HdrHistogram;
+using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Benchmarks.Load;
 
@@ -105,7 +106,7 @@ internal static class HttpLoadGenerator
         var body = await init.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (!init.IsSuccessStatusCode || McpFrames.ReadAnswer(McpFrames.SseData(body), expectEcho: false) is not (0, false))
             throw new InvalidOperationException($"initialize answered {(int)init.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
-        var session = init.Headers.TryGetValues(McpFrames.SessionIdHeader, out var values) ? values.First() : null;
+        var session = init.Headers.TryGetValues(McpHttpHeaderNames.SessionId, out var values) ? values.First() : null;
         using var initialized = await PostAsync(http, url, session, McpFrames.Initialized, cancellationToken).ConfigureAwait(false);
         if (!initialized.IsSuccessStatusCode) throw new InvalidOperationException($"notifications/initialized answered {(int)initialized.StatusCode}");
         return session;
@@ -116,8 +117,8 @@ internal static class HttpLoadGenerator
         Parallel.ForEachAsync(sessions.OfType<string>(), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (session, token) =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, url);
-            request.Headers.TryAddWithoutValidation(McpFrames.SessionIdHeader, session);
-            request.Headers.TryAddWithoutValidation(McpFrames.ProtocolVersionHeader, McpFrames.ProtocolVersion);
+            request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.SessionId, session);
+            request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.ProtocolVersion, McpFrames.ProtocolVersion);
             try
             {
                 using var _ = await http.SendAsync(request, token).ConfigureAwait(false);
@@ -160,9 +161,9 @@ internal static class HttpLoadGenerator
     {
         if (!stateless) return PostAsync(http, url, session, McpFrames.Call(id), cancellationToken);
         var request = NewPost(url, McpFrames.StatelessCall(id));
-        request.Headers.TryAddWithoutValidation(McpFrames.ProtocolVersionHeader, McpFrames.StatelessProtocolVersion);
-        request.Headers.TryAddWithoutValidation(McpFrames.MethodHeader, "tools/call");
-        request.Headers.TryAddWithoutValidation(McpFrames.NameHeader, "echo");
+        request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.ProtocolVersion, McpFrames.StatelessProtocolVersion);
+        request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.Method, "tools/call");
+        request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.Name, "echo");
         return http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
@@ -170,8 +171,8 @@ internal static class HttpLoadGenerator
         bool initialized = true)
     {
         var request = NewPost(url, body);
-        if (initialized) request.Headers.TryAddWithoutValidation(McpFrames.ProtocolVersionHeader, McpFrames.ProtocolVersion);
-        if (session is not null) request.Headers.TryAddWithoutValidation(McpFrames.SessionIdHeader, session);
+        if (initialized) request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.ProtocolVersion, McpFrames.ProtocolVersion);
+        if (session is not null) request.Headers.TryAddWithoutValidation(McpHttpHeaderNames.SessionId, session);
         return http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 

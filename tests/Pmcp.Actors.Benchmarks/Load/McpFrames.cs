@@ -14,12 +14,6 @@ internal static class McpFrames
     public const string StatelessProtocolVersion = "2026-07-28";
     public const string EchoText = "hello from the load generator";
 
-    /// <summary>The Streamable HTTP headers the load generator sends and the thin HTTP baseline reads.</summary>
-    public const string SessionIdHeader = "Mcp-Session-Id";
-    public const string ProtocolVersionHeader = "MCP-Protocol-Version";
-    public const string MethodHeader = "Mcp-Method";
-    public const string NameHeader = "Mcp-Name";
-
     public static readonly byte[] Initialize = Encoding.UTF8.GetBytes(
         "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + ProtocolVersion +
         "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"pmcp-loadgen\",\"version\":\"1.0.0\"}}}");

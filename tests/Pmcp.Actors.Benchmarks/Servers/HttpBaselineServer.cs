@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 using Pmcp.Actors.Benchmarks.Load;
+using Pmcp.Protocol;
 
 namespace Pmcp.Actors.Benchmarks.Servers;
 
@@ -61,7 +62,7 @@ internal static class HttpBaselineServer
         var response = Buffers.Get();
         try
         {
-            var session = context.Request.Headers[McpFrames.SessionIdHeader].ToString();
+            var session = context.Request.Headers[McpHttpHeaderNames.SessionId].ToString();
             var stateless = session.Length == 0 ? Stateless(context.Request.Headers) : null;
             var kind = ThinJsonRpc.Answer(read.Buffer, response.Start(), stateless);
             reader.AdvanceTo(read.Buffer.End);
@@ -77,7 +78,7 @@ internal static class HttpBaselineServer
             {
                 var id = Guid.NewGuid().ToString("N");
                 Sessions[id] = 0;
-                context.Response.Headers[McpFrames.SessionIdHeader] = id;
+                context.Response.Headers[McpHttpHeaderNames.SessionId] = id;
             }
             else if (kind != ThinMessageKind.Invalid)
             {
@@ -107,12 +108,14 @@ internal static class HttpBaselineServer
     /// <summary>The routing headers of a POST without a session when it is a 2026-07-28 stateless request, else null (a 2025 initialize).</summary>
     private static ThinStatelessHeaders? Stateless(IHeaderDictionary headers)
     {
-        var version = headers[McpFrames.ProtocolVersionHeader].ToString();
-        return version == McpFrames.StatelessProtocolVersion ? new ThinStatelessHeaders(version, headers[McpFrames.MethodHeader].ToString(), headers[McpFrames.NameHeader].ToString()) : null;
+        var version = headers[McpHttpHeaderNames.ProtocolVersion].ToString();
+        return version == McpFrames.StatelessProtocolVersion
+            ? new ThinStatelessHeaders(version, headers[McpHttpHeaderNames.Method].ToString(), headers[McpHttpHeaderNames.Name].ToString())
+            : null;
     }
 
     private static IResult Delete(HttpContext context) =>
-        Sessions.TryRemove(context.Request.Headers[McpFrames.SessionIdHeader].ToString(), out _) ? Results.NoContent() : Results.NotFound();
+        Sessions.TryRemove(context.Request.Headers[McpHttpHeaderNames.SessionId].ToString(), out _) ? Results.NoContent() : Results.NotFound();
 
     private sealed class ResponseBuffer
     {
